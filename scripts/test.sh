@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): Rust unit and integration tests, the
+# release addon, the JS API tests against the demo backend, then the example
+# app under `next build` / `next start` checked over HTTP and in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo test"
+cargo test --quiet
+
+echo "== build the addon (release)"
+npm run build
+
+echo "== JS API tests (node --test)"
+node --test --test-concurrency=1 __test__/
+
+if [ -f examples/test.sh ]; then
+  echo "== example app: next build / next start, HTTP checks and browser e2e"
+  bash examples/test.sh
+fi
