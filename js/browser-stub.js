@@ -1,0 +1,11 @@
+// What a browser bundle gets for the server entries ("browser" export condition): a clear
+// error at import time instead of a cryptic "Can't resolve 'fs'" or a broken .node require.
+const { packageError } = require('./runtime-check')
+
+throw packageError(
+  'ERR_CLIENT_BUNDLE',
+  'was imported into a browser (client component) bundle, but it is server-only. ' +
+    "In client components import AuthProvider/useAuth from 'next-api-layer-native/client'; " +
+    'use createApiClient / getServerUser only in server code (route handlers, server actions, ' +
+    "server components, proxy.ts), and add 'next-api-layer-native' to serverExternalPackages in next.config.",
+)
