@@ -1,6 +1,13 @@
 #![deny(clippy::all)]
 use napi_derive::napi;
 
+// ---- engine: modules ----
+pub mod cascade;
+pub mod cookies;
+pub mod error;
+pub mod routes;
+// ---- end engine: modules ----
+
 #[napi]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
