@@ -8,6 +8,10 @@ pub mod error;
 pub mod routes;
 // ---- end engine: modules ----
 
+// ---- security: modules ----
+pub mod audit;
+// ---- end security: modules ----
+
 #[napi]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
