@@ -1,0 +1,7 @@
+export default function Login() {
+  return (
+    <main>
+      <h1>Login</h1>
+    </main>
+  )
+}

@@ -1,0 +1,7 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // The native addon must be loaded by Node.js, not bundled.
+  serverExternalPackages: ['next-api-layer-native'],
+}
+
+export default nextConfig

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Next.js 15.5 compatibility: middleware.ts with `runtime: 'nodejs'` and createAuthProxy.
+# Installs the package from its `npm pack` tarball into a copy of this fixture (as a user
+# does; a symlinked install breaks Next's bundlers), runs `next build`, serves it with
+# `next start` on a random port next to the demo backend (also on a random port) and runs
+# the HTTP checks in check.mjs. Needs the release addon built (`npm run build`) first.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/nalnative-next15.XXXXXX")"
+backend_pid=''
+app_pid=''
+cleanup() {
+  if [ -n "$app_pid" ]; then pkill -P "$app_pid" 2>/dev/null || true; kill "$app_pid" 2>/dev/null || true; fi
+  [ -n "$backend_pid" ] && kill "$backend_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "-- next15: pack the package"
+(cd "$root" && npm pack --ignore-scripts --pack-destination "$work" >/dev/null 2>&1)
+tgz="$(ls "$work"/next-api-layer-native-*.tgz)"
+
+echo "-- next15: install the fixture and the tarball"
+mkdir -p "$work/app"
+(cd "$here" && tar cf - --exclude=node_modules --exclude=.next --exclude=next-env.d.ts .) | (cd "$work/app" && tar xf -)
+cd "$work/app"
+# `npm install` (not `npm ci`): the lockfile pins the versions, but the registry mirror here lacks
+# some other-platform optional packages (@next/swc-darwin-*), which `npm ci` refuses.
+npm install --no-save --no-audit --no-fund --loglevel=error "$tgz"
+
+echo "-- next15: next build"
+NEXT_IGNORE_INCORRECT_LOCKFILE=1 NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+grep -E "Middleware|ƒ Proxy|Next.js 15" "$work/build.log" || true
+
+echo "-- next15: start the demo backend and next start"
+PORT=0 node "$root/examples/backend/server.js" >"$work/backend.log" 2>&1 &
+backend_pid=$!
+backend_url=''
+for _ in $(seq 1 100); do
+  backend_url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/backend.log" | head -1 || true)"
+  [ -n "$backend_url" ] && break
+  sleep 0.1
+done
+[ -n "$backend_url" ] || { cat "$work/backend.log"; echo "demo backend did not start"; exit 1; }
+
+app_port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+API_BASE_URL="$backend_url" NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" >"$work/app.log" 2>&1 &
+app_pid=$!
+app_url="http://127.0.0.1:$app_port"
+for _ in $(seq 1 300); do
+  curl -s -o /dev/null "$app_url/login" && break
+  sleep 0.2
+done
+
+echo "-- next15: HTTP checks against $app_url (backend $backend_url)"
+if ! APP_URL="$app_url" BACKEND_URL="$backend_url" node "$here/check.mjs"; then
+  echo "--- next start log"; cat "$work/app.log"
+  exit 1
+fi
