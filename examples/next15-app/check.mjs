@@ -13,7 +13,7 @@ async function check(name, fn) {
     console.log(`ok - ${name}`)
   } catch (err) {
     failed++
-    console.log(`not ok - ${name}\n  ${err && err.stack ? err.stack : err}`)
+    console.log(`not ok - ${name}\n  ${err?.stack ? err.stack : err}`)
   }
 }
 function assert(cond, message) {
