@@ -1,0 +1,194 @@
+// `npx next-api-layer-native init` against fresh, minimal Next.js apps in temp dirs (no network).
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { spawnSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+
+const bin = path.join(__dirname, '..', 'bin', 'init.js')
+const pkg = require('../package.json')
+const { addServerExternal } = require('../bin/init.js')
+
+const made = []
+test.after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+function app(files) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nalnative-init-'))
+  made.push(dir)
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    fs.writeFileSync(path.join(dir, name), content)
+  }
+  return dir
+}
+const nextApp = (nextVersion, extra = {}) =>
+  app({
+    'package.json': JSON.stringify({
+      name: 'fresh-app',
+      private: true,
+      dependencies: { next: nextVersion, react: '19.2.0', 'react-dom': '19.2.0' },
+    }),
+    'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+    'next.config.ts': `import type { NextConfig } from 'next'\n\nconst nextConfig: NextConfig = {\n  reactStrictMode: true,\n}\n\nexport default nextConfig\n`,
+    'app/page.tsx': 'export default function Page() { return null }\n',
+    ...extra,
+  })
+// stdin is a pipe, not a TTY: init never prompts and never overwrites without --force.
+function init(dir, ...args) {
+  const r = spawnSync(process.execPath, [bin, 'init', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    input: '',
+  })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+const read = (dir, f) => fs.readFileSync(path.join(dir, f), 'utf8')
+const exists = (dir, f) => fs.existsSync(path.join(dir, f))
+
+test('the package exposes the init command as its bin', () => {
+  assert.equal(pkg.bin['next-api-layer-native'], 'bin/init.js')
+  assert.ok(pkg.files.includes('bin/'))
+  assert.match(fs.readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/)
+})
+
+test('Next.js 16 app: scaffolds proxy.ts, lib/api.ts, the API routes, .env.example, next.config', () => {
+  const dir = nextApp('^16.0.0')
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /Next\.js \^16\.0\.0/)
+  for (const f of [
+    'proxy.ts',
+    'lib/api.ts',
+    'app/api/[...path]/route.ts',
+    'app/api/auth/[action]/route.ts',
+    '.env.example',
+  ]) {
+    assert.ok(exists(dir, f), `${f} created`)
+    assert.match(r.out, new RegExp(`created\\s+${f.replace(/[[\].]/g, '\\$&')}`))
+  }
+  assert.ok(!exists(dir, 'middleware.ts'), 'no middleware.ts on Next 16')
+  const proxy = read(dir, 'proxy.ts')
+  assert.match(proxy, /export const proxy = authProxy/)
+  assert.match(proxy, /from 'next-api-layer-native'/)
+  assert.doesNotMatch(proxy, /runtime:/)
+  assert.match(read(dir, 'app/api/[...path]/route.ts'), /createProxyHandler/)
+  assert.match(read(dir, 'lib/api.ts'), /createApiClient/)
+  assert.match(read(dir, '.env.example'), /^API_BASE_URL=/m)
+  assert.match(read(dir, '.env.example'), /^CSRF_SECRET=/m)
+  const config = read(dir, 'next.config.ts')
+  assert.match(config, /serverExternalPackages: \['next-api-layer-native'\],/)
+  assert.match(config, /reactStrictMode: true/, 'existing config kept')
+  assert.match(r.out, /updated\s+next\.config\.ts/)
+  assert.match(r.out, /npm install next-api-layer-native/)
+})
+
+test('Next.js 15.5 app: middleware.ts with the Node.js runtime and a default export', () => {
+  const dir = nextApp('15.5.29')
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.ok(exists(dir, 'middleware.ts'))
+  assert.ok(!exists(dir, 'proxy.ts'))
+  const mw = read(dir, 'middleware.ts')
+  assert.match(mw, /export default authProxy/)
+  assert.match(mw, /runtime: 'nodejs'/)
+})
+
+test('the installed next version wins over the declared range', () => {
+  const dir = nextApp('latest', {
+    'node_modules/next/package.json': JSON.stringify({ name: 'next', version: '15.5.3' }),
+  })
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.ok(exists(dir, 'middleware.ts'))
+  assert.match(r.out, /Next\.js 15\.5\.3 \(node_modules\)/)
+})
+
+test('never overwrites without --force; --force overwrites; a second run changes nothing', () => {
+  const dir = nextApp('16.4.6', { 'proxy.ts': '// mine\n' })
+  let r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.equal(read(dir, 'proxy.ts'), '// mine\n')
+  assert.match(
+    r.out,
+    /skipped\s+proxy\.ts \(exists; not a terminal, so not asked; --force overwrites\)/,
+  )
+  const before = read(dir, 'next.config.ts')
+  r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /unchanged\s+lib\/api\.ts/)
+  assert.match(r.out, /unchanged\s+next\.config\.ts/)
+  assert.equal(read(dir, 'next.config.ts'), before, 'config not edited twice')
+  r = init(dir, '--force')
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /overwrote\s+proxy\.ts/)
+  assert.match(read(dir, 'proxy.ts'), /createAuthProxy/)
+})
+
+test('src/ layout, JavaScript app, no next.config: files go under src/ and a config is created', () => {
+  const dir = app({
+    'package.json': JSON.stringify({
+      dependencies: { next: '16.1.0', 'next-api-layer-native': '^0.1.0' },
+    }),
+    'src/app/page.jsx': 'export default function Page() { return null }\n',
+  })
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  for (const f of [
+    'src/proxy.js',
+    'src/lib/api.js',
+    'src/app/api/[...path]/route.js',
+    'next.config.mjs',
+  ]) {
+    assert.ok(exists(dir, f), `${f} created`)
+  }
+  assert.match(read(dir, 'next.config.mjs'), /serverExternalPackages: \['next-api-layer-native'\]/)
+  assert.doesNotMatch(r.out, /npm install next-api-layer-native/, 'already a dependency')
+})
+
+test('next.config edits: existing list, module.exports, unknown shape printed instead', () => {
+  assert.equal(
+    addServerExternal("export default { serverExternalPackages: ['sharp'] }").source,
+    "export default { serverExternalPackages: ['next-api-layer-native', 'sharp'] }",
+  )
+  assert.equal(
+    addServerExternal('module.exports = {\n  serverExternalPackages: [],\n}').source,
+    "module.exports = {\n  serverExternalPackages: ['next-api-layer-native'],\n}",
+  )
+  assert.match(
+    addServerExternal('module.exports = {\n  output: "standalone",\n}').source,
+    /module\.exports = \{\n {2}serverExternalPackages: \['next-api-layer-native'\],\n {2}output/,
+  )
+  assert.equal(addServerExternal("module.exports = withPlugin(require('./cfg'))"), null)
+  const dir = nextApp('16.0.0', {
+    'next.config.ts': "export default withPlugins(require('./cfg'))\n",
+  })
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /manual\s+next\.config\.ts/)
+  assert.equal(read(dir, 'next.config.ts'), "export default withPlugins(require('./cfg'))\n")
+})
+
+test('refuses apps that are not Next.js 15+ with a clear message and exit code 2', () => {
+  let r = init(nextApp('14.2.0'))
+  assert.equal(r.code, 2)
+  assert.match(r.err, /Next\.js 14\.2\.0 is too old/)
+  r = init(app({ 'package.json': '{"dependencies":{}}' }))
+  assert.equal(r.code, 2)
+  assert.match(r.err, /not a Next\.js app/)
+  r = init(app({}))
+  assert.equal(r.code, 2)
+  assert.match(r.err, /no package\.json/)
+})
+
+test('--dry-run writes nothing', () => {
+  const dir = nextApp('16.0.0')
+  const before = read(dir, 'next.config.ts')
+  const r = init(dir, '--dry-run')
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /created\s+proxy\.ts/)
+  assert.ok(!exists(dir, 'proxy.ts'))
+  assert.equal(read(dir, 'next.config.ts'), before)
+})

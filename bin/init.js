@@ -1,0 +1,356 @@
+#!/usr/bin/env node
+
+// `npx next-api-layer-native init`: scaffolds the layer into an existing Next.js app.
+// Writes proxy.ts (Next.js 16) or middleware.ts (Next.js 15.5, Node.js runtime), lib/api.ts,
+// the catch-all API route, the auth routes, .env.example, and adds the package to
+// serverExternalPackages in next.config. Never overwrites a file without asking (a prompt on a
+// TTY; otherwise the file is skipped and reported); `--force` overwrites.
+
+const fs = require('node:fs')
+const path = require('node:path')
+const readline = require('node:readline')
+
+const PKG = 'next-api-layer-native'
+
+const HELP = `Usage: npx ${PKG} init [options]
+
+Scaffolds ${PKG} into the Next.js app in the current directory.
+
+Options:
+  --dir <path>   the app's directory (default: the current directory)
+  --force        overwrite existing files without asking
+  --dry-run      print what would be done, write nothing
+  -h, --help     show this help
+`
+
+function parseArgs(argv) {
+  const opts = { command: undefined, dir: process.cwd(), force: false, dryRun: false, help: false }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--force' || a === '-f') opts.force = true
+    else if (a === '--dry-run') opts.dryRun = true
+    else if (a === '-h' || a === '--help') opts.help = true
+    else if (a === '--dir') opts.dir = path.resolve(argv[++i] ?? '.')
+    else if (a.startsWith('--dir=')) opts.dir = path.resolve(a.slice(6))
+    else if (!a.startsWith('-') && opts.command === undefined) opts.command = a
+    else throw usageError(`unknown argument: ${a}`)
+  }
+  return opts
+}
+
+function usageError(message) {
+  const e = new Error(message)
+  e.code = 'ERR_USAGE'
+  return e
+}
+
+/** The major version of Next.js the app uses: the installed one, else the one package.json asks for. */
+function detectNextMajor(dir, pkg) {
+  try {
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(dir, 'node_modules', 'next', 'package.json'), 'utf8'),
+    )
+    const major = Number.parseInt(String(installed.version).split('.')[0], 10)
+    if (Number.isFinite(major)) return { major, version: installed.version, from: 'node_modules' }
+  } catch {
+    // not installed yet: fall back to the declared range
+  }
+  const range = pkg.dependencies?.next || pkg.devDependencies?.next
+  if (!range) return null
+  if (/^(latest|canary|rc|next)$/.test(range))
+    return { major: 16, version: range, from: 'package.json' }
+  const m = String(range).match(/(\d+)(?:\.(\d+))?/)
+  if (!m) return null
+  return {
+    major: Number(m[1]),
+    minor: m[2] ? Number(m[2]) : 0,
+    version: range,
+    from: 'package.json',
+  }
+}
+
+// ---- templates (valid TypeScript and valid JavaScript alike: no type annotations) ----
+
+function proxyFile({ next15 }) {
+  const head = next15
+    ? `// Next.js 15.5: middleware on the Node.js runtime. The native addon cannot run on the Edge
+// runtime, so keep \`runtime: 'nodejs'\` in the config below.`
+    : `// Next.js 16: proxy.ts always runs on the Node.js runtime.`
+  const exportLine = next15 ? 'export default authProxy' : 'export const proxy = authProxy'
+  const runtime = next15 ? `\n  runtime: 'nodejs',` : ''
+  return `${head}
+import { createAuthProxy } from '${PKG}'
+
+const authProxy = createAuthProxy({
+  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  cookies: { user: 'userToken', guest: 'guestToken' },
+  guestToken: {
+    enabled: Boolean(process.env.GUEST_USERNAME),
+    credentials: {
+      username: process.env.GUEST_USERNAME ?? '',
+      password: process.env.GUEST_PASSWORD ?? '',
+    },
+  },
+  access: {
+    protectedRoutes: ['/dashboard', '/dashboard/**'],
+    authRoutes: ['/login', '/register'],
+  },
+})
+
+${exportLine}
+
+export const config = {${runtime}
+  // Everything except Next's static assets and image optimizer.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+}
+`
+}
+
+function apiClientFile() {
+  return `// The server-side API client: route handlers, server actions and server components.
+// Sends the user's token from the cookies, sanitizes HTML in responses natively.
+import { createApiClient } from '${PKG}'
+
+export const api = createApiClient({
+  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  cookies: { user: 'userToken', guest: 'guestToken' },
+})
+`
+}
+
+function catchAllRouteFile() {
+  return `// Forwards /api/* from the browser to the backend with the user's token (streams both ways).
+import { createProxyHandler } from '${PKG}'
+
+const handler = createProxyHandler({
+  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  userCookieName: 'userToken',
+  guestCookieName: 'guestToken',
+})
+
+export {
+  handler as GET,
+  handler as POST,
+  handler as PUT,
+  handler as PATCH,
+  handler as DELETE,
+  handler as HEAD,
+  handler as OPTIONS,
+}
+`
+}
+
+function authRoutesFile() {
+  return `// /api/auth/login, /logout, /me, /refresh, /register: set and clear the httpOnly token cookies.
+// This is what AuthProvider (${PKG}/client) talks to by default.
+import { createAuthRoutes } from '${PKG}'
+
+const auth = createAuthRoutes({
+  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  cookies: { user: 'userToken', guest: 'guestToken' },
+})
+
+export const { GET, POST } = auth
+`
+}
+
+function nextConfigFile({ ts }) {
+  if (ts) {
+    return `import type { NextConfig } from 'next'
+
+const nextConfig: NextConfig = {
+  // ${PKG} carries a native addon: Node.js must load it, the bundler must not.
+  serverExternalPackages: ['${PKG}'],
+}
+
+export default nextConfig
+`
+  }
+  return `/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // ${PKG} carries a native addon: Node.js must load it, the bundler must not.
+  serverExternalPackages: ['${PKG}'],
+}
+
+export default nextConfig
+`
+}
+
+const ENV_EXAMPLE = `# ${PKG}: copy to .env.local and fill in.
+# The backend's base URL (the auth endpoints auth/me, auth/refresh, auth/guest live under it).
+API_BASE_URL=http://localhost:8000/api
+# Guest tokens: the credentials the proxy uses to ask the backend for a guest token (optional).
+GUEST_USERNAME=
+GUEST_PASSWORD=
+# CSRF double-submit signing key: required in production when CSRF is enabled (32+ random bytes).
+# Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"
+CSRF_SECRET=
+`
+
+// ---- next.config editing ----
+
+const CONFIG_NAMES = ['next.config.ts', 'next.config.mjs', 'next.config.js', 'next.config.cjs']
+
+/**
+ * Adds the package to serverExternalPackages in the config source, or returns null when the
+ * file's shape is not one we can edit with certainty (the caller then prints what to add).
+ */
+function addServerExternal(source) {
+  if (source.includes(`'${PKG}'`) || source.includes(`"${PKG}"`)) return { source, changed: false }
+  const existing = source.match(/serverExternalPackages\s*:\s*\[/)
+  if (existing) {
+    const at = existing.index + existing[0].length
+    const rest = source.slice(at)
+    const sep = /^\s*\]/.test(rest) ? '' : ', '
+    return { source: `${source.slice(0, at)}'${PKG}'${sep}${rest}`, changed: true }
+  }
+  const objectStarts = [
+    /(const|let|var)\s+\w+\s*(:\s*NextConfig\s*)?=\s*\{/,
+    /module\.exports\s*=\s*\{/,
+    /export\s+default\s+\{/,
+  ]
+  for (const re of objectStarts) {
+    const m = source.match(re)
+    if (m) {
+      const at = m.index + m[0].length
+      const line = `\n  serverExternalPackages: ['${PKG}'],`
+      return { source: source.slice(0, at) + line + source.slice(at), changed: true }
+    }
+  }
+  return null
+}
+
+// ---- file writing with the never-overwrite rule ----
+
+async function ask(question) {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout })
+  try {
+    return await new Promise((resolve) => rl.question(question, (a) => resolve(a)))
+  } finally {
+    rl.close()
+  }
+}
+
+async function main(argv, io = { log: console.log, error: console.error }) {
+  const opts = parseArgs(argv)
+  if (opts.help || opts.command === undefined) {
+    io.log(HELP)
+    return opts.help ? 0 : 1
+  }
+  if (opts.command !== 'init') throw usageError(`unknown command: ${opts.command} (try: init)`)
+
+  const dir = opts.dir
+  const pkgPath = path.join(dir, 'package.json')
+  if (!fs.existsSync(pkgPath)) {
+    throw usageError(`no package.json in ${dir}: run this in the root of your Next.js app`)
+  }
+  const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'))
+  const next = detectNextMajor(dir, pkg)
+  if (!next) throw usageError(`next is not a dependency in ${pkgPath}: this is not a Next.js app`)
+  if (next.major < 15) {
+    throw usageError(
+      `Next.js ${next.version} is too old: ${PKG} needs Next.js 16 (proxy.ts) or 15.5+ (middleware.ts on the Node.js runtime)`,
+    )
+  }
+  const next15 = next.major === 15
+  const ts = fs.existsSync(path.join(dir, 'tsconfig.json'))
+  const ext = ts ? 'ts' : 'js'
+  const base = fs.existsSync(path.join(dir, 'src', 'app')) ? path.join(dir, 'src') : dir
+  const rel = (p) => path.relative(dir, p) || '.'
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts.force
+  const report = []
+
+  io.log(
+    `${PKG} init: Next.js ${next.version} (${next.from}) -> ${next15 ? 'middleware' : 'proxy'}.${ext}, ${ts ? 'TypeScript' : 'JavaScript'}${base !== dir ? ', src/ layout' : ''}${opts.dryRun ? ' (dry run)' : ''}`,
+  )
+  if (next15 && next.minor !== undefined && next.minor < 5) {
+    io.log(
+      `  note: middleware on the Node.js runtime is stable from Next.js 15.5; upgrade next to ^15.5`,
+    )
+  }
+
+  async function write(file, content) {
+    const exists = fs.existsSync(file)
+    if (exists && fs.readFileSync(file, 'utf8') === content) {
+      report.push(`unchanged  ${rel(file)}`)
+      return
+    }
+    if (exists && !opts.force) {
+      let yes = false
+      if (interactive && !opts.dryRun) {
+        const answer = await ask(`${rel(file)} exists. Overwrite? [y/N] `)
+        yes = /^y(es)?$/i.test(answer.trim())
+      }
+      if (!yes) {
+        report.push(
+          `skipped    ${rel(file)} (exists${interactive ? '' : '; not a terminal, so not asked'}; --force overwrites)`,
+        )
+        return
+      }
+    }
+    if (!opts.dryRun) {
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.writeFileSync(file, content)
+    }
+    report.push(`${exists ? 'overwrote ' : 'created   '} ${rel(file)}`)
+  }
+
+  // Next.js 16 renamed middleware to proxy: an app has one or the other, never both.
+  const proxyName = next15 ? 'middleware' : 'proxy'
+  const otherName = next15 ? 'proxy' : 'middleware'
+  for (const e of ['ts', 'js']) {
+    const other = path.join(base, `${otherName}.${e}`)
+    if (fs.existsSync(other)) {
+      report.push(
+        `warning    ${rel(other)} exists: Next.js ${next.major} uses ${proxyName}.${ext}; move its logic into ${proxyName}.${ext} (beforeAuth/afterAuth) and delete it`,
+      )
+    }
+  }
+  await write(path.join(base, `${proxyName}.${ext}`), proxyFile({ next15 }))
+  await write(path.join(base, 'lib', `api.${ext}`), apiClientFile())
+  await write(path.join(base, 'app', 'api', '[...path]', `route.${ext}`), catchAllRouteFile())
+  await write(path.join(base, 'app', 'api', 'auth', '[action]', `route.${ext}`), authRoutesFile())
+  await write(path.join(dir, '.env.example'), ENV_EXAMPLE)
+
+  const configName = CONFIG_NAMES.find((n) => fs.existsSync(path.join(dir, n)))
+  if (!configName) {
+    await write(path.join(dir, ts ? 'next.config.ts' : 'next.config.mjs'), nextConfigFile({ ts }))
+  } else {
+    const configPath = path.join(dir, configName)
+    const edited = addServerExternal(fs.readFileSync(configPath, 'utf8'))
+    if (!edited) {
+      report.push(
+        `manual     ${configName}: could not find the config object; add this to it yourself:\n             serverExternalPackages: ['${PKG}'],`,
+      )
+    } else if (!edited.changed) {
+      report.push(`unchanged  ${configName} (already lists ${PKG} in serverExternalPackages)`)
+    } else {
+      if (!opts.dryRun) fs.writeFileSync(configPath, edited.source)
+      report.push(`updated    ${configName} (added '${PKG}' to serverExternalPackages)`)
+    }
+  }
+
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies }
+  for (const line of report) io.log(`  ${line}`)
+  io.log('\nNext steps:')
+  if (!deps[PKG]) io.log(`  npm install ${PKG}`)
+  io.log('  cp .env.example .env.local   # then set API_BASE_URL (and CSRF_SECRET for production)')
+  io.log(
+    `  wrap your root layout in <AuthProvider> from '${PKG}/client' and use useAuth() in client components`,
+  )
+  return 0
+}
+
+module.exports = { main, parseArgs, detectNextMajor, addServerExternal }
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (err) => {
+      console.error(`${PKG}: ${err.message}`)
+      process.exitCode = err.code === 'ERR_USAGE' ? 2 : 1
+    },
+  )
+}
