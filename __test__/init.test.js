@@ -192,3 +192,24 @@ test('--dry-run writes nothing', () => {
   assert.ok(!exists(dir, 'proxy.ts'))
   assert.equal(read(dir, 'next.config.ts'), before)
 })
+
+test('on a terminal it asks before overwriting: "n" keeps the file, "y" overwrites it', (t) => {
+  // util-linux `script` gives the child a real pseudo-terminal.
+  if (spawnSync('script', ['--version']).status !== 0) {
+    t.skip('util-linux `script` is not installed, so no pseudo-terminal can be made')
+    return
+  }
+  const dir = nextApp('16.0.0', { 'proxy.ts': '// mine\n', 'lib/api.ts': '// mine too\n' })
+  // Answers arrive in order: proxy.ts first, then lib/api.ts.
+  const r = spawnSync('script', ['-qec', `node ${JSON.stringify(bin)} init`, '/dev/null'], {
+    cwd: dir,
+    encoding: 'utf8',
+    input: 'n\ny\n',
+  })
+  assert.equal(r.status, 0, r.stdout + r.stderr)
+  assert.match(r.stdout, /proxy\.ts exists\. Overwrite\? \[y\/N\]/)
+  assert.equal(read(dir, 'proxy.ts'), '// mine\n')
+  assert.match(read(dir, 'lib/api.ts'), /createApiClient/)
+  assert.match(r.stdout, /skipped\s+proxy\.ts \(exists; --force overwrites\)/)
+  assert.match(r.stdout, /overwrote\s+lib\/api\.ts/)
+})

@@ -222,13 +222,30 @@ function addServerExternal(source) {
 
 // ---- file writing with the never-overwrite rule ----
 
-async function ask(question) {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout })
-  try {
-    return await new Promise((resolve) => rl.question(question, (a) => resolve(a)))
-  } finally {
-    rl.close()
+// One line reader for the whole run: answers typed (or piped) ahead of their question are kept.
+let reader
+function ask(question) {
+  if (!reader) {
+    const rl = readline.createInterface({ input: process.stdin })
+    reader = { rl, lines: [], waiters: [], closed: false }
+    rl.on('line', (line) => {
+      if (reader.waiters.length > 0) reader.waiters.shift()(line)
+      else reader.lines.push(line)
+    })
+    rl.on('close', () => {
+      reader.closed = true
+      while (reader.waiters.length > 0) reader.waiters.shift()('')
+    })
   }
+  process.stdout.write(question)
+  if (reader.lines.length > 0) return Promise.resolve(reader.lines.shift())
+  if (reader.closed) return Promise.resolve('')
+  return new Promise((resolve) => reader.waiters.push(resolve))
+}
+
+function closeReader() {
+  if (reader) reader.rl.close()
+  reader = undefined
 }
 
 async function main(argv, io = { log: console.log, error: console.error }) {
@@ -349,6 +366,7 @@ if (require.main === module) {
       process.exitCode = code
     },
     (err) => {
+      closeReader()
       console.error(`${PKG}: ${err.message}`)
       process.exitCode = err.code === 'ERR_USAGE' ? 2 : 1
     },
