@@ -1,0 +1,52 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { LogoutButton } from '@/components/logout-button'
+import { currentSession } from '@/lib/server-auth'
+import './globals.css'
+
+// Every page depends on the visitor's cookies (the proxy's guest/user session): never prerender.
+export const dynamic = 'force-dynamic'
+
+export const metadata: Metadata = {
+  title: { default: 'next-api-layer-native demo', template: '%s · next-api-layer-native demo' },
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const { user, isAuthenticated, isGuest } = await currentSession()
+  return (
+    <html lang="en">
+      <body>
+        <header className="site">
+          <nav>
+            <Link href="/" className="brand">
+              next-api-layer-native
+            </Link>
+            <Link href="/dashboard">Dashboard</Link>
+            <Link href="/posts">Posts</Link>
+            <Link href="/cart">Cart</Link>
+            <Link href="/events">Events</Link>
+            {isAuthenticated && user ? (
+              <>
+                <Link href="/profile">Profile</Link>
+                <span className="who" data-testid="nav-user">
+                  {user.name}
+                </span>
+                <LogoutButton />
+              </>
+            ) : (
+              <>
+                <span className="who" data-testid="nav-user">
+                  {isGuest ? 'guest' : 'anonymous'}
+                </span>
+                <Link href="/login">Log in</Link>
+                <Link href="/register">Register</Link>
+              </>
+            )}
+          </nav>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  )
+}
