@@ -1,0 +1,821 @@
+// createApiClient: the server-side way to call the backend from route handlers, server
+// actions and server components. Policy (token cascade, public endpoints, sanitization) is
+// native and built once per client; this file owns fetch, retries, dedupe and logging.
+
+const native = require('./native')
+const { createSanitizer } = require('./sanitize')
+const {
+  ApiError,
+  HttpError,
+  TimeoutError,
+  NetworkError,
+  AuthError,
+  ValidationError,
+  RateLimitError,
+} = require('./errors')
+
+const SPOOFABLE = ['PUT', 'PATCH', 'DELETE']
+const IDEMPOTENT = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']
+const ASYNC_SANITIZE_BYTES = 256 * 1024
+const MAX_RETRY_AFTER_MS = 60_000
+
+const DEFAULT_SENSITIVE = [
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'authorization',
+  'cookie',
+  'setCookie',
+  'apiKey',
+  'xApiKey',
+  'clientSecret',
+  'privateKey',
+  'creditCard',
+  'cardNumber',
+  'cvv',
+  'cvc',
+  'ssn',
+  'otp',
+  'pin',
+]
+// Always masked, whatever autoMask / sensitiveFields say.
+const ALWAYS_MASKED = ['accesstoken', 'refreshtoken', 'authorization', 'setcookie', 'cookie']
+
+function configError(message) {
+  const e = new Error(message)
+  e.code = 'ERR_CONFIG_INVALID'
+  return e
+}
+
+function normKey(k) {
+  return String(k)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+}
+
+// ---------------------------------------------------------------------------- config
+
+function resolveRetry(base, override) {
+  const r = {
+    enabled: base?.enabled ?? false,
+    maxAttempts: base?.maxAttempts ?? 3,
+    backoff: base?.backoff ?? 'exponential',
+    backoffMs: base?.backoffMs ?? 1000,
+    retryOn: base?.retryOn ?? [408, 429, 500, 502, 503, 504],
+    retryOnNetworkError: base?.retryOnNetworkError ?? true,
+    retryNonIdempotent: base?.retryNonIdempotent ?? false,
+  }
+  if (override === true) return { ...r, enabled: true, retryNonIdempotent: true }
+  if (override === false) return { ...r, enabled: false }
+  if (override && typeof override === 'object') {
+    return {
+      ...r,
+      ...stripUndefined(override),
+      enabled: override.enabled ?? true,
+      retryNonIdempotent: true,
+    }
+  }
+  return r
+}
+
+function stripUndefined(o) {
+  const out = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v
+  return out
+}
+
+function validateRetry(r, where) {
+  if (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1) {
+    throw configError(`${where}.maxAttempts must be a positive integer`)
+  }
+  if (!['exponential', 'linear', 'fixed'].includes(r.backoff)) {
+    throw configError(`${where}.backoff must be one of 'exponential', 'linear', 'fixed'`)
+  }
+  if (typeof r.backoffMs !== 'number' || !(r.backoffMs >= 0)) {
+    throw configError(`${where}.backoffMs must be a non-negative number`)
+  }
+  if (!Array.isArray(r.retryOn) || r.retryOn.some((s) => !Number.isInteger(s))) {
+    throw configError(`${where}.retryOn must be an array of status codes`)
+  }
+}
+
+function resolveSpoofing(v) {
+  const base = { enabled: false, strategy: 'body', fieldName: '_method' }
+  if (v === true) return { ...base, enabled: true }
+  if (!v) return base
+  const r = {
+    ...base,
+    enabled: v.enabled ?? true,
+    ...stripUndefined({ strategy: v.strategy, fieldName: v.fieldName }),
+  }
+  if (!['body', 'header'].includes(r.strategy)) {
+    throw configError("methodSpoofing.strategy must be 'body' or 'header'")
+  }
+  if (typeof r.fieldName !== 'string' || !r.fieldName) {
+    throw configError('methodSpoofing.fieldName must be a non-empty string')
+  }
+  return r
+}
+
+function resolveDebug(d) {
+  const on = d === true || (d && d.enabled !== false && typeof d === 'object')
+  const o = d && typeof d === 'object' ? d : {}
+  return {
+    enabled: Boolean(on),
+    logRequests: o.logRequests ?? true,
+    logResponses: o.logResponses ?? true,
+    logTiming: o.logTiming ?? true,
+    logHeaders: o.logHeaders ?? false,
+    logRequestBody: o.logRequestBody ?? o.logBody ?? false,
+    logResponseBody: o.logResponseBody ?? o.logBody ?? false,
+    maxStringLength: o.maxStringLength ?? 200,
+    maxArrayItems: o.maxArrayItems ?? 10,
+    maxDepth: o.maxDepth ?? 5,
+    autoMask: o.autoMask ?? true,
+    sensitiveFields: o.sensitiveFields ?? [],
+    logger: o.logger,
+  }
+}
+
+// ---------------------------------------------------------------------------- debug
+
+/**
+ * Builds the masking/summarizing function used by debug logging. Exported for tests and for
+ * apps that want the same redaction in their own logs.
+ */
+function createRedactor(opts = {}) {
+  const d = resolveDebug({ enabled: true, ...opts })
+  const exact = new Set(ALWAYS_MASKED)
+  const partial = []
+  if (d.autoMask) for (const f of DEFAULT_SENSITIVE) partial.push(normKey(f))
+  for (const f of d.sensitiveFields) {
+    if (f instanceof RegExp) partial.push(f)
+    else exact.add(normKey(f))
+  }
+  function isSensitive(key) {
+    const n = normKey(key)
+    if (exact.has(n)) return true
+    for (const p of partial) {
+      if (p instanceof RegExp ? p.test(String(key)) : n.includes(p)) return true
+    }
+    return false
+  }
+  const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/
+  function summarizeString(s) {
+    if (s.startsWith('data:') && s.includes(';base64,')) {
+      return `[data URL ${s.slice(5, s.indexOf(';'))}, ${s.length} chars]`
+    }
+    if (s.length >= 64 && !/\s/.test(s) && BASE64.test(s) && !/^[a-z]+$/i.test(s)) {
+      return `[base64 ~${Math.floor((s.length * 3) / 4)} bytes]`
+    }
+    if (s.length > d.maxStringLength) {
+      return `${s.slice(0, d.maxStringLength)}… (+${s.length - d.maxStringLength} chars)`
+    }
+    return s
+  }
+  function walk(v, depth) {
+    if (v === null || v === undefined) return v
+    if (typeof v === 'string') return summarizeString(v)
+    if (typeof v !== 'object') return v
+    if (typeof Buffer !== 'undefined' && Buffer.isBuffer(v)) return `[binary ${v.length} bytes]`
+    if (v instanceof ArrayBuffer) return `[binary ${v.byteLength} bytes]`
+    if (ArrayBuffer.isView(v)) return `[binary ${v.byteLength} bytes]`
+    if (typeof Blob !== 'undefined' && v instanceof Blob) {
+      return `[${v.name ? `file ${v.name}, ` : 'binary '}${v.size} bytes]`
+    }
+    if (typeof FormData !== 'undefined' && v instanceof FormData) {
+      const o = {}
+      for (const [k, val] of v.entries()) o[k] = val
+      return walk(o, depth)
+    }
+    if (typeof Headers !== 'undefined' && v instanceof Headers) {
+      return walk(Object.fromEntries(v.entries()), depth)
+    }
+    if (depth >= d.maxDepth) return Array.isArray(v) ? `[Array(${v.length})]` : '[Object]'
+    if (Array.isArray(v)) {
+      const out = v.slice(0, d.maxArrayItems).map((x) => walk(x, depth + 1))
+      if (v.length > d.maxArrayItems) out.push(`… ${v.length - d.maxArrayItems} more items`)
+      return out
+    }
+    const out = {}
+    for (const [k, val] of Object.entries(v)) {
+      out[k] = isSensitive(k) ? '[MASKED]' : walk(val, depth + 1)
+    }
+    return out
+  }
+  return { redact: (v) => walk(v, 0), isSensitive }
+}
+
+// ---------------------------------------------------------------------------- request context
+
+let nextHeaders // undefined: not tried yet; null: unavailable
+function loadNextHeaders() {
+  if (nextHeaders === undefined) {
+    try {
+      nextHeaders = require('next/headers')
+    } catch {
+      nextHeaders = null
+    }
+  }
+  return nextHeaders
+}
+
+function rethrowNextInternals(err) {
+  // headers()/cookies() signal dynamic rendering by throwing; those must reach Next.js.
+  try {
+    const nav = require('next/navigation')
+    if (typeof nav.unstable_rethrow === 'function') nav.unstable_rethrow(err)
+  } catch (e) {
+    if (e === err) throw e
+  }
+}
+
+function headerGetter(h) {
+  if (!h) return () => undefined
+  if (typeof h.get === 'function') return (name) => h.get(name) ?? undefined
+  const lower = {}
+  for (const [k, v] of Object.entries(h))
+    lower[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  return (name) => lower[name.toLowerCase()]
+}
+
+function cookieGetter(c) {
+  if (!c) return () => undefined
+  if (typeof c === 'string') {
+    const map = {}
+    for (const part of c.split(';')) {
+      const i = part.indexOf('=')
+      if (i > 0) {
+        const k = part.slice(0, i).trim()
+        if (!(k in map)) map[k] = part.slice(i + 1).trim()
+      }
+    }
+    return (name) => map[name]
+  }
+  if (typeof c.get === 'function') {
+    return (name) => {
+      const v = c.get(name)
+      return v && typeof v === 'object' ? v.value : (v ?? undefined)
+    }
+  }
+  return (name) => c[name]
+}
+
+// ---------------------------------------------------------------------------- helpers
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+function backoffDelay(attempt, r) {
+  if (r.backoff === 'exponential') return r.backoffMs * 2 ** (attempt - 1)
+  if (r.backoff === 'linear') return r.backoffMs * attempt
+  return r.backoffMs
+}
+
+function parseRetryAfter(value) {
+  if (value == null || value === '') return undefined
+  const secs = Number(value)
+  if (Number.isFinite(secs) && secs >= 0) return secs
+  const at = Date.parse(value)
+  if (Number.isFinite(at)) return Math.max(0, Math.ceil((at - Date.now()) / 1000))
+  return undefined
+}
+
+function appendParams(url, params) {
+  if (!params) return
+  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params)
+  for (const [k, v] of entries) {
+    if (v === undefined || v === null) continue
+    if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, String(item))
+    else url.searchParams.append(k, String(v))
+  }
+}
+
+function isJsonType(ct) {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(ct) || /\+json\b/i.test(ct)
+}
+
+function isTextType(ct) {
+  return /^text\//i.test(ct) || /^application\/(?:xml|javascript|x-www-form-urlencoded)\b/i.test(ct)
+}
+
+const PASSWORDISH = /pass(word)?|secret|token|otp|pin$/i
+
+// ---------------------------------------------------------------------------- the client
+
+/**
+ * Creates the server-side API client. See js/api-client.d.ts for every option and default.
+ */
+function createApiClient(config = {}) {
+  if (!config || typeof config !== 'object')
+    throw configError('createApiClient config must be an object')
+  const { apiBaseUrl } = config
+  let base
+  try {
+    base = new URL(apiBaseUrl)
+    if (!/^https?:$/.test(base.protocol)) throw new Error('scheme')
+  } catch {
+    throw configError('apiBaseUrl must be an absolute http(s) URL')
+  }
+  const baseUrl = base.href.endsWith('/') ? base.href : `${base.href}/`
+
+  const timeout = config.timeout ?? 30000
+  if (typeof timeout !== 'number' || !(timeout > 0))
+    throw configError('timeout must be a positive number (ms)')
+
+  const sanitization = config.sanitization || {}
+  const { skipEndpoints, ...sanitizeRest } = sanitization
+  const core = new native.ApiClientCore({
+    userCookieName: config.cookies?.user ?? 'userToken',
+    guestCookieName: config.cookies?.guest ?? 'guestToken',
+    skipAuthByDefault: config.auth?.skipByDefault ?? false,
+    publicEndpoints: config.auth?.publicEndpoints ?? [],
+    skipSanitizeEndpoints: skipEndpoints ?? [],
+    sanitization: sanitizeRest,
+  })
+  const bodySanitizer = createSanitizer(sanitizeRest)
+  const sanitizeEnabled = sanitization.enabled !== false
+
+  const spoofing = resolveSpoofing(config.methodSpoofing)
+  const retryBase = resolveRetry(config.retry)
+  validateRetry(retryBase, 'retry')
+  const debug = resolveDebug(config.debug)
+  const redactor = createRedactor(debug)
+  const dedupe = {
+    enabled: config.dedupe === true || (config.dedupe?.enabled ?? false),
+    methods: (config.dedupe?.methods ?? ['GET']).map((m) => m.toUpperCase()),
+  }
+  const reqId = {
+    enabled: config.requestId === true || (config.requestId?.enabled ?? false),
+    headerName: config.requestId?.headerName ?? 'X-Request-ID',
+    generator: config.requestId?.generator ?? (() => crypto.randomUUID()),
+  }
+  const i18n = config.i18n && config.i18n.enabled !== false ? config.i18n : null
+  const paramName = i18n?.paramName ?? 'lang'
+  const msgs = {
+    noToken: config.errorMessages?.noToken ?? 'Token not found. Please log in.',
+    connectionError: config.errorMessages?.connectionError ?? 'Connection error occurred.',
+    serverError: config.errorMessages?.serverError ?? 'Server error occurred.',
+    timeout: config.errorMessages?.timeout ?? 'Request timed out.',
+    invalidResponse: config.errorMessages?.invalidResponse ?? 'Invalid response from server.',
+  }
+  const defaultHeaders = config.defaultHeaders ?? {}
+  const inFlight = new Map()
+  const throwOnErrorDefault = config.throwOnError ?? false
+
+  function log(message, data) {
+    if (!debug.enabled) return
+    const safe = data === undefined ? undefined : redactor.redact(data)
+    if (typeof debug.logger === 'function') return debug.logger(message, safe)
+    const prefix = `[next-api-layer] ${new Date().toISOString()} ${message}`
+    if (safe === undefined) console.log(prefix)
+    else console.log(prefix, safe)
+  }
+
+  async function readContext(options) {
+    const ctx = options.context || {}
+    let getH
+    let getC
+    if (ctx.headers || ctx.cookies) {
+      getH = headerGetter(ctx.headers)
+      getC = ctx.cookies ? cookieGetter(ctx.cookies) : cookieGetter(getH('cookie'))
+    } else if (config.getHeaders || config.getCookies) {
+      const h = config.getHeaders ? await config.getHeaders() : undefined
+      const c = config.getCookies ? await config.getCookies() : undefined
+      getH = headerGetter(h)
+      getC = c ? cookieGetter(c) : cookieGetter(getH('cookie'))
+    } else {
+      const nh = loadNextHeaders()
+      let h
+      let c
+      if (nh) {
+        try {
+          h = await nh.headers()
+          c = await nh.cookies()
+        } catch (err) {
+          rethrowNextInternals(err)
+          h = undefined
+          c = undefined
+        }
+      }
+      getH = headerGetter(h)
+      getC = c ? cookieGetter(c) : cookieGetter(getH('cookie'))
+    }
+    const userName = config.cookies?.user ?? 'userToken'
+    const guestName = config.cookies?.guest ?? 'guestToken'
+    const user = getC(userName)
+    const guest = getC(guestName)
+    const parts = []
+    if (user) parts.push(`${userName}=${user}`)
+    if (guest) parts.push(`${guestName}=${guest}`)
+    return {
+      refreshedToken: getH('x-refreshed-token') || undefined,
+      cookie: parts.length ? parts.join('; ') : undefined,
+      locale: getH('x-locale') || undefined,
+    }
+  }
+
+  function buildUrl(endpoint, params, locale) {
+    const path = String(endpoint).replace(/^\/+/, '')
+    const url = new URL(path, baseUrl)
+    if (!url.href.startsWith(baseUrl)) {
+      throw new ApiError(`Endpoint '${endpoint}' resolves outside apiBaseUrl`, 'ENDPOINT_INVALID', {
+        endpoint,
+      })
+    }
+    appendParams(url, params)
+    if (i18n) {
+      let loc = locale
+      if (loc && Array.isArray(i18n.locales) && !i18n.locales.includes(loc)) loc = undefined
+      if (!loc && i18n.defaultLocale) loc = i18n.defaultLocale
+      if (loc && !url.searchParams.has(paramName)) url.searchParams.set(paramName, loc)
+    }
+    return url.toString()
+  }
+
+  function failure(status, message, error, extra = {}) {
+    return { success: false, data: null, message, status, error, ...extra }
+  }
+
+  // One HTTP exchange, fully read. Never throws for HTTP/network trouble.
+  async function exchange(url, init, timeoutMs, endpoint) {
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, timeoutMs)
+    try {
+      const res = await fetch(url, { ...init, signal: controller.signal })
+      const contentType = res.headers.get('content-type') || ''
+      let kind
+      let payload
+      if (
+        res.status === 204 ||
+        res.status === 205 ||
+        res.status === 304 ||
+        init.method === 'HEAD'
+      ) {
+        kind = 'empty'
+        await res.body?.cancel()
+      } else if (isJsonType(contentType)) {
+        kind = 'json'
+        payload = await res.text()
+      } else if (isTextType(contentType) || !res.body) {
+        kind = 'text'
+        payload = await res.text()
+      } else {
+        kind = 'binary'
+        payload = Buffer.from(await res.arrayBuffer())
+      }
+      if (kind === 'text' && payload === '') kind = 'empty'
+      return { ok: true, status: res.status, headers: res.headers, kind, payload }
+    } catch (cause) {
+      if (timedOut)
+        return {
+          ok: false,
+          timeout: true,
+          error: new TimeoutError(endpoint, timeoutMs, msgs.timeout),
+        }
+      return {
+        ok: false,
+        error: new NetworkError(endpoint, { message: msgs.connectionError, cause }),
+      }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async function sendWithRetry(method, logicalMethod, url, init, options, endpoint, timeoutMs) {
+    const r = resolveRetry(config.retry, options.retry)
+    const canRetry = r.enabled && (IDEMPOTENT.includes(logicalMethod) || r.retryNonIdempotent)
+    const maxAttempts = canRetry ? r.maxAttempts : 1
+    let last
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const started = Date.now()
+      last = await exchange(url, init, timeoutMs, endpoint)
+      last.attempts = attempt
+      last.durationMs = Date.now() - started
+      if (attempt === maxAttempts) break
+      let delay
+      if (!last.ok) {
+        if (last.timeout ? !r.retryOn.includes(408) : !r.retryOnNetworkError) break
+        delay = backoffDelay(attempt, r)
+      } else if (r.retryOn.includes(last.status)) {
+        const ra = parseRetryAfter(last.headers.get('retry-after'))
+        delay =
+          ra !== undefined ? Math.min(ra * 1000, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, r)
+      } else {
+        break
+      }
+      log(`↻ ${method} ${endpoint} retry ${attempt + 1}/${maxAttempts} in ${delay}ms`, {
+        status: last.status,
+        error: last.error?.message,
+      })
+      await sleep(delay)
+    }
+    return last
+  }
+
+  async function sanitizeJsonText(text, plan, options) {
+    if (!plan.sanitize || options.skipSanitize) return text
+    const skip = options.skipSanitizeFields
+    return text.length > ASYNC_SANITIZE_BYTES
+      ? core.sanitizeJsonAsync(text, skip)
+      : core.sanitizeJson(text, skip)
+  }
+
+  // Turns a raw exchange into the shared, caller-independent part of the result.
+  async function settle(raw, plan, options, endpoint) {
+    if (!raw.ok) return { raw }
+    if (raw.kind !== 'json') return { raw }
+    try {
+      const text = await sanitizeJsonText(raw.payload, plan, options)
+      // parse once to validate; each caller re-parses its own copy from `text`
+      JSON.parse(text)
+      return { raw, text }
+    } catch (cause) {
+      return {
+        raw,
+        invalid: new ApiError(msgs.invalidResponse, 'INVALID_JSON', {
+          endpoint,
+          status: raw.status,
+          cause,
+        }),
+      }
+    }
+  }
+
+  function buildResult(settled, endpoint, requestId) {
+    const { raw } = settled
+    const extra = { attempts: raw.attempts }
+    if (requestId) extra.requestId = requestId
+    if (!raw.ok) {
+      const status = raw.timeout ? 408 : 503
+      return failure(status, raw.error.message, raw.error, extra)
+    }
+    extra.headers = raw.headers
+    if (settled.invalid) return failure(raw.status, settled.invalid.message, settled.invalid, extra)
+    let body
+    if (raw.kind === 'json') body = JSON.parse(settled.text)
+    else if (raw.kind === 'text') body = raw.payload
+    else if (raw.kind === 'binary') body = Buffer.from(raw.payload)
+    else body = null
+
+    const ok = raw.status >= 200 && raw.status < 300
+    const envelope =
+      raw.kind === 'json' &&
+      body &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      ('success' in body || 'data' in body || 'message' in body)
+    const data = envelope ? (body.data ?? null) : body
+    const message = envelope && typeof body.message === 'string' ? body.message : undefined
+    const errors =
+      envelope && body.errors && typeof body.errors === 'object' ? body.errors : undefined
+    if (ok) {
+      const result = {
+        success: !(envelope && body.success === false),
+        data,
+        status: raw.status,
+        ...extra,
+      }
+      if (message !== undefined) result.message = message
+      if (errors) result.errors = errors
+      return result
+    }
+    let error
+    const msg =
+      message ?? (raw.status >= 500 ? msgs.serverError : `Request failed with status ${raw.status}`)
+    const opts = { endpoint, response: envelope ? body : data }
+    if (raw.status === 401) {
+      error = new AuthError('invalid_token', msg, opts)
+    } else if (raw.status === 422 || (raw.status === 400 && errors)) {
+      error = new ValidationError(endpoint, errors ?? {}, msg, { ...opts, status: raw.status })
+    } else if (raw.status === 429) {
+      error = new RateLimitError({
+        ...opts,
+        message: msg,
+        retryAfter: parseRetryAfter(raw.headers.get('retry-after')),
+        limit: numberOrUndefined(
+          raw.headers.get('x-ratelimit-limit') ?? raw.headers.get('ratelimit-limit'),
+        ),
+        remaining: numberOrUndefined(
+          raw.headers.get('x-ratelimit-remaining') ?? raw.headers.get('ratelimit-remaining'),
+        ),
+      })
+    } else if (raw.status === 408) {
+      error = new TimeoutError(endpoint, 0, msg)
+    } else {
+      error = new HttpError(msg, raw.status, opts)
+    }
+    const result = failure(raw.status, msg, error, { ...extra, data })
+    if (errors) result.errors = errors
+    return result
+  }
+
+  async function request(method, endpoint, body, options = {}) {
+    method = method.toUpperCase()
+    const started = Date.now()
+    const ctx = await readContext(options)
+    const plan = core.plan({
+      endpoint: String(endpoint),
+      refreshedToken: ctx.refreshedToken,
+      cookie: ctx.cookie,
+      skipAuth: typeof options.skipAuth === 'boolean' ? options.skipAuth : undefined,
+    })
+    const requestId =
+      typeof options.requestId === 'string' && options.requestId
+        ? options.requestId
+        : options.requestId === true || (options.requestId !== false && reqId.enabled)
+          ? reqId.generator()
+          : undefined
+    const throwOnError = options.throwOnError ?? throwOnErrorDefault
+    const done = (result) => {
+      if (!result.success && throwOnError && result.error) throw result.error
+      return result
+    }
+
+    if (plan.auth && !plan.token) {
+      log(`✗ ${method} ${endpoint} no token`)
+      return done(
+        failure(
+          401,
+          msgs.noToken,
+          new AuthError('no_token', msgs.noToken, { endpoint }),
+          requestId ? { requestId } : {},
+        ),
+      )
+    }
+
+    let url
+    try {
+      url = buildUrl(endpoint, options.params, ctx.locale)
+    } catch (e) {
+      return done(failure(400, e.message, e))
+    }
+
+    const headers = new Headers()
+    headers.set('accept', 'application/json')
+    for (const [k, v] of Object.entries(defaultHeaders))
+      if (v !== undefined) headers.set(k, String(v))
+    if (options.headers) {
+      for (const [k, v] of new Headers(options.headers).entries()) headers.set(k, v)
+    }
+    if (plan.token) headers.set('authorization', `Bearer ${plan.token}`)
+    if (requestId) headers.set(reqId.headerName, requestId)
+
+    const spoofOn = (options.methodSpoofing ?? spoofing.enabled) && SPOOFABLE.includes(method)
+    let wireMethod = method
+    let wireBody
+    const isForm =
+      options.isFormData || (typeof FormData !== 'undefined' && body instanceof FormData)
+    const sanitizeOut = sanitizeEnabled && plan.sanitize && !options.skipSanitize
+    if (body !== undefined && body !== null) {
+      if (isForm) {
+        if (!(body instanceof FormData)) {
+          return done(
+            failure(
+              400,
+              'isFormData requires a FormData body',
+              new ApiError('isFormData requires a FormData body', 'BODY_INVALID', { endpoint }),
+            ),
+          )
+        }
+        const skip = [...(options.skipSanitizeFields ?? [])]
+        for (const [k] of body.entries()) if (PASSWORDISH.test(k)) skip.push(k)
+        wireBody = sanitizeOut ? bodySanitizer.sanitizeFormData(body, skip) : body
+        if (spoofOn && spoofing.strategy === 'body') {
+          if (wireBody === body) {
+            const copy = new FormData()
+            for (const [k, v] of body.entries()) copy.append(k, v)
+            wireBody = copy
+          }
+          wireBody.append(spoofing.fieldName, method)
+          wireMethod = 'POST'
+        }
+      } else if (
+        typeof body === 'string' ||
+        body instanceof URLSearchParams ||
+        body instanceof ArrayBuffer ||
+        ArrayBuffer.isView(body)
+      ) {
+        wireBody = body
+        if (spoofOn && spoofing.strategy === 'body') wireMethod = 'POST'
+      } else {
+        let json = body
+        if (sanitizeOut && typeof body === 'object') {
+          const skip = [...(options.skipSanitizeFields ?? [])]
+          for (const k of Object.keys(body)) if (PASSWORDISH.test(k)) skip.push(k)
+          json = bodySanitizer.sanitize(body, skip)
+        }
+        if (
+          spoofOn &&
+          spoofing.strategy === 'body' &&
+          json &&
+          typeof json === 'object' &&
+          !Array.isArray(json)
+        ) {
+          json = { ...json, [spoofing.fieldName]: method }
+          wireMethod = 'POST'
+        }
+        headers.set('content-type', 'application/json')
+        wireBody = JSON.stringify(json)
+      }
+    } else if (spoofOn && spoofing.strategy === 'body') {
+      headers.set('content-type', 'application/json')
+      wireBody = JSON.stringify({ [spoofing.fieldName]: method })
+      wireMethod = 'POST'
+    }
+    if (spoofOn && spoofing.strategy === 'header') {
+      headers.set('x-http-method-override', method)
+      wireMethod = 'POST'
+    }
+
+    const init = { method: wireMethod, headers, body: wireBody }
+    if (options.cache !== undefined) init.cache = options.cache
+    if (options.next !== undefined) init.next = options.next
+    const timeoutMs = options.timeout ?? timeout
+
+    if (debug.enabled && debug.logRequests) {
+      const data = { method: wireMethod, url, timeout: timeoutMs }
+      if (requestId) data.requestId = requestId
+      if (wireMethod !== method) data.spoofed = method
+      if (debug.logHeaders) data.headers = Object.fromEntries(headers.entries())
+      if (debug.logRequestBody && body !== undefined) data.body = body
+      log(`→ ${method} ${endpoint}`, data)
+    }
+
+    const shouldDedupe =
+      dedupe.enabled &&
+      options.dedupe !== false &&
+      dedupe.methods.includes(method) &&
+      wireBody === undefined
+    let settled
+    if (shouldDedupe) {
+      // the token is part of the key: two users never share a response
+      const key = JSON.stringify([
+        wireMethod,
+        url,
+        plan.token ?? '',
+        Boolean(plan.sanitize && !options.skipSanitize),
+        options.skipSanitizeFields ?? [],
+        [...headers.entries()].filter(([k]) => k !== reqId.headerName.toLowerCase()),
+      ])
+      let p = inFlight.get(key)
+      if (p) {
+        log(`⟳ ${method} ${endpoint} joined an in-flight request`)
+      } else {
+        p = sendWithRetry(wireMethod, method, url, init, options, endpoint, timeoutMs).then((raw) =>
+          settle(raw, plan, options, endpoint),
+        )
+        inFlight.set(key, p)
+        p.finally(() => inFlight.delete(key)).catch(() => {})
+      }
+      settled = await p
+    } else {
+      const raw = await sendWithRetry(wireMethod, method, url, init, options, endpoint, timeoutMs)
+      settled = await settle(raw, plan, options, endpoint)
+    }
+
+    const result = buildResult(settled, endpoint, requestId)
+    if (debug.enabled && debug.logResponses) {
+      const data = { status: result.status }
+      if (debug.logTiming) data.durationMs = Date.now() - started
+      if (result.attempts > 1) data.attempts = result.attempts
+      if (debug.logHeaders && result.headers)
+        data.headers = Object.fromEntries(result.headers.entries())
+      if (debug.logResponseBody) data.body = result.data
+      if (!result.success) data.error = result.message
+      log(`${result.success ? '✓' : '✗'} ${method} ${endpoint} ${result.status}`, data)
+    }
+    return done(result)
+  }
+
+  // get/delete: (endpoint, options) or, for delete, (endpoint, body, options)
+  return {
+    request,
+    get: (endpoint, options) => request('GET', endpoint, undefined, options),
+    post: (endpoint, body, options) => request('POST', endpoint, body, options),
+    put: (endpoint, body, options) => request('PUT', endpoint, body, options),
+    patch: (endpoint, body, options) => request('PATCH', endpoint, body, options),
+    delete: (endpoint, bodyOrOptions, options) =>
+      options !== undefined
+        ? request('DELETE', endpoint, bodyOrOptions, options)
+        : request('DELETE', endpoint, undefined, bodyOrOptions),
+  }
+}
+
+function numberOrUndefined(v) {
+  if (v == null) return undefined
+  const n = Number(v)
+  return Number.isFinite(n) ? n : undefined
+}
+
+module.exports = { createApiClient, createRedactor }
