@@ -1,0 +1,6 @@
+// Types of the package entry, `next-api-layer-native`: the server-side adapter surface.
+// Each module's types live beside it in js/<module>.d.ts (with doc comments giving defaults);
+// this file only re-exports them. The browser surface is `next-api-layer-native/client`.
+
+export type { AuditEvent, AuditEventType, AuditOptions } from './js/audit'
+export * from './js/proxy-handler'
