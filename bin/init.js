@@ -122,21 +122,11 @@ function catchAllRouteFile() {
   return `// Forwards /api/* from the browser to the backend with the user's token (streams both ways).
 import { createProxyHandler } from '${PKG}'
 
-const handler = createProxyHandler({
+export const { GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS } = createProxyHandler({
   apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
   userCookieName: 'userToken',
   guestCookieName: 'guestToken',
 })
-
-export {
-  handler as GET,
-  handler as POST,
-  handler as PUT,
-  handler as PATCH,
-  handler as DELETE,
-  handler as HEAD,
-  handler as OPTIONS,
-}
 `
 }
 
