@@ -3,4 +3,6 @@
 // this file only re-exports them. The browser surface is `next-api-layer-native/client`.
 
 export type { AuditEvent, AuditEventType, AuditOptions } from './js/audit'
+export * from './js/errors'
 export * from './js/proxy-handler'
+export * from './js/sanitize'
