@@ -2,6 +2,7 @@
 // Each module's types live beside it in js/<module>.d.ts (with doc comments giving defaults);
 // this file only re-exports them. The browser surface is `next-api-layer-native/client`.
 
+export * from './js/api-client'
 export type { AuditEvent, AuditEventType, AuditOptions } from './js/audit'
 export * from './js/errors'
 export * from './js/proxy-handler'
