@@ -1,0 +1,302 @@
+// createAuthRoutes against the demo backend process, with real NextRequest objects.
+
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const { NextRequest } = require('next/server')
+const { startBackend } = require('../examples/backend/spawn.js')
+const { createAuthRoutes } = require('../js/auth-routes.js')
+
+const APP = 'http://app.test'
+let backend
+let auth
+
+before(async () => {
+  backend = await startBackend()
+  auth = createAuthRoutes({ apiBaseUrl: backend.url })
+})
+
+after(async () => {
+  await backend?.stop()
+})
+
+beforeEach(async () => {
+  await backend.reset()
+})
+
+function post(path, body, headers = {}) {
+  return new NextRequest(`${APP}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+}
+
+function get(path, headers = {}) {
+  return new NextRequest(`${APP}${path}`, { headers })
+}
+
+/** Set-Cookie values of a response as { name: { value, attrs: 'raw string' } }. */
+function cookiesOf(res) {
+  const out = {}
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(';')
+    const i = pair.indexOf('=')
+    out[pair.slice(0, i)] = { value: pair.slice(i + 1), raw: c }
+  }
+  return out
+}
+
+function cookieHeader(jar) {
+  return Object.entries(jar)
+    .filter(([, c]) => c.value !== '')
+    .map(([n, c]) => `${n}=${c.value}`)
+    .join('; ')
+}
+
+async function login(email = 'demo@example.com', password = 'password') {
+  const res = await auth.login(post('/api/auth/login', { email, password }))
+  return { res, body: await res.json(), cookies: cookiesOf(res) }
+}
+
+test('login sets httpOnly token cookies, clears the guest cookie, returns the user and no token', async () => {
+  const { res, body, cookies } = await login()
+  assert.equal(res.status, 200)
+  assert.equal(body.success, true)
+  assert.equal(body.data.user.email, 'demo@example.com')
+  assert.equal(body.data.user.name, 'Demo User')
+  const user = cookies.userToken
+  const refresh = cookies.refreshToken
+  assert.ok(user?.value.split('.').length === 3, 'a JWT in the user cookie')
+  assert.ok(refresh?.value, 'the refresh token in its own cookie')
+  for (const c of [user, refresh]) {
+    assert.match(c.raw, /; HttpOnly/)
+    assert.match(c.raw, /; SameSite=Lax/)
+    assert.match(c.raw, /; Path=\//)
+    assert.doesNotMatch(c.raw, /; Secure/, 'not secure outside production')
+  }
+  assert.match(cookies.guestToken.raw, /^guestToken=; .*Max-Age=0/)
+  const text = JSON.stringify(body)
+  assert.ok(!text.includes(user.value), 'the access token is not in the body')
+  assert.ok(!text.includes(refresh.value), 'the refresh token is not in the body')
+  assert.doesNotMatch(text, /token/i)
+  // the cookie works against the backend
+  const me = await auth.me(get('/api/auth/me', { cookie: `userToken=${user.value}` }))
+  assert.equal(me.status, 200)
+  assert.equal((await me.json()).data.user.id, 1)
+})
+
+test('login with a form body works too; production cookies are Secure', async () => {
+  const prod = createAuthRoutes({ apiBaseUrl: backend.url, production: true })
+  const form = new URLSearchParams({ email: 'jane@example.com', password: 'password' })
+  const res = await prod.login(
+    new NextRequest(`${APP}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    }),
+  )
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).data.user.email, 'jane@example.com')
+  assert.match(cookiesOf(res).userToken.raw, /; Secure/)
+})
+
+test('wrong password: the backend 422 with field errors passes through, no cookies', async () => {
+  const { res, body, cookies } = await login('demo@example.com', 'nope')
+  assert.equal(res.status, 422)
+  assert.equal(body.success, false)
+  assert.deepEqual(body.errors.email, ['These credentials do not match our records.'])
+  assert.deepEqual(cookies, {})
+  const missing = await auth.login(post('/api/auth/login', {}))
+  assert.equal(missing.status, 422)
+  assert.ok((await missing.json()).errors.email)
+  const bad = await auth.login(
+    new NextRequest(`${APP}/api/auth/login`, { method: 'POST', body: '{not json' }),
+  )
+  assert.equal(bad.status, 400)
+})
+
+test('register creates the session like login', async () => {
+  const email = `new-${Date.now()}@example.com`
+  const res = await auth.register(
+    post('/api/auth/register', {
+      name: 'New Person',
+      email,
+      password: 'password123',
+      password_confirmation: 'password123',
+    }),
+  )
+  assert.equal(res.status, 201)
+  const body = await res.json()
+  assert.equal(body.data.user.email, email)
+  assert.ok(cookiesOf(res).userToken.value)
+  const dup = await auth.register(
+    post('/api/auth/register', {
+      name: 'Dup',
+      email,
+      password: 'password123',
+      password_confirmation: 'password123',
+    }),
+  )
+  assert.equal(dup.status, 422)
+  assert.ok((await dup.json()).errors)
+})
+
+test('me: 401 without a session, guest data for a guest cookie', async () => {
+  const none = await auth.me(get('/api/auth/me'))
+  assert.equal(none.status, 401)
+  assert.deepEqual(await none.json(), {
+    success: false,
+    message: 'Unauthenticated.',
+    data: { user: null },
+  })
+  const guest = await backend.mint({ sub: 'guest-abc', type: 'guest' })
+  const res = await auth.me(get('/api/auth/me', { cookie: `guestToken=${guest.token}` }))
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).data.user.type, 'guest')
+})
+
+test('me refreshes an expired user token once with the refresh cookie', async () => {
+  const expired = await backend.mint({ sub: '1', ttl: -30 })
+  const cookie = `userToken=${expired.token}; refreshToken=${expired.refresh_token}`
+  const res = await auth.me(get('/api/auth/me', { cookie }))
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).data.user.email, 'demo@example.com')
+  const set = cookiesOf(res)
+  assert.ok(set.userToken.value && set.userToken.value !== expired.token)
+  assert.ok(set.refreshToken.value && set.refreshToken.value !== expired.refresh_token)
+  assert.equal(await backend.count('POST /auth/refresh'), 1)
+  // the rotated refresh token cannot be used twice: the session ends and cookies are cleared
+  const again = await auth.me(get('/api/auth/me', { cookie }))
+  assert.equal(again.status, 401)
+  assert.match(cookiesOf(again).userToken.raw, /Max-Age=0/)
+})
+
+test('refresh rotates the cookies; a replayed refresh token ends the session', async () => {
+  const { cookies } = await login()
+  const cookie = cookieHeader(cookies)
+  const res = await auth.refresh(post('/api/auth/refresh', undefined, { cookie }))
+  assert.equal(res.status, 200)
+  const body = await res.json()
+  assert.equal(body.data.user.email, 'demo@example.com')
+  assert.doesNotMatch(JSON.stringify(body), /token/i)
+  const next = cookiesOf(res)
+  assert.notEqual(next.userToken.value, cookies.userToken.value)
+  assert.notEqual(next.refreshToken.value, cookies.refreshToken.value)
+  const replay = await auth.refresh(post('/api/auth/refresh', undefined, { cookie }))
+  assert.equal(replay.status, 401)
+  const cleared = cookiesOf(replay)
+  for (const n of ['userToken', 'refreshToken', 'guestToken']) {
+    assert.match(cleared[n].raw, /Max-Age=0/, n)
+  }
+  // without a refresh cookie the user token is used as Bearer (style a)
+  const fresh = await backend.mint({ sub: '2' })
+  const bearer = await auth.refresh(
+    post('/api/auth/refresh', undefined, { cookie: `userToken=${fresh.token}` }),
+  )
+  assert.equal(bearer.status, 200)
+  assert.equal((await bearer.json()).data.user.email, 'jane@example.com')
+})
+
+test('logout calls the backend and clears every cookie', async () => {
+  const { cookies } = await login()
+  const cookie = cookieHeader(cookies)
+  const res = await auth.logout(post('/api/auth/logout', undefined, { cookie }))
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).success, true)
+  const cleared = cookiesOf(res)
+  for (const n of ['userToken', 'refreshToken', 'guestToken']) {
+    assert.equal(cleared[n].value, '', n)
+    assert.match(cleared[n].raw, /Max-Age=0/, n)
+  }
+  assert.equal(await backend.count('POST /auth/logout'), 1)
+  // the backend revoked the token
+  const me = await fetch(`${backend.url}/auth/me`, {
+    headers: { authorization: `Bearer ${cookies.userToken.value}` },
+  })
+  assert.equal(me.status, 401)
+  // logging out without a session still clears cookies and does not call the backend
+  const anon = await auth.logout(post('/api/auth/logout'))
+  assert.equal(anon.status, 200)
+  assert.equal(Object.keys(cookiesOf(anon)).length, 3)
+  assert.equal(await backend.count('POST /auth/logout'), 1)
+})
+
+test('one handler for app/api/auth/[action]/route.ts dispatches on action and method', async () => {
+  const { GET, POST } = auth
+  const ctx = (action) => ({ params: Promise.resolve({ action }) })
+  const res = await POST(
+    post('/api/auth/login', { email: 'demo@example.com', password: 'password' }),
+    ctx('login'),
+  )
+  assert.equal(res.status, 200)
+  const cookie = cookieHeader(cookiesOf(res))
+  const me = await GET(get('/api/auth/me', { cookie }), ctx('me'))
+  assert.equal(me.status, 200)
+  const wrong = await POST(post('/api/auth/me', {}), ctx('me'))
+  assert.equal(wrong.status, 405)
+  assert.equal(wrong.headers.get('allow'), 'GET')
+  const unknown = await GET(get('/api/auth/x'), ctx('constructor'))
+  assert.equal(unknown.status, 404)
+})
+
+test('custom cookie names and a parseAuthResponse mapper', async () => {
+  const seen = []
+  const custom = createAuthRoutes({
+    apiBaseUrl: backend.url,
+    cookies: { user: 'sess', guest: 'anon', options: { sameSite: 'strict', maxAge: 3600 } },
+    refresh: { cookie: 'sessRefresh' },
+    parseAuthResponse(json, info) {
+      seen.push(info.action)
+      return { token: json.data.token, user: { ...json.data.user, mapped: true } }
+    },
+  })
+  const res = await custom.login(
+    post('/api/auth/login', { email: 'demo@example.com', password: 'password' }),
+  )
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).data.user.mapped, true)
+  const c = cookiesOf(res)
+  assert.match(c.sess.raw, /Max-Age=3600; HttpOnly; SameSite=Strict/)
+  assert.equal(c.sessRefresh, undefined, 'the mapper returned no refresh token')
+  assert.match(c.anon.raw, /Max-Age=0/)
+  assert.deepEqual(seen, ['login'])
+  assert.deepEqual(custom.cookieNames, { user: 'sess', guest: 'anon', refresh: 'sessRefresh' })
+})
+
+test('backend down -> 502, no cookies, details only in the log', async () => {
+  await backend.faults({ login: { mode: 'down' } })
+  const original = console.error
+  const logged = []
+  console.error = (...a) => logged.push(a.join(' '))
+  let res
+  try {
+    res = await auth.login(
+      post('/api/auth/login', { email: 'demo@example.com', password: 'password' }),
+    )
+  } finally {
+    console.error = original
+  }
+  assert.equal(res.status, 502)
+  assert.deepEqual(cookiesOf(res), {})
+  assert.equal((await res.json()).message, 'The authentication service is unavailable.')
+  assert.ok(logged.length > 0)
+})
+
+test('bad configuration throws with ERR_CONFIG_INVALID naming the option', () => {
+  const cases = [
+    [{}, /apiBaseUrl/],
+    [{ apiBaseUrl: 'nope' }, /apiBaseUrl/],
+    [{ apiBaseUrl: 'http://x', cookies: { user: 'a b' } }, /cookies\.user/],
+    [{ apiBaseUrl: 'http://x', cookies: { options: { sameSite: 'x' } } }, /sameSite/],
+    [{ apiBaseUrl: 'http://x', endpoints: { login: '../x' } }, /endpoints\.login/],
+    [{ apiBaseUrl: 'http://x', parseAuthResponse: 'x' }, /parseAuthResponse/],
+    [{ apiBaseUrl: 'http://x', timeout: 0 }, /timeout/],
+  ]
+  for (const [cfg, re] of cases) {
+    assert.throws(
+      () => createAuthRoutes(cfg),
+      (e) => e.code === 'ERR_CONFIG_INVALID' && re.test(e.message),
+      JSON.stringify(cfg),
+    )
+  }
+})
