@@ -10,6 +10,8 @@ pub mod routes;
 
 // ---- security: modules ----
 pub mod audit;
+pub mod csrf;
+pub mod ratelimit;
 // ---- end security: modules ----
 
 // ---- browser: modules ----

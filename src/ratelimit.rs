@@ -1,0 +1,853 @@
+//! Rate limiting: a keyed GCRA limiter (crate `governor`) with bounded memory.
+//!
+//! * Each request is counted exactly once, by exactly one limiter: the first per-route
+//!   rule whose `match` pattern matches the path, else the default rule.
+//! * State lives in [`BoundedStore`], our own [`governor::state::StateStore`]: sharded
+//!   maps from a 64-bit keyed hash of the client key (SipHash with a per-process random
+//!   key, so a client cannot aim at collisions) to governor's GCRA state (the theoretical
+//!   arrival time, one `u64`). Each entry costs a few tens of bytes whatever the key length.
+//! * Memory is capped (`maxKeys` per rule). When a shard is full, entries whose state is
+//!   indistinguishable from a fresh key are dropped first (no behaviour change); if that
+//!   frees too little, the entries closest to being fully replenished are evicted (those
+//!   clients get a fresh bucket: under a key flood the cap wins over precision).
+//! * The client key defaults to the client IP: with `trustedProxies: 0` the
+//!   `x-forwarded-for` / `x-real-ip` headers are ignored and the peer address given by the
+//!   adapter is used (or the shared key `unknown` when there is none), so a client cannot
+//!   choose its own key. With `n` trusted proxies the `n`-th `x-forwarded-for` entry from
+//!   the right is used (each trusted proxy appends the address it saw).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use governor::clock::{Clock, DefaultClock, Reference};
+use governor::middleware::StateInformationMiddleware;
+use governor::nanos::Nanos;
+use governor::state::StateStore;
+use governor::{Quota, RateLimiter as GovLimiter};
+use serde_json::Value;
+
+use crate::error::{LayerError, Result};
+use crate::routes::{RoutePattern, RouteSet, normalize_path};
+
+pub const DEFAULT_WINDOW_MS: u64 = 60_000;
+pub const DEFAULT_MAX_REQUESTS: u32 = 100;
+pub const DEFAULT_MAX_KEYS: usize = 100_000;
+const SHARDS: usize = 16;
+/// Longest client key kept as is; longer keys are hashed anyway, this only bounds parsing.
+const MAX_KEY_LEN: usize = 256;
+
+// ---------------------------------------------------------------------------------------
+// configuration
+
+/// One limit: `maxRequests` per `windowMs` (burst = maxRequests, replenished evenly).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitRule {
+    /// `None` for the default rule.
+    pub pattern: Option<RoutePattern>,
+    pub window_ms: u64,
+    pub max_requests: u32,
+}
+
+/// `rateLimit` options, validated once at construction. `keyFn` and `onRateLimited` are
+/// JS callbacks and stay in the adapter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+    pub default_rule: LimitRule,
+    pub routes: Vec<LimitRule>,
+    pub skip_routes: RouteSet,
+    pub trusted_proxies: usize,
+    pub max_keys: usize,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            enabled: false,
+            default_rule: LimitRule {
+                pattern: None,
+                window_ms: DEFAULT_WINDOW_MS,
+                max_requests: DEFAULT_MAX_REQUESTS,
+            },
+            routes: Vec::new(),
+            skip_routes: RouteSet::default(),
+            trusted_proxies: 0,
+            max_keys: DEFAULT_MAX_KEYS,
+        }
+    }
+}
+
+fn positive_int(v: Option<&Value>, option: &str, default: u64, max: u64) -> Result<u64> {
+    match v {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= max as f64 => Ok(n as u64),
+            _ => Err(LayerError::config(
+                option,
+                format!("must be an integer between 1 and {max}"),
+            )),
+        },
+    }
+}
+
+fn string_list(v: Option<&Value>, option: &str) -> Result<Vec<String>> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                s.as_str().map(str::to_string).ok_or_else(|| {
+                    LayerError::config(&format!("{option}[{i}]"), "must be a string")
+                })
+            })
+            .collect(),
+        Some(_) => Err(LayerError::config(option, "must be an array of strings")),
+    }
+}
+
+impl RateLimitConfig {
+    /// Parses the `rateLimit` option (`undefined` => disabled; an object => enabled unless
+    /// `enabled: false`). Errors name the option, e.g. `rateLimit.windowMs`.
+    pub fn from_json(value: Option<&Value>) -> Result<Self> {
+        let mut cfg = RateLimitConfig::default();
+        let obj = match value {
+            None | Some(Value::Null) => return Ok(cfg),
+            Some(Value::Bool(b)) => {
+                cfg.enabled = *b;
+                return Ok(cfg);
+            }
+            Some(Value::Object(o)) => o,
+            Some(_) => return Err(LayerError::config("rateLimit", "must be an object")),
+        };
+        cfg.enabled = match obj.get("enabled") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(LayerError::config("rateLimit.enabled", "must be a boolean")),
+        };
+        // A window of up to 30 days, up to a million requests per window.
+        const MAX_WINDOW: u64 = 30 * 24 * 3600 * 1000;
+        cfg.default_rule.window_ms = positive_int(
+            obj.get("windowMs"),
+            "rateLimit.windowMs",
+            DEFAULT_WINDOW_MS,
+            MAX_WINDOW,
+        )?;
+        cfg.default_rule.max_requests = positive_int(
+            obj.get("maxRequests"),
+            "rateLimit.maxRequests",
+            DEFAULT_MAX_REQUESTS as u64,
+            1_000_000,
+        )? as u32;
+        let skip = string_list(obj.get("skipRoutes"), "rateLimit.skipRoutes")?;
+        cfg.skip_routes =
+            RouteSet::parse(&skip).map_err(|e| LayerError::config("rateLimit.skipRoutes", e))?;
+        cfg.trusted_proxies = match obj.get("trustedProxies") {
+            None | Some(Value::Null) => 0,
+            Some(v) => match v.as_u64() {
+                Some(n) if n <= 16 => n as usize,
+                _ => {
+                    return Err(LayerError::config(
+                        "rateLimit.trustedProxies",
+                        "must be an integer between 0 and 16",
+                    ));
+                }
+            },
+        };
+        cfg.max_keys = positive_int(
+            obj.get("maxKeys"),
+            "rateLimit.maxKeys",
+            DEFAULT_MAX_KEYS as u64,
+            100_000_000,
+        )? as usize;
+        match obj.get("routes") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let opt = format!("rateLimit.routes[{i}]");
+                    let o = item
+                        .as_object()
+                        .ok_or_else(|| LayerError::config(&opt, "must be an object"))?;
+                    let m = o.get("match").and_then(Value::as_str).ok_or_else(|| {
+                        LayerError::config(
+                            &format!("{opt}.match"),
+                            "must be a route pattern string",
+                        )
+                    })?;
+                    let pattern = RoutePattern::parse(m)
+                        .map_err(|e| LayerError::config(&format!("{opt}.match"), e))?;
+                    cfg.routes.push(LimitRule {
+                        pattern: Some(pattern),
+                        window_ms: positive_int(
+                            o.get("windowMs"),
+                            &format!("{opt}.windowMs"),
+                            cfg.default_rule.window_ms,
+                            MAX_WINDOW,
+                        )?,
+                        max_requests: positive_int(
+                            o.get("maxRequests"),
+                            &format!("{opt}.maxRequests"),
+                            cfg.default_rule.max_requests as u64,
+                            1_000_000,
+                        )? as u32,
+                    });
+                }
+            }
+            Some(_) => {
+                return Err(LayerError::config(
+                    "rateLimit.routes",
+                    "must be an array of { match, windowMs, maxRequests }",
+                ));
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// client key
+
+/// What the adapter read from the request for the rate-limit key.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KeyFacts<'a> {
+    /// The result of a user `keyFn(req)`, when configured: used as is.
+    pub custom_key: Option<&'a str>,
+    /// The socket / peer address, when the runtime exposes one.
+    pub peer_ip: Option<&'a str>,
+    pub forwarded_for: Option<&'a str>,
+    pub real_ip: Option<&'a str>,
+}
+
+/// Canonical form of an address (`[::1]:80`, `1.2.3.4:5` -> bare IP); other text is kept.
+fn clean_ip(s: &str) -> Option<String> {
+    let s = s.trim().trim_matches('"');
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip.to_string());
+    }
+    if let Ok(sa) = s.parse::<SocketAddr>() {
+        return Some(sa.ip().to_string());
+    }
+    let s = s.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip.to_string());
+    }
+    Some(s.chars().take(MAX_KEY_LEN).collect())
+}
+
+/// The client IP, honouring `trusted_proxies` (see the module docs).
+pub fn client_ip(facts: &KeyFacts<'_>, trusted_proxies: usize) -> String {
+    if trusted_proxies > 0 {
+        if let Some(xff) = facts.forwarded_for {
+            let hops: Vec<&str> = xff
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !hops.is_empty() {
+                // The n-th entry from the right was appended by the outermost trusted proxy;
+                // with fewer entries than trusted proxies, the leftmost is the best we have.
+                let idx = hops.len().saturating_sub(trusted_proxies);
+                if let Some(ip) = clean_ip(hops[idx]) {
+                    return ip;
+                }
+            }
+        }
+        if let Some(ip) = facts.real_ip.and_then(clean_ip) {
+            return ip;
+        }
+    }
+    facts
+        .peer_ip
+        .and_then(clean_ip)
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+// ---------------------------------------------------------------------------------------
+// bounded state store
+
+/// The key is already a keyed SipHash; hashing it again would only cost time.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Shard = HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>;
+
+/// A keyed governor state store with a hard cap on entries (see the module docs).
+pub struct BoundedStore {
+    shards: Vec<Mutex<Shard>>,
+    shard_cap: usize,
+    /// The GCRA emission interval `T` in nanos: a fresh key's new state is `now + T`.
+    t_nanos: u64,
+    evicted_idle: AtomicU64,
+    evicted_active: AtomicU64,
+}
+
+impl BoundedStore {
+    fn new(max_keys: usize, t_nanos: u64) -> Self {
+        let shard_cap = max_keys.div_ceil(SHARDS).max(8);
+        BoundedStore {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shard_cap,
+            t_nanos,
+            evicted_idle: AtomicU64::new(0),
+            evicted_active: AtomicU64::new(0),
+        }
+    }
+
+    fn shard(&self, key: u64) -> &Mutex<Shard> {
+        // Top bits pick the shard; hashbrown uses the low bits and top 7 bits inside it,
+        // the entropy of a SipHash output is spread over all of them.
+        &self.shards[(key >> 32) as usize % SHARDS]
+    }
+
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map(|m| m.len()).unwrap_or(0))
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Makes room in a full shard. `now` is the limiter-relative time in nanos.
+    fn make_room(&self, map: &mut Shard, now: u64) {
+        let before = map.len();
+        // 1. Entries whose arrival time has passed equal a fresh bucket: drop them.
+        map.retain(|_, tat| *tat > now);
+        let idle = before - map.len();
+        self.evicted_idle.fetch_add(idle as u64, Ordering::Relaxed);
+        // 2. Keep at least 1/8 of the shard free so the sweep is amortised over many
+        //    inserts: evict the entries closest to full replenishment.
+        let target = self.shard_cap - self.shard_cap / 8;
+        if map.len() > target {
+            let excess = map.len() - target;
+            let mut tats: Vec<u64> = map.values().copied().collect();
+            let (_, &mut threshold, _) = tats.select_nth_unstable(excess - 1);
+            let mut removed = 0usize;
+            map.retain(|_, tat| {
+                if removed < excess && *tat <= threshold {
+                    removed += 1;
+                    false
+                } else {
+                    true
+                }
+            });
+            self.evicted_active
+                .fetch_add(removed as u64, Ordering::Relaxed);
+        }
+    }
+}
+
+impl StateStore for BoundedStore {
+    type Key = u64;
+
+    fn measure_and_replace<T, F, E>(&self, key: &u64, f: F) -> std::result::Result<T, E>
+    where
+        F: Fn(Option<Nanos>) -> std::result::Result<(T, Nanos), E>,
+    {
+        let mut map = self.shard(*key).lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tat) = map.get_mut(key) {
+            let (out, next) = f(Some(Nanos::from(*tat)))?;
+            *tat = next.as_u64();
+            return Ok(out);
+        }
+        let (out, next) = f(None)?;
+        let next = next.as_u64();
+        if map.len() >= self.shard_cap {
+            self.make_room(&mut map, next.saturating_sub(self.t_nanos));
+        }
+        map.insert(*key, next);
+        Ok(out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// limiter
+
+/// Shares the store between governor's limiter and our stats.
+struct SharedStore(Arc<BoundedStore>);
+
+impl StateStore for SharedStore {
+    type Key = u64;
+
+    fn measure_and_replace<T, F, E>(&self, key: &u64, f: F) -> std::result::Result<T, E>
+    where
+        F: Fn(Option<Nanos>) -> std::result::Result<(T, Nanos), E>,
+    {
+        self.0.measure_and_replace(key, f)
+    }
+}
+
+type Gov<C> = GovLimiter<u64, SharedStore, C, StateInformationMiddleware>;
+
+struct Limit<C: Clock> {
+    rule: LimitRule,
+    store: Arc<BoundedStore>,
+    /// Name in the IETF `RateLimit` / `RateLimit-Policy` headers.
+    name: String,
+    /// `T`: time to replenish one request.
+    t: Duration,
+    gov: Gov<C>,
+}
+
+/// The result of one check: what to answer and which headers to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimitOutcome {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    pub window_secs: u64,
+    /// Seconds until the bucket is fully replenished (rounded up).
+    pub reset_after_secs: u64,
+    /// Unix time (seconds) at which the bucket is fully replenished.
+    pub reset_unix: u64,
+    /// Seconds until the next request will be accepted (set when denied; at least 1).
+    pub retry_after_secs: Option<u64>,
+    /// Policy name: `default` or `route<i>`.
+    pub policy: String,
+}
+
+impl RateLimitOutcome {
+    /// The response headers: `X-RateLimit-*`, IETF `RateLimit` / `RateLimit-Policy`
+    /// (draft-ietf-httpapi-ratelimit-headers structured fields) and `Retry-After` on 429.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut h = vec![
+            ("x-ratelimit-limit", self.limit.to_string()),
+            ("x-ratelimit-remaining", self.remaining.to_string()),
+            ("x-ratelimit-reset", self.reset_unix.to_string()),
+            (
+                "ratelimit-policy",
+                format!(
+                    "\"{}\";q={};w={}",
+                    self.policy, self.limit, self.window_secs
+                ),
+            ),
+            (
+                "ratelimit",
+                format!(
+                    "\"{}\";r={};t={}",
+                    self.policy, self.remaining, self.reset_after_secs
+                ),
+            ),
+        ];
+        if let Some(s) = self.retry_after_secs {
+            h.push(("retry-after", s.to_string()));
+        }
+        h
+    }
+}
+
+/// Counters for `stats()`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitStats {
+    pub checked: u64,
+    pub limited: u64,
+    /// Keys held right now, over all rules.
+    pub keys: u64,
+    /// Keys dropped because their state equalled a fresh bucket.
+    pub evicted_idle: u64,
+    /// Keys dropped while still active, to respect `maxKeys` (a key flood).
+    pub evicted_active: u64,
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_nanos().div_ceil(1_000_000_000) as u64
+}
+
+/// The keyed limiter for one engine. `C` is the clock (governor's fake clock in tests).
+pub struct RateLimiter<C: Clock + Clone = DefaultClock> {
+    config: RateLimitConfig,
+    limits: Vec<Limit<C>>,
+    hasher: RandomState,
+    clock: C,
+    anchor: C::Instant,
+    anchor_unix_ms: u64,
+    checked: AtomicU64,
+    limited: AtomicU64,
+}
+
+impl RateLimiter<DefaultClock> {
+    pub fn new(config: RateLimitConfig) -> Self {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Self::with_clock(config, DefaultClock::default(), now_ms)
+    }
+}
+
+impl<C: Clock + Clone> RateLimiter<C> {
+    /// `anchor_unix_ms` is the wall-clock time that corresponds to `clock.now()` now.
+    pub fn with_clock(config: RateLimitConfig, clock: C, anchor_unix_ms: u64) -> Self {
+        let mut rules: Vec<(String, LimitRule)> = config
+            .routes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("route{i}"), r.clone()))
+            .collect();
+        rules.push(("default".to_string(), config.default_rule.clone()));
+        let limits = rules
+            .into_iter()
+            .map(|(name, rule)| {
+                let max = NonZeroU32::new(rule.max_requests.max(1)).unwrap_or(NonZeroU32::MIN);
+                let window = Duration::from_millis(rule.window_ms.max(1));
+                let t = (window / max.get()).max(Duration::from_nanos(1));
+                let quota = Quota::with_period(t)
+                    .unwrap_or_else(|| Quota::per_second(max))
+                    .allow_burst(max);
+                let store = Arc::new(BoundedStore::new(config.max_keys, t.as_nanos() as u64));
+                let gov: Gov<C> = GovLimiter::new(quota, SharedStore(store.clone()), clock.clone());
+                Limit {
+                    rule,
+                    store,
+                    name,
+                    t,
+                    gov,
+                }
+            })
+            .collect();
+        let anchor = clock.now();
+        RateLimiter {
+            config,
+            limits,
+            hasher: RandomState::new(),
+            clock,
+            anchor,
+            anchor_unix_ms,
+            checked: AtomicU64::new(0),
+            limited: AtomicU64::new(0),
+        }
+    }
+
+    pub fn config(&self) -> &RateLimitConfig {
+        &self.config
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.config.enabled
+    }
+
+    /// The client key for a request: the `keyFn` result, else the client IP.
+    pub fn key_for(&self, facts: &KeyFacts<'_>) -> String {
+        match facts.custom_key {
+            Some(k) => format!("k:{}", k.chars().take(MAX_KEY_LEN).collect::<String>()),
+            None => format!("ip:{}", client_ip(facts, self.config.trusted_proxies)),
+        }
+    }
+
+    fn unix_ms_now(&self, now: C::Instant) -> u64 {
+        let since: Duration = now.duration_since(self.anchor).into();
+        self.anchor_unix_ms + since.as_millis() as u64
+    }
+
+    /// Counts one request for `key` on `path` (a request path; normalised here). Returns
+    /// `None` when rate limiting is disabled or the path is in `skipRoutes`.
+    pub fn check(&self, path: &str, key: &str) -> Option<RateLimitOutcome> {
+        if !self.config.enabled {
+            return None;
+        }
+        let path = normalize_path(path.split(['?', '#']).next().unwrap_or("/"));
+        if self.config.skip_routes.matches(&path) {
+            return None;
+        }
+        let limit = self
+            .limits
+            .iter()
+            .find(|l| l.rule.pattern.as_ref().is_none_or(|p| p.matches(&path)))?;
+        let hashed = self.hasher.hash_one(key);
+        self.checked.fetch_add(1, Ordering::Relaxed);
+        let max = limit.rule.max_requests;
+        let window_secs = limit.rule.window_ms.div_ceil(1000);
+        let result = limit.gov.check_key(&hashed);
+        let now = self.clock.now();
+        let now_ms = self.unix_ms_now(now);
+        let (allowed, remaining, until_full, retry_after) = match result {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                // The bucket is full again after the used cells have been replenished.
+                let used = max.saturating_sub(remaining);
+                (true, remaining, limit.t * used, None)
+            }
+            Err(not_until) => {
+                self.limited.fetch_add(1, Ordering::Relaxed);
+                let wait = not_until.wait_time_from(now);
+                let until_full = wait + limit.t * max.saturating_sub(1);
+                (false, 0, until_full, Some(ceil_secs(wait).max(1)))
+            }
+        };
+        let reset_after_secs = ceil_secs(until_full);
+        let reset_unix = (now_ms + until_full.as_millis() as u64).div_ceil(1000);
+        Some(RateLimitOutcome {
+            allowed,
+            limit: max,
+            remaining,
+            window_secs,
+            reset_after_secs,
+            reset_unix,
+            retry_after_secs: retry_after,
+            policy: limit.name.clone(),
+        })
+    }
+
+    pub fn stats(&self) -> RateLimitStats {
+        let mut s = RateLimitStats {
+            checked: self.checked.load(Ordering::Relaxed),
+            limited: self.limited.load(Ordering::Relaxed),
+            ..Default::default()
+        };
+        for l in &self.limits {
+            let store = &l.store;
+            s.keys += store.len() as u64;
+            s.evicted_idle += store.evicted_idle.load(Ordering::Relaxed);
+            s.evicted_active += store.evicted_active.load(Ordering::Relaxed);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use governor::clock::FakeRelativeClock;
+    use serde_json::json;
+
+    const ANCHOR_MS: u64 = 1_700_000_000_000;
+
+    fn limiter(cfg: Value) -> (RateLimiter<FakeRelativeClock>, FakeRelativeClock) {
+        let clock = FakeRelativeClock::default();
+        let cfg = RateLimitConfig::from_json(Some(&cfg)).unwrap();
+        (
+            RateLimiter::with_clock(cfg, clock.clone(), ANCHOR_MS),
+            clock,
+        )
+    }
+
+    #[test]
+    fn exact_count_at_the_boundary_and_reset_time() {
+        let (rl, clock) = limiter(json!({}));
+        for i in 0..100u32 {
+            let o = rl.check("/api/posts", "ip:1.1.1.1").unwrap();
+            assert!(o.allowed, "request {} must pass", i + 1);
+            assert_eq!(o.remaining, 99 - i);
+            assert_eq!(o.limit, 100);
+        }
+        // After 100 requests at t=0, the bucket is full again 60 s later.
+        let o = rl.check("/api/posts", "ip:1.1.1.1").unwrap();
+        assert!(!o.allowed, "the 101st request inside the window is refused");
+        assert_eq!(o.remaining, 0);
+        // GCRA: one request is replenished every 600 ms.
+        assert_eq!(o.retry_after_secs, Some(1));
+        assert_eq!(o.reset_unix, ANCHOR_MS / 1000 + 60);
+        assert_eq!(o.reset_after_secs, 60);
+        // Refused requests do not consume: 599 ms later still refused, at 600 ms one passes.
+        clock.advance(Duration::from_millis(599));
+        assert!(!rl.check("/api/posts", "ip:1.1.1.1").unwrap().allowed);
+        clock.advance(Duration::from_millis(1));
+        let o = rl.check("/api/posts", "ip:1.1.1.1").unwrap();
+        assert!(o.allowed);
+        assert_eq!(o.remaining, 0);
+        assert!(!rl.check("/api/posts", "ip:1.1.1.1").unwrap().allowed);
+        // Another key is independent.
+        assert_eq!(rl.check("/api/posts", "ip:2.2.2.2").unwrap().remaining, 99);
+        // After a full window everything is back.
+        clock.advance(Duration::from_secs(60));
+        let o = rl.check("/api/posts", "ip:1.1.1.1").unwrap();
+        assert_eq!(o.remaining, 99);
+        // One used cell: full again 600 ms from now (anchor + 60.6 s + 0.6 s, rounded up).
+        assert_eq!(o.reset_after_secs, 1);
+        assert_eq!(o.reset_unix, (ANCHOR_MS + 60_600 + 600).div_ceil(1000));
+        let s = rl.stats();
+        assert_eq!(s.limited, 3);
+        assert_eq!(s.checked, 106);
+    }
+
+    #[test]
+    fn first_request_reset_and_headers() {
+        let (rl, _clock) = limiter(json!({ "windowMs": 10_000, "maxRequests": 5 }));
+        let o = rl.check("/", "k").unwrap();
+        assert_eq!((o.limit, o.remaining), (5, 4));
+        assert_eq!(o.reset_unix, (ANCHOR_MS + 2_000) / 1000);
+        let h: HashMap<_, _> = o.headers().into_iter().collect();
+        assert_eq!(h["x-ratelimit-limit"], "5");
+        assert_eq!(h["x-ratelimit-remaining"], "4");
+        assert_eq!(h["x-ratelimit-reset"], (ANCHOR_MS / 1000 + 2).to_string());
+        assert_eq!(h["ratelimit-policy"], "\"default\";q=5;w=10");
+        assert_eq!(h["ratelimit"], "\"default\";r=4;t=2");
+        assert!(!h.contains_key("retry-after"));
+        for _ in 0..4 {
+            rl.check("/", "k");
+        }
+        let o = rl.check("/", "k").unwrap();
+        let h: HashMap<_, _> = o.headers().into_iter().collect();
+        assert_eq!(h["retry-after"], "2");
+        assert_eq!(h["x-ratelimit-remaining"], "0");
+    }
+
+    #[test]
+    fn counted_once_by_the_first_matching_rule() {
+        let (rl, _c) = limiter(json!({
+            "maxRequests": 10,
+            "routes": [
+                { "match": "/api/auth/login", "windowMs": 60_000, "maxRequests": 2 },
+                { "match": "/api/auth/**", "maxRequests": 3 }
+            ]
+        }));
+        assert_eq!(rl.check("/api/auth/login", "a").unwrap().policy, "route0");
+        assert!(rl.check("/api/auth/login", "a").unwrap().allowed);
+        assert!(!rl.check("/api/auth/login", "a").unwrap().allowed);
+        // The other buckets were not touched by those requests.
+        let o = rl.check("/api/auth/register", "a").unwrap();
+        assert_eq!((o.policy.as_str(), o.remaining), ("route1", 2));
+        let o = rl.check("/dashboard", "a").unwrap();
+        assert_eq!((o.policy.as_str(), o.remaining), ("default", 9));
+        // Normalisation: an encoded path still hits the tight rule.
+        assert!(!rl.check("/api/auth/%6cogin?x=1", "a").unwrap().allowed);
+    }
+
+    #[test]
+    fn skip_routes_and_disabled() {
+        let (rl, _c) = limiter(json!({ "skipRoutes": ["/health", "/_next/**", "/static/*"] }));
+        assert!(rl.check("/health", "a").is_none());
+        assert!(rl.check("/_next/static/chunks/x.js", "a").is_none());
+        assert!(rl.check("/static/a.css", "a").is_none());
+        assert!(rl.check("/static/a/b.css", "a").is_some());
+        assert_eq!(rl.stats().checked, 1);
+        let (off, _c) = limiter(json!({ "enabled": false }));
+        assert!(off.check("/x", "a").is_none());
+        let none = RateLimitConfig::from_json(None).unwrap();
+        assert!(!none.enabled);
+    }
+
+    #[test]
+    fn config_errors_name_the_option() {
+        let bad = [
+            (json!({ "windowMs": 0 }), "rateLimit.windowMs"),
+            (json!({ "windowMs": "60s" }), "rateLimit.windowMs"),
+            (json!({ "maxRequests": 1.5 }), "rateLimit.maxRequests"),
+            (json!({ "skipRoutes": "health" }), "rateLimit.skipRoutes"),
+            (json!({ "skipRoutes": ["health"] }), "rateLimit.skipRoutes"),
+            (
+                json!({ "routes": [{ "windowMs": 1 }] }),
+                "rateLimit.routes[0].match",
+            ),
+            (
+                json!({ "routes": [{ "match": "/a", "maxRequests": -1 }] }),
+                "rateLimit.routes[0].maxRequests",
+            ),
+            (json!({ "trustedProxies": -1 }), "rateLimit.trustedProxies"),
+            (json!({ "maxKeys": 0 }), "rateLimit.maxKeys"),
+            (json!({ "enabled": 1 }), "rateLimit.enabled"),
+            (json!(5), "rateLimit"),
+        ];
+        for (cfg, opt) in bad {
+            let e = RateLimitConfig::from_json(Some(&cfg)).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::ConfigInvalid);
+            assert!(e.message.starts_with(opt), "{cfg}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn client_ip_ignores_headers_without_trusted_proxies() {
+        let f = KeyFacts {
+            peer_ip: Some("::ffff:127.0.0.1"),
+            forwarded_for: Some("6.6.6.6"),
+            real_ip: Some("7.7.7.7"),
+            custom_key: None,
+        };
+        assert_eq!(client_ip(&f, 0), "::ffff:127.0.0.1");
+        let no_peer = KeyFacts { peer_ip: None, ..f };
+        assert_eq!(client_ip(&no_peer, 0), "unknown");
+        // One trusted proxy: the entry it appended (rightmost) is the client.
+        let f = KeyFacts {
+            forwarded_for: Some("6.6.6.6, 203.0.113.9"),
+            ..f
+        };
+        assert_eq!(client_ip(&f, 1), "203.0.113.9");
+        assert_eq!(client_ip(&f, 2), "6.6.6.6");
+        assert_eq!(client_ip(&f, 5), "6.6.6.6");
+        // x-real-ip only from a trusted proxy, when there is no x-forwarded-for.
+        let f = KeyFacts {
+            forwarded_for: None,
+            ..f
+        };
+        assert_eq!(client_ip(&f, 1), "7.7.7.7");
+        // Ports and brackets are stripped.
+        let f = KeyFacts {
+            forwarded_for: Some("[2001:db8::1]:443"),
+            ..f
+        };
+        assert_eq!(client_ip(&f, 1), "2001:db8::1");
+        let rl = RateLimiter::new(RateLimitConfig::default());
+        assert_eq!(
+            rl.key_for(&KeyFacts {
+                custom_key: Some("user-1"),
+                ..f
+            }),
+            "k:user-1"
+        );
+    }
+
+    #[test]
+    fn memory_is_capped_and_idle_keys_go_first() {
+        let (rl, clock) = limiter(json!({ "maxKeys": 1_600, "maxRequests": 2, "windowMs": 1000 }));
+        // An active client that keeps its state.
+        assert!(rl.check("/", "victim").unwrap().allowed);
+        assert!(rl.check("/", "victim").unwrap().allowed);
+        assert!(!rl.check("/", "victim").unwrap().allowed);
+        for i in 0..10_000 {
+            rl.check("/", &format!("flood-{i}"));
+        }
+        let s = rl.stats();
+        assert!(s.keys <= 1_600, "{s:?}");
+        assert!(s.evicted_active > 0);
+        // Once the flood's states are idle, new keys evict only idle entries.
+        clock.advance(Duration::from_secs(2));
+        let before = rl.stats().evicted_active;
+        for i in 0..1_000 {
+            rl.check("/", &format!("second-{i}"));
+        }
+        let s = rl.stats();
+        assert!(s.keys <= 1_600, "{s:?}");
+        assert!(s.evicted_idle > 0);
+        assert_eq!(s.evicted_active, before, "only idle keys were evicted");
+    }
+
+    #[test]
+    fn idle_eviction_does_not_change_decisions() {
+        // A key whose bucket is full again is indistinguishable from a new key.
+        let (rl, clock) = limiter(json!({ "maxKeys": 8, "maxRequests": 3, "windowMs": 3000 }));
+        for _ in 0..3 {
+            assert!(rl.check("/", "a").unwrap().allowed);
+        }
+        clock.advance(Duration::from_secs(3));
+        for i in 0..200 {
+            rl.check("/", &format!("x{i}"));
+        }
+        let o = rl.check("/", "a").unwrap();
+        assert_eq!(o.remaining, 2);
+    }
+}
