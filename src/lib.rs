@@ -2,10 +2,17 @@
 use napi_derive::napi;
 
 // ---- engine: modules ----
+pub mod backend;
 pub mod cascade;
+pub mod config;
 pub mod cookies;
+pub mod decide;
+pub mod engine;
 pub mod error;
+pub mod mappers;
 pub mod routes;
+pub mod stats;
+pub mod tokens;
 // ---- end engine: modules ----
 
 // ---- security: modules ----
@@ -488,3 +495,144 @@ impl ApiClientCore {
     }
 }
 // ---- end sanitize/client ----
+
+// ---- engine: Engine class (createAuthProxy, getServerUser) ----
+
+/// A JS response mapper: `(bodyJsonText) => mappedJsonText`. The adapter wraps the user's
+/// function so it never throws (a throw becomes `"null"`).
+type JsMapperTsfn = napi::threadsafe_function::ThreadsafeFunction<
+    String,
+    String,
+    String,
+    napi::Status,
+    false,
+    true,
+>;
+
+fn js_mapper(
+    f: Option<JsMapperTsfn>,
+    option: &'static str,
+) -> Option<tokens::validate::JsMapperFn> {
+    let f = std::sync::Arc::new(f?);
+    Some(std::sync::Arc::new(move |body: String| {
+        let f = f.clone();
+        Box::pin(async move {
+            let text = f.call_async_catch(body).await.map_err(|e| {
+                error::LayerError::backend_bad_response(format!("{option} failed: {}", e.reason))
+            })?;
+            serde_json::from_str(&text).map_err(|e| {
+                error::LayerError::backend_bad_response(format!(
+                    "{option} returned a value that is not JSON: {e}"
+                ))
+            })
+        })
+    }))
+}
+
+/// The result of validating one token for `getServerUser`.
+#[napi(object)]
+pub struct TokenValidation {
+    /// 'valid' | 'rejected' | 'error'
+    pub status: String,
+    pub user_json: Option<String>,
+    pub x_auth_user: Option<String>,
+    pub token_type: Option<String>,
+    pub is_guest: bool,
+    pub exp: Option<i64>,
+    /// `ERR_BACKEND_*` when status is 'error'.
+    pub error: Option<String>,
+}
+
+impl TokenValidation {
+    fn from_result(r: error::Result<tokens::Validation>) -> Self {
+        match r {
+            Ok(tokens::Validation::Valid(s)) => Self {
+                status: "valid".into(),
+                user_json: Some(s.user_json.clone()),
+                x_auth_user: Some(s.x_auth_user.clone()),
+                token_type: Some(s.user.token_type.clone()),
+                is_guest: s.is_guest,
+                exp: s.user.exp,
+                error: None,
+            },
+            Ok(tokens::Validation::Rejected { .. }) => Self::bare("rejected", None),
+            Err(e) => Self::bare("error", Some(e.code.as_str().to_string())),
+        }
+    }
+
+    fn bare(status: &str, error: Option<String>) -> Self {
+        Self {
+            status: status.into(),
+            user_json: None,
+            x_auth_user: None,
+            token_type: None,
+            is_guest: false,
+            exp: None,
+            error,
+        }
+    }
+}
+
+/// The native auth engine: one per configuration, for the life of the process.
+#[napi(js_name = "Engine")]
+pub struct NativeEngine {
+    inner: std::sync::Arc<engine::Engine>,
+}
+
+#[napi]
+impl NativeEngine {
+    /// `configJson`: `JSON.stringify(config)`. Function mappers are passed separately.
+    /// Throws `ERR_CONFIG_INVALID` (message names the option) on bad configuration.
+    #[napi(constructor)]
+    pub fn new(
+        config_json: String,
+        parse_auth_me: Option<JsMapperTsfn>,
+        parse_refresh_token: Option<JsMapperTsfn>,
+        parse_guest_token: Option<JsMapperTsfn>,
+    ) -> napi::Result<Self, error::ErrorCode> {
+        let js = engine::JsMapperSet {
+            auth_me: js_mapper(parse_auth_me, "responseMappers.parseAuthMe"),
+            refresh: js_mapper(parse_refresh_token, "responseMappers.parseRefreshToken"),
+            guest: js_mapper(parse_guest_token, "responseMappers.parseGuestToken"),
+        };
+        let inner =
+            engine::Engine::from_json(&config_json, js).map_err(error::LayerError::into_napi)?;
+        Ok(Self {
+            inner: std::sync::Arc::new(inner),
+        })
+    }
+
+    /// Synchronous decision from the cache; `{ kind: 'pending' }` when the backend is needed.
+    #[napi]
+    pub fn decide(&self, facts: decide::Facts) -> decide::Decision {
+        self.inner.decide_sync(&facts)
+    }
+
+    /// The full decision (may call the backend), on the tokio runtime.
+    #[napi]
+    pub async fn decide_async(&self, facts: decide::Facts) -> decide::Decision {
+        let inner = self.inner.clone();
+        inner.decide(&facts).await
+    }
+
+    /// Validation of one token from the cache only; `null` when not cached.
+    #[napi]
+    pub fn validate_cached(&self, token: String) -> Option<TokenValidation> {
+        self.inner
+            .cached_validation(&token)
+            .map(|v| TokenValidation::from_result(Ok(v)))
+    }
+
+    /// Validation of one token through the cache and one coalesced backend call.
+    #[napi]
+    pub async fn validate(&self, token: String) -> TokenValidation {
+        let inner = self.inner.clone();
+        TokenValidation::from_result(inner.validate_token(&token).await)
+    }
+
+    #[napi]
+    pub fn stats(&self) -> stats::StatsSnapshot {
+        self.inner.stats()
+    }
+}
+// ---- end engine: Engine class ----

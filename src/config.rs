@@ -1,0 +1,643 @@
+//! The engine configuration: parsed and validated once, at construction.
+//!
+//! The JS adapter passes `JSON.stringify(config)` (functions are dropped by JSON; the
+//! adapter tells us which mappers are JS functions). Every problem is reported as
+//! `ERR_CONFIG_INVALID` with a message that starts with the option's dotted path.
+//!
+//! Keys mirror the documented `createAuthProxy` options; defaults are listed on each field.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::cookies::{CookieOptions, SameSite};
+use crate::error::{LayerError, Result};
+use crate::mappers::{AuthMeMapper, MapperSpec, RefreshMapper};
+use crate::routes::RouteSet;
+
+/// How an expired or near-expiry token is refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshStyle {
+    /// `POST refresh` with the current access token as `Authorization: Bearer`.
+    Bearer,
+    /// A separate refresh-token cookie, sent in the JSON body; the rotated refresh token is
+    /// written back to that cookie.
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshConfig {
+    /// default true
+    pub enabled: bool,
+    /// default `bearer`
+    pub style: RefreshStyle,
+    /// Refresh proactively when the token expires within this many seconds. default 0 (off).
+    pub threshold_seconds: i64,
+    /// How long the outcome of a refresh is kept for requests still carrying the old token.
+    /// default 10 000 ms
+    pub grace: Duration,
+    /// Cookie holding the refresh token (cookie style). default `refreshToken`
+    pub cookie: String,
+    /// Body field the refresh token is sent in (cookie style). default `refresh_token`
+    pub body_field: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GuestConfig {
+    /// default false
+    pub enabled: bool,
+    /// JSON body sent to the guest endpoint. default `{}`
+    pub credentials: Value,
+    /// Guest cookie lifetime, seconds. default 3600
+    pub ttl_seconds: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessConfig {
+    pub protected_routes: RouteSet,
+    pub auth_routes: RouteSet,
+    pub public_routes: RouteSet,
+    /// default false
+    pub protected_by_default: bool,
+    /// Token types that may enter protected routes. default `["user"]`
+    pub allowed_token_types: Vec<String>,
+    /// default `/login`
+    pub login_path: String,
+    /// Query parameter carrying the return-to path. default `returnTo`
+    pub return_to_param: String,
+    /// Where signed-in users are sent from auth routes. default `/`
+    pub after_login_path: String,
+    /// Path prefix of API routes (JSON errors instead of redirects). default `/api`
+    pub api_prefix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct I18nConfig {
+    pub enabled: bool,
+    pub locales: Vec<String>,
+    pub default_locale: Option<String>,
+}
+
+/// Which response mappers are JS functions (run through the adapter).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JsMappers {
+    pub auth_me: bool,
+    pub refresh: bool,
+    pub guest: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL of the backend, without a trailing slash.
+    pub api_base_url: String,
+    pub validate_url: String,
+    pub refresh_url: String,
+    pub guest_url: String,
+    pub user_cookie: String,
+    pub guest_cookie: String,
+    pub cookie_options: CookieOptions,
+    /// Max-Age of the user cookie, seconds (`None`: follow the token's `expires_in`, else 7 days).
+    pub user_cookie_max_age: Option<i64>,
+    /// default 2000 ms
+    pub cache_ttl: Duration,
+    /// default 100
+    pub cache_max_size: u64,
+    /// How long a rejected token is remembered. default 1000 ms (never more than cache.ttl... see docs)
+    pub negative_ttl: Duration,
+    /// Backend timeout. default 5000 ms
+    pub timeout: Duration,
+    pub refresh: RefreshConfig,
+    pub guest: GuestConfig,
+    pub access: AccessConfig,
+    pub i18n: I18nConfig,
+    pub excluded_paths: RouteSet,
+    /// default false
+    pub block_browser_api_access: bool,
+    pub auth_me_mapper: AuthMeMapper,
+    pub refresh_mapper: RefreshMapper,
+    pub guest_mapper: RefreshMapper,
+    pub js_mappers: JsMappers,
+    /// Opaque to the engine: owned by the security modules.
+    pub rate_limit: Option<Value>,
+    pub csrf: Option<Value>,
+    pub audit: Option<Value>,
+}
+
+// ---------------------------------------------------------------- small typed readers
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn field<'a>(obj: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a Value> {
+    obj.and_then(|o| o.get(key)).filter(|v| !v.is_null())
+}
+
+fn obj<'a>(
+    parent: Option<&'a Map<String, Value>>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>> {
+    match field(parent, key) {
+        None => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(v) => Err(LayerError::config(
+            path,
+            format!("must be an object (got {})", type_name(v)),
+        )),
+    }
+}
+
+fn string(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Result<Option<String>> {
+    match field(parent, key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(LayerError::config(
+            path,
+            format!("must be a string (got {})", type_name(v)),
+        )),
+    }
+}
+
+fn non_empty_string(
+    parent: Option<&Map<String, Value>>,
+    key: &str,
+    path: &str,
+    default: &str,
+) -> Result<String> {
+    let s = string(parent, key, path)?.unwrap_or_else(|| default.to_string());
+    if s.trim().is_empty() {
+        return Err(LayerError::config(path, "must be a non-empty string"));
+    }
+    Ok(s)
+}
+
+fn boolean(
+    parent: Option<&Map<String, Value>>,
+    key: &str,
+    path: &str,
+    default: bool,
+) -> Result<bool> {
+    match field(parent, key) {
+        None => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(v) => Err(LayerError::config(
+            path,
+            format!("must be a boolean (got {})", type_name(v)),
+        )),
+    }
+}
+
+/// A non-negative finite number.
+fn number(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Result<Option<f64>> {
+    match field(parent, key) {
+        None => Ok(None),
+        Some(Value::Number(n)) => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if !f.is_finite() || f < 0.0 {
+                return Err(LayerError::config(path, "must be a non-negative number"));
+            }
+            Ok(Some(f))
+        }
+        Some(v) => Err(LayerError::config(
+            path,
+            format!("must be a non-negative number (got {})", type_name(v)),
+        )),
+    }
+}
+
+fn string_list(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Result<Vec<String>> {
+    match field(parent, key) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s.clone()),
+                v => Err(LayerError::config(
+                    &format!("{path}[{i}]"),
+                    format!("must be a string (got {})", type_name(v)),
+                )),
+            })
+            .collect(),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(v) => Err(LayerError::config(
+            path,
+            format!("must be an array of strings (got {})", type_name(v)),
+        )),
+    }
+}
+
+fn routes(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Result<RouteSet> {
+    let list = string_list(parent, key, path)?;
+    RouteSet::parse(&list).map_err(|e| LayerError::config(path, format!("has a bad pattern: {e}")))
+}
+
+fn cookie_name(
+    parent: Option<&Map<String, Value>>,
+    key: &str,
+    path: &str,
+    d: &str,
+) -> Result<String> {
+    let n = non_empty_string(parent, key, path, d)?;
+    if !crate::cookies::is_valid_cookie_name(&n) {
+        return Err(LayerError::config(
+            path,
+            format!("\"{n}\" is not a valid cookie name"),
+        ));
+    }
+    Ok(n)
+}
+
+fn relative_path(
+    parent: Option<&Map<String, Value>>,
+    key: &str,
+    path: &str,
+    d: &str,
+) -> Result<String> {
+    let p = non_empty_string(parent, key, path, d)?;
+    if !p.starts_with('/') || p.starts_with("//") || p.contains('\\') {
+        return Err(LayerError::config(
+            path,
+            "must be a same-origin path starting with a single '/'",
+        ));
+    }
+    Ok(p)
+}
+
+/// Validates an http(s) base URL; returns it without trailing slash.
+pub fn validate_base_url(raw: &str, path: &str) -> Result<String> {
+    let s = raw.trim();
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or_else(|| {
+            LayerError::config(
+                path,
+                format!("must be an absolute http(s) URL (got \"{raw}\")"),
+            )
+        })?;
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..host_end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let bad = host.is_empty()
+        || authority.contains('@')
+        || rest[host_end..].contains(['?', '#'])
+        || s.chars().any(|c| c.is_whitespace() || c.is_control());
+    let host_only = if host.starts_with('[') {
+        host.split_once(']').map(|(h, _)| h).unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    let port_ok = if host.starts_with('[') {
+        host.split_once("]").is_some_and(|(_, p)| {
+            p.is_empty()
+                || p.strip_prefix(':')
+                    .is_some_and(|n| n.parse::<u16>().is_ok())
+        })
+    } else {
+        match host.split_once(':') {
+            None => true,
+            Some((_, p)) => p.parse::<u16>().is_ok(),
+        }
+    };
+    if bad || host_only.is_empty() || !port_ok || reqwest::Url::parse(s).is_err() {
+        return Err(LayerError::config(
+            path,
+            format!("is not a valid URL (got \"{raw}\")"),
+        ));
+    }
+    Ok(s.trim_end_matches('/').to_string())
+}
+
+fn endpoint_url(base: &str, endpoint: &str, path: &str) -> Result<String> {
+    if endpoint.starts_with("http://") || endpoint.starts_with("https://") {
+        return validate_base_url(endpoint, path);
+    }
+    if endpoint.contains("..") || endpoint.contains('\\') || endpoint.contains("//") {
+        return Err(LayerError::config(
+            path,
+            "must be a path relative to apiBaseUrl",
+        ));
+    }
+    Ok(format!("{base}/{}", endpoint.trim_start_matches('/')))
+}
+
+impl Config {
+    /// Parses the JSON text the adapter sends.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| LayerError::config("config", format!("is not valid JSON: {e}")))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self> {
+        let root = match v {
+            Value::Object(m) => Some(m),
+            v => {
+                return Err(LayerError::config(
+                    "config",
+                    format!("must be an object (got {})", type_name(v)),
+                ));
+            }
+        };
+
+        let base_raw = string(root, "apiBaseUrl", "apiBaseUrl")?
+            .ok_or_else(|| LayerError::config("apiBaseUrl", "is required"))?;
+        let api_base_url = validate_base_url(&base_raw, "apiBaseUrl")?;
+
+        let endpoints = obj(root, "endpoints", "endpoints")?;
+        let validate = non_empty_string(endpoints, "validate", "endpoints.validate", "auth/me")?;
+        let refresh_ep =
+            non_empty_string(endpoints, "refresh", "endpoints.refresh", "auth/refresh")?;
+        let guest_ep = non_empty_string(endpoints, "guest", "endpoints.guest", "auth/guest")?;
+
+        let production = boolean(root, "production", "production", false)?;
+        let cookies = obj(root, "cookies", "cookies")?;
+        let user_cookie = cookie_name(cookies, "user", "cookies.user", "userToken")?;
+        let guest_cookie = cookie_name(cookies, "guest", "cookies.guest", "guestToken")?;
+        let copts = obj(cookies, "options", "cookies.options")?;
+        let same_site = match string(copts, "sameSite", "cookies.options.sameSite")? {
+            None => SameSite::Lax,
+            Some(s) => SameSite::parse(&s).ok_or_else(|| {
+                LayerError::config(
+                    "cookies.options.sameSite",
+                    "must be 'lax', 'strict' or 'none'",
+                )
+            })?,
+        };
+        let secure = match field(copts, "secure") {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(v) => {
+                return Err(LayerError::config(
+                    "cookies.options.secure",
+                    format!("must be a boolean (got {})", type_name(v)),
+                ));
+            }
+        };
+        let cookie_options = CookieOptions {
+            http_only: boolean(copts, "httpOnly", "cookies.options.httpOnly", true)?,
+            same_site,
+            secure,
+            path: non_empty_string(copts, "path", "cookies.options.path", "/")?,
+            domain: string(copts, "domain", "cookies.options.domain")?,
+            production,
+        };
+        let user_cookie_max_age =
+            number(copts, "maxAge", "cookies.options.maxAge")?.map(|n| n as i64);
+
+        let cache = obj(root, "cache", "cache")?;
+        let cache_ttl = number(cache, "ttl", "cache.ttl")?.unwrap_or(2000.0);
+        let cache_max_size = number(cache, "maxSize", "cache.maxSize")?.unwrap_or(100.0);
+        if cache_max_size < 1.0 {
+            return Err(LayerError::config("cache.maxSize", "must be at least 1"));
+        }
+        let negative_ttl = number(cache, "negativeTtl", "cache.negativeTtl")?.unwrap_or(1000.0);
+
+        let timeout = number(root, "timeout", "timeout")?
+            .or(number(
+                obj(root, "backend", "backend")?,
+                "timeout",
+                "backend.timeout",
+            )?)
+            .unwrap_or(5000.0);
+        if timeout < 1.0 {
+            return Err(LayerError::config(
+                "timeout",
+                "must be at least 1 (milliseconds)",
+            ));
+        }
+
+        let r = obj(root, "refresh", "refresh")?;
+        let style = match string(r, "style", "refresh.style")?.as_deref() {
+            None | Some("bearer") => RefreshStyle::Bearer,
+            Some("cookie") => RefreshStyle::Cookie,
+            Some(s) => {
+                return Err(LayerError::config(
+                    "refresh.style",
+                    format!("must be 'bearer' or 'cookie' (got \"{s}\")"),
+                ));
+            }
+        };
+        let refresh = RefreshConfig {
+            enabled: boolean(r, "enabled", "refresh.enabled", true)?,
+            style,
+            threshold_seconds: number(r, "thresholdSeconds", "refresh.thresholdSeconds")?
+                .unwrap_or(0.0) as i64,
+            grace: Duration::from_millis(
+                number(r, "graceMs", "refresh.graceMs")?.unwrap_or(10_000.0) as u64,
+            ),
+            cookie: cookie_name(r, "cookie", "refresh.cookie", "refreshToken")?,
+            body_field: non_empty_string(r, "bodyField", "refresh.bodyField", "refresh_token")?,
+        };
+
+        let g = obj(root, "guestToken", "guestToken")?;
+        let credentials = match field(g, "credentials") {
+            None => Value::Object(Map::new()),
+            Some(v @ Value::Object(_)) => v.clone(),
+            Some(v) => {
+                return Err(LayerError::config(
+                    "guestToken.credentials",
+                    format!("must be an object (got {})", type_name(v)),
+                ));
+            }
+        };
+        let guest = GuestConfig {
+            enabled: boolean(g, "enabled", "guestToken.enabled", false)?,
+            credentials,
+            ttl_seconds: number(g, "ttl", "guestToken.ttl")?.unwrap_or(3600.0) as i64,
+        };
+
+        let a = obj(root, "access", "access")?;
+        let mut allowed = string_list(a, "allowedTokenTypes", "access.allowedTokenTypes")?;
+        if field(a, "allowedTokenTypes").is_none() {
+            allowed = vec!["user".to_string()];
+        }
+        let access = AccessConfig {
+            protected_routes: routes(a, "protectedRoutes", "access.protectedRoutes")?,
+            auth_routes: routes(a, "authRoutes", "access.authRoutes")?,
+            public_routes: routes(a, "publicRoutes", "access.publicRoutes")?,
+            protected_by_default: boolean(
+                a,
+                "protectedByDefault",
+                "access.protectedByDefault",
+                false,
+            )?,
+            allowed_token_types: allowed,
+            login_path: relative_path(a, "loginPath", "access.loginPath", "/login")?,
+            return_to_param: non_empty_string(
+                a,
+                "returnToParam",
+                "access.returnToParam",
+                "returnTo",
+            )?,
+            after_login_path: relative_path(a, "afterLoginPath", "access.afterLoginPath", "/")?,
+            api_prefix: relative_path(a, "apiPrefix", "access.apiPrefix", "/api")?,
+        };
+
+        let i = obj(root, "i18n", "i18n")?;
+        let locales = string_list(i, "locales", "i18n.locales")?;
+        let i18n = I18nConfig {
+            enabled: boolean(i, "enabled", "i18n.enabled", !locales.is_empty())?,
+            default_locale: string(i, "defaultLocale", "i18n.defaultLocale")?,
+            locales,
+        };
+        if i18n.enabled && i18n.locales.is_empty() {
+            return Err(LayerError::config(
+                "i18n.locales",
+                "must list at least one locale when i18n is enabled",
+            ));
+        }
+
+        let m = obj(root, "responseMappers", "responseMappers")?;
+        let js = obj(root, "jsMappers", "jsMappers")?;
+        let js_mappers = JsMappers {
+            auth_me: boolean(js, "parseAuthMe", "jsMappers.parseAuthMe", false)?,
+            refresh: boolean(
+                js,
+                "parseRefreshToken",
+                "jsMappers.parseRefreshToken",
+                false,
+            )?,
+            guest: boolean(js, "parseGuestToken", "jsMappers.parseGuestToken", false)?,
+        };
+        let spec = |key: &str| -> Result<Option<MapperSpec>> {
+            match field(m, key) {
+                None => Ok(None),
+                Some(v) => MapperSpec::parse(v, &format!("responseMappers.{key}")).map(Some),
+            }
+        };
+        let auth_me_mapper =
+            AuthMeMapper::new(spec("parseAuthMe")?, "responseMappers.parseAuthMe")?;
+        let refresh_mapper = RefreshMapper::new(
+            spec("parseRefreshToken")?,
+            "responseMappers.parseRefreshToken",
+        )?;
+        let guest_mapper =
+            RefreshMapper::new(spec("parseGuestToken")?, "responseMappers.parseGuestToken")?;
+
+        Ok(Config {
+            validate_url: endpoint_url(&api_base_url, &validate, "endpoints.validate")?,
+            refresh_url: endpoint_url(&api_base_url, &refresh_ep, "endpoints.refresh")?,
+            guest_url: endpoint_url(&api_base_url, &guest_ep, "endpoints.guest")?,
+            api_base_url,
+            user_cookie,
+            guest_cookie,
+            cookie_options,
+            user_cookie_max_age,
+            cache_ttl: Duration::from_millis(cache_ttl as u64),
+            cache_max_size: cache_max_size as u64,
+            negative_ttl: Duration::from_millis(negative_ttl as u64),
+            timeout: Duration::from_millis(timeout as u64),
+            refresh,
+            guest,
+            access,
+            i18n,
+            excluded_paths: routes(root, "excludedPaths", "excludedPaths")?,
+            block_browser_api_access: boolean(
+                root,
+                "blockBrowserApiAccess",
+                "blockBrowserApiAccess",
+                false,
+            )?,
+            auth_me_mapper,
+            refresh_mapper,
+            guest_mapper,
+            js_mappers,
+            rate_limit: field(root, "rateLimit").cloned(),
+            csrf: field(root, "csrf").cloned(),
+            audit: field(root, "audit").cloned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use serde_json::json;
+
+    fn err(v: Value) -> LayerError {
+        Config::from_value(&v).unwrap_err()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_value(&json!({ "apiBaseUrl": "http://127.0.0.1:4000/" })).unwrap();
+        assert_eq!(c.api_base_url, "http://127.0.0.1:4000");
+        assert_eq!(c.validate_url, "http://127.0.0.1:4000/auth/me");
+        assert_eq!(c.refresh_url, "http://127.0.0.1:4000/auth/refresh");
+        assert_eq!(c.guest_url, "http://127.0.0.1:4000/auth/guest");
+        assert_eq!(c.user_cookie, "userToken");
+        assert_eq!(c.guest_cookie, "guestToken");
+        assert_eq!(c.cache_ttl, Duration::from_millis(2000));
+        assert_eq!(c.cache_max_size, 100);
+        assert_eq!(c.guest.ttl_seconds, 3600);
+        assert!(!c.guest.enabled);
+        assert_eq!(c.refresh.style, RefreshStyle::Bearer);
+        assert_eq!(c.refresh.grace, Duration::from_millis(10_000));
+        assert_eq!(c.access.login_path, "/login");
+        assert_eq!(c.access.allowed_token_types, vec!["user"]);
+        assert!(c.cookie_options.http_only);
+        assert_eq!(c.cookie_options.path, "/");
+    }
+
+    #[test]
+    fn errors_name_the_option() {
+        let e = err(json!({}));
+        assert_eq!(e.code, ErrorCode::ConfigInvalid);
+        assert!(e.message.starts_with("apiBaseUrl"), "{}", e.message);
+        for bad in [
+            "not a url",
+            "ftp://x",
+            "http://",
+            "http://a b",
+            "http://x:99999",
+        ] {
+            let e = err(json!({ "apiBaseUrl": bad }));
+            assert!(e.message.starts_with("apiBaseUrl"), "{bad}: {}", e.message);
+        }
+        let e = err(json!({ "apiBaseUrl": "http://x", "cache": { "ttl": -1 } }));
+        assert_eq!(e.message, "cache.ttl must be a non-negative number");
+        let e = err(json!({ "apiBaseUrl": "http://x", "guestToken": { "ttl": -5 } }));
+        assert!(e.message.starts_with("guestToken.ttl"));
+        let e = err(
+            json!({ "apiBaseUrl": "http://x", "access": { "protectedRoutes": ["dashboard"] } }),
+        );
+        assert!(e.message.starts_with("access.protectedRoutes"));
+        let e = err(json!({ "apiBaseUrl": "http://x", "refresh": { "style": "magic" } }));
+        assert!(e.message.starts_with("refresh.style"));
+        let e = err(json!({ "apiBaseUrl": "http://x", "cookies": { "user": "a b" } }));
+        assert!(e.message.starts_with("cookies.user"));
+        let e = err(json!({ "apiBaseUrl": "http://x", "access": { "loginPath": "//evil.com" } }));
+        assert!(e.message.starts_with("access.loginPath"));
+        let e = err(
+            json!({ "apiBaseUrl": "http://x", "responseMappers": { "parseAuthMe": { "user": 5 } } }),
+        );
+        assert!(
+            e.message.starts_with("responseMappers.parseAuthMe.user"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn security_keys_pass_through() {
+        let c = Config::from_value(&json!({
+          "apiBaseUrl": "https://api.example.com/v1",
+          "rateLimit": { "max": 5 }, "csrf": { "enabled": true }, "audit": { "enabled": true }
+        }))
+        .unwrap();
+        assert_eq!(c.rate_limit, Some(json!({ "max": 5 })));
+        assert!(c.csrf.is_some() && c.audit.is_some());
+        assert_eq!(c.validate_url, "https://api.example.com/v1/auth/me");
+    }
+}

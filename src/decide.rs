@@ -1,0 +1,690 @@
+//! Facts -> Decision: the pure policy of the auth proxy.
+//!
+//! [`Facts`] is what the JS adapter read from the request; [`Decision`] is plain data the
+//! adapter turns into a `NextResponse`. This module does no I/O: the engine
+//! (`engine.rs`) finds out *who* the request is ([`AuthOutcome`]), this module decides
+//! *what happens* (route protection, redirects, JSON errors, cookies, downstream headers).
+//!
+//! ## Stage points for the security modules (SECURITY owner)
+//! The engine runs, in order (see `Engine::early` / `Engine::finish`):
+//! 1. `STAGE rate-limit`: before auth, on [`Facts`] only (client IP from `x_forwarded_for` /
+//!    `x_real_ip`, path). May return an early [`Decision::json`] (429) with headers.
+//! 2. auth (cache / backend) -> [`AuthOutcome`]
+//! 3. `STAGE csrf`: after the session is known (`AuthOutcome::session`), before policy, for
+//!    unsafe methods. May return an early 403 [`Decision::json`]; may add set-cookies.
+//! 4. [`policy`] -> [`Decision`]
+//! 5. `STAGE audit`: events `auth:success`, `auth:fail`, `auth:refresh`, `auth:guest`,
+//!    `access:denied`, `error`, derived from [`AuthOutcome`] and the [`Decision`]
+//!    (`Engine::audit_events` lists them; today they go to `tracing`).
+
+use std::sync::Arc;
+
+use napi_derive::napi;
+
+use crate::cascade::TokenSource;
+use crate::config::Config;
+use crate::cookies::{self, build_set_cookie, delete_if_present};
+use crate::error::ErrorCode;
+use crate::mappers::IssuedToken;
+use crate::routes::{normalize_path, strip_locale};
+use crate::tokens::Session;
+
+/// Internal request headers the layer sets for downstream code. The adapter removes every
+/// incoming copy of these (js/internal-headers.js lists the same names).
+pub const HEADER_AUTH_USER: &str = "x-auth-user";
+pub const HEADER_REFRESHED_TOKEN: &str = "x-refreshed-token";
+pub const HEADER_LOCALE: &str = "x-locale";
+
+/// What the adapter read from one request. Header fields hold the raw header value.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub method: String,
+    /// `nextUrl.pathname` (still percent-encoded).
+    pub path: String,
+    /// The raw query string including `?`, or empty.
+    pub search: Option<String>,
+    pub cookie: Option<String>,
+    pub accept: Option<String>,
+    pub sec_fetch_mode: Option<String>,
+    pub sec_fetch_dest: Option<String>,
+    pub sec_fetch_site: Option<String>,
+    pub x_forwarded_for: Option<String>,
+    pub x_real_ip: Option<String>,
+    pub origin: Option<String>,
+    pub host: Option<String>,
+    pub user_agent: Option<String>,
+    pub referer: Option<String>,
+    pub content_type: Option<String>,
+    pub x_csrf_token: Option<String>,
+    /// `x-refreshed-token`, ONLY when set by this layer earlier in the chain (the proxy
+    /// never passes it: client copies are stripped before anything reads them).
+    pub refreshed_token: Option<String>,
+}
+
+/// The user-facing summary passed to `afterAuth(req, res, authResult)`.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthResult {
+    /// A session whose token type is in `access.allowedTokenTypes`.
+    pub is_authenticated: bool,
+    pub is_guest: bool,
+    pub token_type: Option<String>,
+    /// `JSON.stringify(user)`; the adapter parses it lazily.
+    pub user_json: Option<String>,
+    /// 'refreshed' | 'user' | 'guest' | undefined
+    pub token_source: Option<String>,
+    pub refreshed: bool,
+    pub guest_created: bool,
+    /// Stable error code when the backend was in trouble (`ERR_BACKEND_*`).
+    pub error: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// What to do with the request.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decision {
+    /// 'next' | 'redirect' | 'json' | 'pending' (sync call only: the backend is needed,
+    /// call `decideAsync`).
+    pub kind: String,
+    pub status: u32,
+    /// Relative, same-origin location for redirects.
+    pub location: Option<String>,
+    /// JSON text for `json` decisions.
+    pub body: Option<String>,
+    /// Full `Set-Cookie` values.
+    pub set_cookies: Vec<String>,
+    /// Request headers to set downstream, flat `[name, value, name, value, ...]`.
+    pub request_headers: Vec<String>,
+    /// Response headers, flat `[name, value, ...]`.
+    pub response_headers: Vec<String>,
+    pub auth: Option<AuthResult>,
+}
+
+impl Decision {
+    pub fn pending() -> Self {
+        Self {
+            kind: "pending".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn next() -> Self {
+        Self {
+            kind: "next".into(),
+            status: 200,
+            ..Default::default()
+        }
+    }
+
+    pub fn json(status: u32, message: &str, code: Option<&str>) -> Self {
+        let mut body = serde_json::json!({ "success": false, "message": message });
+        if let Some(c) = code {
+            body["code"] = serde_json::Value::String(c.to_string());
+        }
+        Self {
+            kind: "json".into(),
+            status,
+            body: Some(body.to_string()),
+            ..Default::default()
+        }
+    }
+
+    pub fn redirect(location: String) -> Self {
+        Self {
+            kind: "redirect".into(),
+            status: 307,
+            location: Some(location),
+            ..Default::default()
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.kind == "pending"
+    }
+
+    /// Looks up a downstream request header set by this decision.
+    pub fn request_header(&self, name: &str) -> Option<&str> {
+        self.request_headers
+            .chunks(2)
+            .find(|c| c[0] == name)
+            .map(|c| c[1].as_str())
+    }
+}
+
+/// Which list a path falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteKind {
+    Public,
+    Auth,
+    Protected,
+    /// In no list.
+    Other,
+}
+
+/// Route facts computed once per request.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub is_api: bool,
+    pub kind: RouteKind,
+    pub excluded: bool,
+    pub locale: Option<String>,
+}
+
+impl RouteInfo {
+    pub fn new(cfg: &Config, facts: &Facts) -> Self {
+        let norm = normalize_path(&facts.path);
+        let (locale, stripped) = if cfg.i18n.enabled {
+            strip_locale(&norm, &cfg.i18n.locales)
+        } else {
+            (None, &*norm)
+        };
+        let a = &cfg.access;
+        let kind = if a.public_routes.matches(stripped) {
+            RouteKind::Public
+        } else if a.auth_routes.matches(stripped) {
+            RouteKind::Auth
+        } else if a.protected_routes.matches(stripped) {
+            RouteKind::Protected
+        } else {
+            RouteKind::Other
+        };
+        let prefix = a.api_prefix.trim_end_matches('/');
+        let is_api = is_under(stripped, prefix) || is_under(&norm, prefix);
+        Self {
+            is_api,
+            kind,
+            excluded: cfg.excluded_paths.matches(&norm) || cfg.excluded_paths.matches(stripped),
+            locale: locale.map(str::to_string),
+        }
+    }
+
+    pub fn is_protected(&self, cfg: &Config) -> bool {
+        self.kind == RouteKind::Protected
+            || (cfg.access.protected_by_default && self.kind == RouteKind::Other)
+    }
+}
+
+fn is_under(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+/// A token issued during this request.
+#[derive(Debug, Clone)]
+pub enum NewToken {
+    /// A refreshed user token (and, cookie style, the rotated refresh token).
+    Refreshed(IssuedToken),
+    /// A new guest token.
+    Guest(IssuedToken),
+}
+
+/// Who the request is, as found by the engine.
+#[derive(Debug, Clone, Default)]
+pub struct AuthOutcome {
+    pub session: Option<Arc<Session>>,
+    pub source: Option<TokenSource>,
+    pub new_token: Option<NewToken>,
+    /// The user token was rejected and could not be refreshed: delete user/refresh cookies.
+    pub clear_user: bool,
+    /// Delete the guest cookie (signed in as a user, or the guest token was rejected).
+    pub clear_guest: bool,
+    /// The backend was in trouble; nothing is deleted.
+    pub error: Option<ErrorCode>,
+}
+
+/// Is this request a browser navigation (or a browser asking for HTML)?
+pub fn is_browser_navigation(f: &Facts) -> bool {
+    match f.sec_fetch_mode.as_deref() {
+        Some(m) => {
+            m.eq_ignore_ascii_case("navigate") || f.sec_fetch_dest.as_deref() == Some("document")
+        }
+        None => f.accept.as_deref().is_some_and(|a| a.contains("text/html")),
+    }
+}
+
+/// A same-origin, relative return-to path, or `None` when the candidate could leave the
+/// site (`//evil`, `/\evil`, `https://...`, control characters).
+pub fn safe_return_path(candidate: &str) -> Option<&str> {
+    let ok = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.starts_with("/\\")
+        && !candidate.contains('\\')
+        && !candidate.bytes().any(|b| b < 0x20 || b == 0x7f);
+    ok.then_some(candidate)
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn decode_query_value(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_param(search: &str, name: &str) -> Option<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| decode_query_value(v))
+}
+
+fn with_locale(locale: Option<&str>, path: &str) -> String {
+    match locale {
+        Some(l) if path == "/" => format!("/{l}"),
+        Some(l) => format!("/{l}{path}"),
+        None => path.to_string(),
+    }
+}
+
+const USER_COOKIE_DEFAULT_MAX_AGE: i64 = 7 * 24 * 3600;
+
+/// The policy: route protection, redirects, JSON errors, cookies and downstream headers.
+pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome) -> Decision {
+    let a = &cfg.access;
+    let session = auth.session.as_deref();
+    let token_type = session.map(|s| s.user.token_type.as_str());
+    let authenticated = token_type.is_some_and(|t| a.allowed_token_types.iter().any(|x| x == t));
+    let signed_in_user = session.is_some_and(|s| !s.is_guest) && authenticated;
+
+    let mut d = if route.is_protected(cfg) && !authenticated {
+        if route.is_api {
+            match (auth.error, session) {
+                (Some(code), None) => Decision::json(
+                    503,
+                    "Authentication service unavailable. Please try again.",
+                    Some(code.as_str()),
+                ),
+                (_, Some(_)) => Decision::json(403, "Forbidden.", None),
+                (None, None) => Decision::json(401, "Unauthenticated.", None),
+            }
+        } else {
+            let mut back = facts.path.clone();
+            if let Some(s) = facts.search.as_deref().filter(|s| s.len() > 1) {
+                if !s.starts_with('?') {
+                    back.push('?');
+                }
+                back.push_str(s);
+            }
+            let login = with_locale(route.locale.as_deref(), &a.login_path);
+            let sep = if login.contains('?') { '&' } else { '?' };
+            match safe_return_path(&back) {
+                Some(p) => Decision::redirect(format!(
+                    "{login}{sep}{}={}",
+                    encode_query_value(&a.return_to_param),
+                    encode_query_value(p)
+                )),
+                None => Decision::redirect(login),
+            }
+        }
+    } else if route.kind == RouteKind::Auth && signed_in_user && !route.is_api {
+        let target = facts
+            .search
+            .as_deref()
+            .and_then(|s| query_param(s, &a.return_to_param))
+            .filter(|p| safe_return_path(p).is_some())
+            .unwrap_or_else(|| with_locale(route.locale.as_deref(), &a.after_login_path));
+        Decision::redirect(target)
+    } else if route.is_api
+        && auth.error.is_some()
+        && session.is_none()
+        && route.kind != RouteKind::Public
+    {
+        Decision::json(
+            503,
+            "Authentication service unavailable. Please try again.",
+            auth.error.map(ErrorCode::as_str),
+        )
+    } else {
+        Decision::next()
+    };
+
+    // Downstream request headers (only meaningful for `next`, harmless otherwise).
+    if let Some(s) = session {
+        d.request_headers.push(HEADER_AUTH_USER.into());
+        d.request_headers.push(s.x_auth_user.clone());
+    }
+    if let Some(l) = &route.locale {
+        d.request_headers.push(HEADER_LOCALE.into());
+        d.request_headers.push(l.clone());
+    }
+
+    // Cookies.
+    let opts = &cfg.cookie_options;
+    let header = facts.cookie.as_deref();
+    let mut set: Vec<(&str, &str)> = Vec::new();
+    let mut remove: Vec<&str> = Vec::new();
+    match &auth.new_token {
+        Some(NewToken::Refreshed(t)) => {
+            let age = cfg
+                .user_cookie_max_age
+                .unwrap_or(USER_COOKIE_DEFAULT_MAX_AGE);
+            d.set_cookies.extend(build_set_cookie(
+                &cfg.user_cookie,
+                &t.token,
+                opts,
+                Some(age),
+            ));
+            set.push((&cfg.user_cookie, &t.token));
+            if let Some(rt) = &t.refresh_token
+                && cfg.refresh.style == crate::config::RefreshStyle::Cookie
+            {
+                d.set_cookies
+                    .extend(build_set_cookie(&cfg.refresh.cookie, rt, opts, Some(age)));
+                set.push((&cfg.refresh.cookie, rt));
+            }
+            d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
+            d.request_headers.push(t.token.clone());
+        }
+        Some(NewToken::Guest(t)) => {
+            let age = cfg.guest.ttl_seconds;
+            d.set_cookies.extend(build_set_cookie(
+                &cfg.guest_cookie,
+                &t.token,
+                opts,
+                Some(age),
+            ));
+            set.push((&cfg.guest_cookie, &t.token));
+            d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
+            d.request_headers.push(t.token.clone());
+        }
+        None => {}
+    }
+    if auth.clear_user && auth.error.is_none() {
+        d.set_cookies
+            .extend(delete_if_present(header, &cfg.user_cookie, opts));
+        remove.push(&cfg.user_cookie);
+        if cfg.refresh.style == crate::config::RefreshStyle::Cookie {
+            d.set_cookies
+                .extend(delete_if_present(header, &cfg.refresh.cookie, opts));
+            remove.push(&cfg.refresh.cookie);
+        }
+    }
+    if auth.clear_guest
+        && auth.error.is_none()
+        && !matches!(auth.new_token, Some(NewToken::Guest(_)))
+    {
+        d.set_cookies
+            .extend(delete_if_present(header, &cfg.guest_cookie, opts));
+        remove.push(&cfg.guest_cookie);
+    }
+    if !set.is_empty()
+        || (!remove.is_empty()
+            && header.is_some_and(|h| remove.iter().any(|n| cookies::has_cookie(h, n))))
+    {
+        d.request_headers.push("cookie".into());
+        d.request_headers
+            .push(cookies::rewrite_cookie_header(header, &set, &remove));
+    }
+
+    d.auth = Some(AuthResult {
+        is_authenticated: authenticated,
+        is_guest: session.is_some_and(|s| s.is_guest),
+        token_type: token_type.map(str::to_string),
+        user_json: session.map(|s| s.user_json.clone()),
+        token_source: auth.source.map(|s| s.as_str().to_string()),
+        refreshed: matches!(auth.new_token, Some(NewToken::Refreshed(_))),
+        guest_created: matches!(auth.new_token, Some(NewToken::Guest(_))),
+        error: auth.error.map(|c| c.as_str().to_string()),
+        locale: route.locale.clone(),
+    });
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mappers::ValidatedUser;
+    use serde_json::json;
+
+    fn cfg(extra: serde_json::Value) -> Config {
+        let mut v = json!({
+          "apiBaseUrl": "http://127.0.0.1:1",
+          "access": { "protectedRoutes": ["/dashboard/**", "/api/profile/**"], "authRoutes": ["/login", "/register"], "publicRoutes": ["/api/posts/**"] },
+          "i18n": { "locales": ["en", "de"] }
+        });
+        if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+            for (k, x) in e {
+                o.insert(k.clone(), x.clone());
+            }
+        }
+        Config::from_value(&v).unwrap()
+    }
+
+    fn facts(path: &str) -> Facts {
+        Facts {
+            method: "GET".into(),
+            path: path.into(),
+            ..Default::default()
+        }
+    }
+
+    fn session(ty: &str) -> Arc<Session> {
+        Arc::new(Session::new(ValidatedUser {
+            user: json!({ "id": 1, "name": "Demo" }),
+            token_type: ty.into(),
+            exp: None,
+        }))
+    }
+
+    fn run(c: &Config, f: &Facts, a: &AuthOutcome) -> Decision {
+        policy(c, f, &RouteInfo::new(c, f), a)
+    }
+
+    #[test]
+    fn protected_page_redirects_with_safe_return_to() {
+        let c = cfg(json!({}));
+        let mut f = facts("/dashboard/settings");
+        f.search = Some("?tab=1&x=%2F".into());
+        let d = run(&c, &f, &AuthOutcome::default());
+        assert_eq!(d.kind, "redirect");
+        assert_eq!(
+            d.location.as_deref(),
+            Some("/login?returnTo=/dashboard/settings%3Ftab%3D1%26x%3D%252F")
+        );
+        // locale kept
+        let d = run(&c, &facts("/de/dashboard"), &AuthOutcome::default());
+        assert_eq!(
+            d.location.as_deref(),
+            Some("/de/login?returnTo=/de/dashboard")
+        );
+        // authenticated passes, with x-auth-user
+        let a = AuthOutcome {
+            session: Some(session("user")),
+            ..Default::default()
+        };
+        let d = run(&c, &facts("/dashboard"), &a);
+        assert_eq!(d.kind, "next");
+        assert!(d.request_header("x-auth-user").is_some());
+        // guests are not allowed in
+        let a = AuthOutcome {
+            session: Some(session("guest")),
+            ..Default::default()
+        };
+        assert_eq!(run(&c, &facts("/dashboard"), &a).kind, "redirect");
+    }
+
+    #[test]
+    fn api_routes_get_json() {
+        let c = cfg(json!({}));
+        let d = run(&c, &facts("/api/profile"), &AuthOutcome::default());
+        assert_eq!((d.kind.as_str(), d.status), ("json", 401));
+        let a = AuthOutcome {
+            session: Some(session("guest")),
+            ..Default::default()
+        };
+        assert_eq!(run(&c, &facts("/api/profile"), &a).status, 403);
+        let a = AuthOutcome {
+            error: Some(ErrorCode::BackendUnavailable),
+            ..Default::default()
+        };
+        let d = run(&c, &facts("/api/profile"), &a);
+        assert_eq!(d.status, 503);
+        assert!(d.body.unwrap().contains("ERR_BACKEND_UNAVAILABLE"));
+        // unprotected API route with backend trouble: 503 too; public API route: goes on
+        assert_eq!(run(&c, &facts("/api/cart"), &a).status, 503);
+        assert_eq!(run(&c, &facts("/api/posts"), &a).kind, "next");
+    }
+
+    #[test]
+    fn auth_routes_send_signed_in_users_away() {
+        let c = cfg(json!({}));
+        let a = AuthOutcome {
+            session: Some(session("user")),
+            ..Default::default()
+        };
+        let d = run(&c, &facts("/login"), &a);
+        assert_eq!(d.location.as_deref(), Some("/"));
+        let mut f = facts("/login");
+        f.search = Some("?returnTo=%2Fdashboard%3Fa%3D1".into());
+        assert_eq!(run(&c, &f, &a).location.as_deref(), Some("/dashboard?a=1"));
+        f.search = Some("?returnTo=%2F%2Fevil.com".into());
+        assert_eq!(run(&c, &f, &a).location.as_deref(), Some("/"));
+        f.search = Some("?returnTo=https://evil.com".into());
+        assert_eq!(run(&c, &f, &a).location.as_deref(), Some("/"));
+        // guests may see the login page
+        let g = AuthOutcome {
+            session: Some(session("guest")),
+            ..Default::default()
+        };
+        assert_eq!(run(&c, &facts("/login"), &g).kind, "next");
+    }
+
+    #[test]
+    fn return_to_never_leaves_the_site() {
+        assert!(safe_return_path("/a").is_some());
+        assert!(safe_return_path("//evil.com").is_none());
+        assert!(safe_return_path("/\\evil.com").is_none());
+        assert!(safe_return_path("https://evil.com").is_none());
+        assert!(safe_return_path("/a\r\nx").is_none());
+        let c = cfg(json!({ "access": { "protectedByDefault": true } }));
+        let d = run(&c, &facts("//evil.com"), &AuthOutcome::default());
+        assert_eq!(d.location.as_deref(), Some("/login"));
+    }
+
+    #[test]
+    fn backend_trouble_on_pages_keeps_cookies() {
+        let c = cfg(json!({}));
+        let mut f = facts("/");
+        f.cookie = Some("userToken=t; guestToken=g".into());
+        let a = AuthOutcome {
+            source: Some(TokenSource::UserCookie),
+            clear_user: true,
+            error: Some(ErrorCode::BackendTimeout),
+            ..Default::default()
+        };
+        let d = run(&c, &f, &a);
+        assert_eq!(d.kind, "next");
+        assert!(d.set_cookies.is_empty());
+        assert_eq!(
+            d.auth.unwrap().error.as_deref(),
+            Some("ERR_BACKEND_TIMEOUT")
+        );
+    }
+
+    #[test]
+    fn refreshed_token_reaches_cookies_and_downstream() {
+        let c = cfg(json!({}));
+        let mut f = facts("/dashboard");
+        f.cookie = Some("a=1; userToken=old; guestToken=g".into());
+        let a = AuthOutcome {
+            session: Some(session("user")),
+            source: Some(TokenSource::UserCookie),
+            new_token: Some(NewToken::Refreshed(IssuedToken {
+                token: "new".into(),
+                refresh_token: Some("rt".into()),
+                expires_in: Some(900),
+                exp: None,
+            })),
+            clear_guest: true,
+            ..Default::default()
+        };
+        let d = run(&c, &f, &a);
+        assert_eq!(d.kind, "next");
+        assert!(
+            d.set_cookies
+                .iter()
+                .any(|s| s.starts_with("userToken=new; Path=/;")
+                    && s.contains("HttpOnly")
+                    && s.contains("SameSite=Lax"))
+        );
+        assert!(d.set_cookies.iter().any(|s| s.starts_with("guestToken=; ")));
+        assert_eq!(d.request_header("x-refreshed-token"), Some("new"));
+        assert_eq!(d.request_header("cookie"), Some("a=1; userToken=new"));
+        assert!(d.auth.unwrap().refreshed);
+    }
+
+    #[test]
+    fn deleting_absent_cookies_writes_nothing() {
+        let c = cfg(json!({}));
+        let a = AuthOutcome {
+            clear_user: true,
+            clear_guest: true,
+            ..Default::default()
+        };
+        let d = run(&c, &facts("/"), &a);
+        assert!(d.set_cookies.is_empty());
+        assert!(d.request_header("cookie").is_none());
+        let mut f = facts("/");
+        f.cookie = Some("userToken=bad".into());
+        let d = run(&c, &f, &a);
+        assert_eq!(d.set_cookies.len(), 1);
+        assert_eq!(d.request_header("cookie"), Some(""));
+    }
+
+    #[test]
+    fn browser_navigation_detection() {
+        let mut f = facts("/api/x");
+        f.sec_fetch_mode = Some("navigate".into());
+        assert!(is_browser_navigation(&f));
+        f.sec_fetch_mode = Some("cors".into());
+        assert!(!is_browser_navigation(&f));
+        f.sec_fetch_mode = None;
+        f.accept = Some("text/html,application/xhtml+xml".into());
+        assert!(is_browser_navigation(&f));
+    }
+
+    #[test]
+    fn locale_header_and_default_protection() {
+        let c = cfg(
+            json!({ "access": { "protectedByDefault": true, "publicRoutes": ["/"] , "authRoutes": ["/login"] } }),
+        );
+        let d = run(&c, &facts("/en/anything"), &AuthOutcome::default());
+        assert_eq!(
+            d.location.as_deref(),
+            Some("/en/login?returnTo=/en/anything")
+        );
+        let d = run(&c, &facts("/de"), &AuthOutcome::default());
+        assert_eq!(d.kind, "next");
+        assert_eq!(d.request_header("x-locale"), Some("de"));
+    }
+}
