@@ -424,3 +424,24 @@ test('bad configuration throws at construction with a code and the option name',
     )
   }
 })
+
+test('sanitize: off by default, on request JSON responses are cleaned natively', async () => {
+  const raw = createProxyHandler({ apiBaseUrl: backend.url })
+  const rawText = await (await call(raw, ['posts'])).text()
+  assert.match(
+    rawText,
+    /<script|onerror\s*=|href=\\?"javascript:/i,
+    'the demo posts carry XSS payloads',
+  )
+  const clean = createProxyHandler({ apiBaseUrl: backend.url, sanitize: true })
+  const res = await call(clean, ['posts'])
+  assert.equal(res.status, 200)
+  assert.equal(res.headers.get('content-length'), null)
+  const body = await res.json()
+  const text = JSON.stringify(body)
+  assert.doesNotMatch(text, /<script|onerror\s*=|href=\\?"javascript:/i)
+  assert.equal(body.data.length, JSON.parse(rawText).data.length)
+  // non-JSON bodies stream through untouched
+  const sse = await call(clean, ['events'], { query: '?count=2&interval=10' })
+  assert.match(await sse.text(), /data: \{"n":2\}/)
+})

@@ -170,35 +170,26 @@ function rawPathBelow(url, prefix) {
   return pathname
 }
 
-let sanitizeModule
-function loadSanitizer() {
-  if (sanitizeModule === undefined) sanitizeModule = require('./sanitize')
-  return sanitizeModule
+/** Built once per handler; `require('./sanitize')` only when sanitization is on. */
+function buildSanitizer(option) {
+  const { createSanitizer } = require('./sanitize')
+  const config = option === true ? {} : option
+  return createSanitizer({ ...config, enabled: true })
 }
 
-async function sanitizeJsonResponse(response, sanitizeOptions) {
+async function sanitizeJsonResponse(response, sanitizer) {
   const type = response.headers.get('content-type') || ''
   if (!/\bjson\b/i.test(type) || response.body === null) return response
   const text = await response.text()
-  let value
+  let clean
   try {
-    value = JSON.parse(text)
+    clean = sanitizer.sanitizeJson(text)
   } catch {
-    const headers = new Headers(response.headers)
-    headers.delete('content-length')
-    return new Response(text, { status: response.status, headers })
+    clean = text // not JSON after all: pass it on unchanged
   }
-  const mod = loadSanitizer()
-  const clean = mod.sanitizeJson
-    ? mod.sanitizeJson(value, sanitizeOptions)
-    : mod.sanitize(value, sanitizeOptions)
   const headers = new Headers(response.headers)
   headers.delete('content-length')
-  return new Response(JSON.stringify(clean), {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  })
+  return new Response(clean, { status: response.status, statusText: response.statusText, headers })
 }
 
 /**
@@ -231,11 +222,18 @@ function createProxyHandler(config = {}) {
     transformResponse: optionalFunction(config.transformResponse, 'transformResponse'),
     onError: optionalFunction(config.onError, 'onError'),
     passSetCookie: config.passSetCookie === true,
-    sanitize: config.sanitize ?? false,
     paramName: config.paramName,
     routePrefix: (config.routePrefix ?? '/api').replace(/\/+$/, ''),
   }
-  if (opts.sanitize) loadSanitizer()
+  const sanitize = config.sanitize ?? false
+  if (
+    sanitize !== false &&
+    sanitize !== true &&
+    (typeof sanitize !== 'object' || sanitize === null)
+  ) {
+    throw configError('sanitize must be a boolean or sanitizer options')
+  }
+  const sanitizer = sanitize ? buildSanitizer(sanitize) : null
 
   const router = new native.ProxyRouter({
     apiBaseUrl,
@@ -335,12 +333,7 @@ function createProxyHandler(config = {}) {
       statusText: backend.statusText,
       headers,
     })
-    if (opts.sanitize && body !== null) {
-      response = await sanitizeJsonResponse(
-        response,
-        opts.sanitize === true ? undefined : opts.sanitize,
-      )
-    }
+    if (sanitizer && body !== null) response = await sanitizeJsonResponse(response, sanitizer)
     if (opts.transformResponse) {
       const changed = await opts.transformResponse(response, {
         request,
