@@ -9,4 +9,282 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Token cascade, public endpoints and sanitizer of one `createApiClient` config. */
+export declare class ApiClientCore {
+  constructor(options: ApiClientCoreOptions)
+  plan(facts: ApiRequestFacts): ApiRequestPlan
+  sanitizeJson(text: string, skipFields?: Array<string> | undefined | null): string
+  sanitizeJsonAsync(text: string, skipFields?: Array<string> | undefined | null): Promise<string>
+  sanitizeStrings(values: Array<string>): Array<string>
+}
+
+/** Builds and reads the auth routes' cookies with the engine's cookie builder. */
+export declare class AuthCookieJar {
+  constructor(options: AuthCookieJarOptions)
+  get userCookieName(): string
+  get guestCookieName(): string
+  get refreshCookieName(): string
+  /**
+   * Set-Cookie values for a new session (user + refresh cookie, guest cookie cleared), or
+   * null when a token cannot be stored in a cookie.
+   */
+  session(token: string, refreshToken?: string | undefined | null): Array<string> | null
+  /** Set-Cookie values deleting the user, refresh and guest cookies. */
+  clear(): Array<string>
+  /** The token of a request: `x-refreshed-token`, then the user cookie, then the guest cookie. */
+  pick(cookie?: string | undefined | null, refreshedToken?: string | undefined | null): PickedRequestToken | null
+  /** The refresh cookie's value. */
+  refreshToken(cookie?: string | undefined | null): string | null
+  /** The user cookie's value (never the guest token). */
+  userToken(cookie?: string | undefined | null): string | null
+}
+
+/** The native auth engine: one per configuration, for the life of the process. */
+export declare class Engine {
+  /**
+   * `configJson`: `JSON.stringify(config)`. Function mappers are passed separately.
+   * Throws `ERR_CONFIG_INVALID` (message names the option) on bad configuration.
+   */
+  constructor(configJson: string, parseAuthMe?: JsMapperTsfn | undefined | null, parseRefreshToken?: JsMapperTsfn | undefined | null, parseGuestToken?: JsMapperTsfn | undefined | null)
+  /** Synchronous decision from the cache; `{ kind: 'pending' }` when the backend is needed. */
+  decide(facts: Facts): Decision
+  /** The full decision (may call the backend), on the tokio runtime. */
+  decideAsync(facts: Facts): Promise<Decision>
+  /** Validation of one token from the cache only; `null` when not cached. */
+  validateCached(token: string): TokenValidation | null
+  /** Validation of one token through the cache and one coalesced backend call. */
+  validate(token: string): Promise<TokenValidation>
+  stats(): StatsSnapshot
+}
+export type NativeEngine = Engine
+
+/** Path safety + token cascade + auth rules of the catch-all proxy, one call per request. */
+export declare class ProxyRouter {
+  constructor(options: ProxyRouterOptions)
+  /** The validated base URL (no trailing slash). */
+  get baseUrl(): string
+  /** Decides one request: target URL or rejection, and the Authorization header. */
+  resolve(facts: ProxyRequestFacts): ProxyRoute
+}
+
+/** An XSS sanitizer built once from a `sanitization` config (ammonia underneath). */
+export declare class Sanitizer {
+  constructor(config?: any | undefined | null)
+  get enabled(): boolean
+  /** JSON text in, sanitized JSON text out (every string value; keys untouched). */
+  sanitizeJson(text: string, skipFields?: Array<string> | undefined | null): string
+  /** Same as `sanitizeJson`, on the libuv thread pool. */
+  sanitizeJsonAsync(text: string, skipFields?: Array<string> | undefined | null): Promise<string>
+  sanitizeString(value: string): string
+  /** Many strings in one crossing (FormData fields, batches). */
+  sanitizeStrings(values: Array<string>): Array<string>
+}
+export type NativeSanitizer = Sanitizer
+
+/** Declarative options of `createApiClient`, validated once. */
+export interface ApiClientCoreOptions {
+  userCookieName?: string
+  guestCookieName?: string
+  skipAuthByDefault?: boolean
+  publicEndpoints?: Array<string>
+  skipSanitizeEndpoints?: Array<string>
+  sanitization?: any
+}
+
+/** What the adapter read for one request. */
+export interface ApiRequestFacts {
+  endpoint: string
+  /** the `x-refreshed-token` request header */
+  refreshedToken?: string
+  /** the `cookie` request header */
+  cookie?: string
+  /** per-request `skipAuth` */
+  skipAuth?: boolean
+}
+
+/** The plan for one request. */
+export interface ApiRequestPlan {
+  auth: boolean
+  token?: string
+  /** 'refreshed' | 'user' | 'guest' */
+  tokenSource?: string
+  isPublic: boolean
+  sanitize: boolean
+}
+
+/** Cookie names and attributes of `createAuthRoutes`, validated once. */
+export interface AuthCookieJarOptions {
+  userCookieName?: string
+  guestCookieName?: string
+  refreshCookieName?: string
+  httpOnly?: boolean
+  /** 'lax' | 'strict' | 'none' */
+  sameSite?: string
+  secure?: boolean
+  path?: string
+  domain?: string
+  /** Whether the process runs in production (cookies default to Secure then). */
+  production?: boolean
+  /** Max-Age of the user cookie in seconds (default 7 days). */
+  maxAge?: number
+  /** Max-Age of the refresh cookie in seconds (default 7 days). */
+  refreshMaxAge?: number
+}
+
+/** The user-facing summary passed to `afterAuth(req, res, authResult)`. */
+export interface AuthResult {
+  /** A session whose token type is in `access.allowedTokenTypes`. */
+  isAuthenticated: boolean
+  isGuest: boolean
+  tokenType?: string
+  /** `JSON.stringify(user)`; the adapter parses it lazily. */
+  userJson?: string
+  /** 'refreshed' | 'user' | 'guest' | undefined */
+  tokenSource?: string
+  refreshed: boolean
+  guestCreated: boolean
+  /** Stable error code when the backend was in trouble (`ERR_BACKEND_*`). */
+  error?: string
+  locale?: string
+}
+
+/** What to do with the request. */
+export interface Decision {
+  /**
+   * 'next' | 'redirect' | 'json' | 'pending' (sync call only: the backend is needed,
+   * call `decideAsync`).
+   */
+  kind: string
+  status: number
+  /** Relative, same-origin location for redirects. */
+  location?: string
+  /** JSON text for `json` decisions. */
+  body?: string
+  /** Full `Set-Cookie` values. */
+  setCookies: Array<string>
+  /** Request headers to set downstream, flat `[name, value, name, value, ...]`. */
+  requestHeaders: Array<string>
+  /** Response headers, flat `[name, value, ...]`. */
+  responseHeaders: Array<string>
+  auth?: AuthResult
+}
+
+/** What the adapter read from one request. Header fields hold the raw header value. */
+export interface Facts {
+  method: string
+  /** `nextUrl.pathname` (still percent-encoded). */
+  path: string
+  /** The raw query string including `?`, or empty. */
+  search?: string
+  cookie?: string
+  accept?: string
+  secFetchMode?: string
+  secFetchDest?: string
+  secFetchSite?: string
+  xForwardedFor?: string
+  xRealIp?: string
+  origin?: string
+  host?: string
+  userAgent?: string
+  referer?: string
+  contentType?: string
+  xCsrfToken?: string
+  /**
+   * `x-refreshed-token`, ONLY when set by this layer earlier in the chain (the proxy
+   * never passes it: client copies are stripped before anything reads them).
+   */
+  refreshedToken?: string
+}
+
+/** A token found on a request. */
+export interface PickedRequestToken {
+  token: string
+  /** 'refreshed' | 'user' | 'guest' */
+  source: string
+}
+
+/** What the adapter read from one request. */
+export interface ProxyRequestFacts {
+  /** The catch-all segments (`params.path`, decoded once by Next.js). */
+  segments?: Array<string>
+  /** Or a raw, still encoded path below the mount point (used when `segments` is absent). */
+  rawPath?: string
+  /** The raw query string, with or without the leading `?`. */
+  query?: string
+  method: string
+  /** The `cookie` request header. */
+  cookie?: string
+  /** The `x-refreshed-token` request header (set by our own auth proxy). */
+  refreshedToken?: string
+  /** The `x-skip-auth` request header. */
+  skipAuth?: string
+}
+
+/** The decision for one proxied request. */
+export interface ProxyRoute {
+  /** false: answer `status` with `{ success: false, message, code }` and do not call the backend. */
+  ok: boolean
+  status: number
+  code?: string
+  message?: string
+  /** The backend URL (query preserved byte for byte). */
+  url?: string
+  /** The forwarded path relative to apiBaseUrl. */
+  path?: string
+  /** `Bearer <token>` when auth applies and the cascade found a token. */
+  authorization?: string
+  /** 'refreshed' | 'user' | 'guest' when a token is attached. */
+  tokenSource?: string
+  isPublic: boolean
+  authApplied: boolean
+  hasBody: boolean
+}
+
+/** Declarative options of `createProxyHandler`, validated once at construction. */
+export interface ProxyRouterOptions {
+  apiBaseUrl: string
+  userCookieName?: string
+  guestCookieName?: string
+  skipAuthByDefault?: boolean
+  publicEndpoints?: Array<string>
+}
+
+/** A snapshot of the counters, as returned by `stats()`. */
+export interface StatsSnapshot {
+  /** Token validations answered from the cache (positive or negative entries). */
+  cacheHits: number
+  /** Token validations that needed the backend (or a coalesced in-flight call). */
+  cacheMisses: number
+  /** Calls to the validate endpoint. */
+  backendValidateCalls: number
+  /** Calls to the refresh endpoint. */
+  backendRefreshCalls: number
+  /** Calls to the guest endpoint. */
+  backendGuestCalls: number
+  /** Requests that waited on another request's in-flight validate/refresh/guest call. */
+  coalescedWaiters: number
+  /** Requests with an already-refreshed token answered from the grace window. */
+  graceHits: number
+  /** Cache hits on a remembered rejected token. */
+  negativeCacheHits: number
+  /** Backend down, timed out, 5xx or malformed answers. */
+  backendErrors: number
+  /** Decisions answered synchronously / asynchronously. */
+  syncDecisions: number
+  asyncDecisions: number
+}
+
+/** The result of validating one token for `getServerUser`. */
+export interface TokenValidation {
+  /** 'valid' | 'rejected' | 'error' */
+  status: string
+  userJson?: string
+  xAuthUser?: string
+  tokenType?: string
+  isGuest: boolean
+  exp?: number
+  /** `ERR_BACKEND_*` when status is 'error'. */
+  error?: string
+}
+
 export declare function version(): string

@@ -835,4 +835,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ApiClientCore = nativeBinding.ApiClientCore
+module.exports.AuthCookieJar = nativeBinding.AuthCookieJar
+module.exports.Engine = nativeBinding.Engine
+module.exports.NativeEngine = nativeBinding.NativeEngine
+module.exports.ProxyRouter = nativeBinding.ProxyRouter
+module.exports.Sanitizer = nativeBinding.Sanitizer
+module.exports.NativeSanitizer = nativeBinding.NativeSanitizer
 module.exports.version = nativeBinding.version
