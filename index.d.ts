@@ -4,6 +4,9 @@
 
 export * from './js/api-client'
 export type { AuditEvent, AuditEventType, AuditOptions } from './js/audit'
+export * from './js/auth-routes'
 export * from './js/errors'
+export { INTERNAL_HEADERS } from './js/internal-headers'
+export * from './js/proxy'
 export * from './js/proxy-handler'
 export * from './js/sanitize'

@@ -1,0 +1,155 @@
+// One native Engine per configuration, for the life of the process. createAuthProxy and
+// getServerUser with the same declarative config share one engine (and so one token cache).
+
+const native = require('./native')
+
+/** @type {Map<string, Array<{ fns: Array<Function | undefined>, engine: any }>>} */
+const engines = new Map()
+
+const MAPPERS = ['parseAuthMe', 'parseRefreshToken', 'parseGuestToken']
+
+/** Restores `err.code` from the `[ERR_X] message` form used by async native errors. */
+function withCode(err) {
+  if (
+    err &&
+    typeof err.message === 'string' &&
+    (!err.code || !String(err.code).startsWith('ERR_'))
+  ) {
+    const m = /^\[(ERR_[A-Z_]+)\] ([\s\S]*)$/.exec(err.message)
+    if (m) {
+      err.code = m[1]
+      err.message = m[2]
+    }
+  }
+  return err
+}
+
+function configError(message) {
+  const e = new Error(message)
+  e.code = 'ERR_CONFIG_INVALID'
+  return e
+}
+
+/**
+ * Wraps a user mapper `(body) => value` into the string-in/string-out form the engine calls
+ * from its threadsafe function. A throwing mapper counts as "no result" (null), never a crash.
+ */
+function wrapMapper(fn, name) {
+  return (text) => {
+    try {
+      const out = fn(JSON.parse(text))
+      if (out && typeof out.then === 'function') {
+        throw new Error(`${name} must be synchronous`)
+      }
+      return JSON.stringify(out === undefined ? null : out)
+    } catch (err) {
+      console.error(`[next-api-layer-native] responseMappers.${name} threw:`, err)
+      return 'null'
+    }
+  }
+}
+
+/**
+ * Serialises the declarative part of a config (functions are passed separately).
+ * @returns {{ json: string, fns: Array<Function | undefined> }}
+ */
+function serialize(config) {
+  if (!config || typeof config !== 'object' || Array.isArray(config)) {
+    throw configError('config must be an object')
+  }
+  const mappers = config.responseMappers
+  const declarative = {}
+  const jsMappers = {}
+  const fns = []
+  if (mappers !== undefined && mappers !== null) {
+    if (typeof mappers !== 'object' || Array.isArray(mappers)) {
+      throw configError('responseMappers must be an object')
+    }
+    for (const [k, v] of Object.entries(mappers)) {
+      if (typeof v === 'function') {
+        if (!MAPPERS.includes(k)) {
+          throw configError(
+            `responseMappers.${k} is not a known mapper (use ${MAPPERS.join(', ')})`,
+          )
+        }
+        jsMappers[k] = true
+      } else {
+        declarative[k] = v
+      }
+    }
+  }
+  for (const k of MAPPERS) fns.push(typeof mappers?.[k] === 'function' ? mappers[k] : undefined)
+  const production =
+    typeof config.production === 'boolean'
+      ? config.production
+      : process.env.NODE_ENV === 'production'
+  let json
+  try {
+    json = JSON.stringify({ ...config, production, responseMappers: declarative, jsMappers })
+  } catch (err) {
+    throw configError(`config must be JSON-serialisable apart from functions: ${err.message}`)
+  }
+  return { json, fns }
+}
+
+/**
+ * The shared engine for `config`. Throws ERR_CONFIG_INVALID (message names the option).
+ * @param {object} config
+ */
+function getEngine(config) {
+  const { json, fns } = serialize(config)
+  let list = engines.get(json)
+  if (!list) {
+    list = []
+    engines.set(json, list)
+  }
+  const hit = list.find((e) => e.fns.every((f, i) => f === fns[i]))
+  if (hit) return hit.engine
+  let engine
+  try {
+    engine = new native.Engine(
+      json,
+      fns[0] && wrapMapper(fns[0], MAPPERS[0]),
+      fns[1] && wrapMapper(fns[1], MAPPERS[1]),
+      fns[2] && wrapMapper(fns[2], MAPPERS[2]),
+    )
+  } catch (err) {
+    throw withCode(err)
+  }
+  list.push({ fns, engine })
+  registry().push({
+    key: sharedKey(config),
+    plain: fns.every((f) => f === undefined),
+    engine,
+  })
+  return engine
+}
+
+/**
+ * Engines are registered process-wide (globalThis), so getServerUser finds the proxy's
+ * engine even when Next.js loads this module from more than one bundle.
+ */
+function registry() {
+  const sym = Symbol.for('next-api-layer-native.engines')
+  if (!globalThis[sym]) globalThis[sym] = []
+  return globalThis[sym]
+}
+
+function sharedKey(c) {
+  const base = String(c.apiBaseUrl || '')
+    .trim()
+    .replace(/\/+$/, '')
+  const validate = String(c.endpoints?.validate || c.validate || 'auth/me').replace(/^\/+/, '')
+  const user = c.cookies?.user || c.userCookie || 'userToken'
+  const guest = c.cookies?.guest || c.guestCookie || 'guestToken'
+  return `${base}|${validate}|${user}|${guest}`
+}
+
+/** An engine already built for the same backend, validate endpoint and cookie names. */
+function findEngine(c) {
+  const key = sharedKey(c)
+  const hit = registry().find((e) => e.plain && e.key === key)
+  return hit ? hit.engine : undefined
+}
+
+module.exports = { getEngine, findEngine, serialize, withCode }

@@ -1,0 +1,221 @@
+// createAuthProxy: the Next.js 16 `proxy.ts` (Next.js 15 `middleware.ts`, runtime 'nodejs').
+//
+// Thin adapter: NextRequest -> plain facts -> ONE native decision -> NextResponse. A cache
+// hit is answered synchronously by `engine.decide`; only `{ kind: 'pending' }` goes to
+// `engine.decideAsync` (tokio). All policy lives in Rust (src/decide.rs, src/engine.rs).
+// User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here.
+
+const { getEngine, withCode } = require('./engine')
+const { INTERNAL_HEADERS, isInternalHeader } = require('./internal-headers')
+
+let nextServer
+function NextResponse() {
+  if (!nextServer) nextServer = require('next/server')
+  return nextServer.NextResponse
+}
+
+const OVERRIDE = 'x-middleware-override-headers'
+const REQUEST_PREFIX = 'x-middleware-request-'
+
+function configError(message) {
+  const e = new Error(message)
+  e.code = 'ERR_CONFIG_INVALID'
+  return e
+}
+
+function optionalFunction(value, option) {
+  if (value !== undefined && value !== null && typeof value !== 'function') {
+    throw configError(`${option} must be a function`)
+  }
+  return value || undefined
+}
+
+/** Plain facts for the engine; header values are raw strings or null. */
+function factsOf(req) {
+  const h = req.headers
+  const url = req.nextUrl || new URL(req.url)
+  return {
+    method: req.method,
+    path: url.pathname,
+    search: url.search,
+    cookie: h.get('cookie'),
+    accept: h.get('accept'),
+    secFetchMode: h.get('sec-fetch-mode'),
+    secFetchDest: h.get('sec-fetch-dest'),
+    secFetchSite: h.get('sec-fetch-site'),
+    xForwardedFor: h.get('x-forwarded-for'),
+    xRealIp: h.get('x-real-ip'),
+    origin: h.get('origin'),
+    host: h.get('host'),
+    userAgent: h.get('user-agent'),
+    referer: h.get('referer'),
+    contentType: h.get('content-type'),
+    xCsrfToken: h.get('x-csrf-token'),
+    // never trusted from the client: the proxy is the first in the chain
+    refreshedToken: null,
+  }
+}
+
+function carriesInternalHeader(headers) {
+  for (const name of INTERNAL_HEADERS) if (headers.has(name)) return true
+  return false
+}
+
+/** The request headers downstream code sees: incoming minus internal, plus the decision's. */
+function downstreamHeaders(req, d) {
+  const headers = new Headers(req.headers)
+  for (const name of INTERNAL_HEADERS) headers.delete(name)
+  const rh = d ? d.requestHeaders : []
+  for (let i = 0; i < rh.length; i += 2) headers.set(rh[i], rh[i + 1])
+  return headers
+}
+
+/** Makes `res` (a next/rewrite response) pass exactly `headers` downstream. */
+function applyOverride(res, headers) {
+  for (const key of [...res.headers.keys()]) {
+    if (key.startsWith(REQUEST_PREFIX)) res.headers.delete(key)
+  }
+  const names = []
+  for (const [k, v] of headers) {
+    names.push(k)
+    res.headers.set(REQUEST_PREFIX + k, v)
+  }
+  res.headers.set(OVERRIDE, names.join(','))
+}
+
+function continues(res) {
+  return res.headers.has('x-middleware-next') || res.headers.has('x-middleware-rewrite')
+}
+
+/**
+ * A response produced by user code (beforeAuth, afterAuth, i18n middleware): keep what it
+ * asked for, but downstream never sees an internal header the engine did not set, and the
+ * engine's cookies and headers survive.
+ */
+function adopt(res, req, d) {
+  if (!res || typeof res !== 'object' || !res.headers) return res
+  if (continues(res)) {
+    const headers = downstreamHeaders(req, d)
+    const list = res.headers.get(OVERRIDE)
+    if (list) {
+      const ours = new Set()
+      const rh = d ? d.requestHeaders : []
+      for (let i = 0; i < rh.length; i += 2) ours.add(rh[i])
+      for (const raw of list.split(',')) {
+        const n = raw.trim().toLowerCase()
+        if (!n || isInternalHeader(n) || ours.has(n)) continue
+        const v = res.headers.get(REQUEST_PREFIX + n)
+        if (v !== null) headers.set(n, v)
+      }
+    }
+    applyOverride(res, headers)
+  }
+  if (d) addCookiesAndHeaders(res, d)
+  return res
+}
+
+function addCookiesAndHeaders(res, d) {
+  if (d.setCookies.length) {
+    const have = new Set(res.headers.getSetCookie ? res.headers.getSetCookie() : [])
+    for (const c of d.setCookies) if (!have.has(c)) res.headers.append('set-cookie', c)
+  }
+  const h = d.responseHeaders
+  for (let i = 0; i < h.length; i += 2) res.headers.set(h[i], h[i + 1])
+}
+
+function toResponse(d, req) {
+  const NR = NextResponse()
+  let res
+  if (d.kind === 'redirect') {
+    res = NR.redirect(new URL(d.location, req.url), d.status || 307)
+  } else if (d.kind === 'json') {
+    res = new NR(d.body, {
+      status: d.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    })
+  } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(req.headers)) {
+    res = NR.next()
+  } else {
+    res = NR.next({ request: { headers: downstreamHeaders(req, d) } })
+  }
+  addCookiesAndHeaders(res, d)
+  return res
+}
+
+function authResultOf(a) {
+  let user
+  return {
+    isAuthenticated: a ? a.isAuthenticated : false,
+    isGuest: a ? a.isGuest : false,
+    tokenType: a?.tokenType ?? null,
+    tokenSource: a?.tokenSource ?? null,
+    refreshed: a ? a.refreshed : false,
+    guestCreated: a ? a.guestCreated : false,
+    error: a?.error ?? null,
+    locale: a?.locale ?? null,
+    get user() {
+      if (user === undefined) user = a?.userJson ? JSON.parse(a.userJson) : null
+      return user
+    },
+  }
+}
+
+function isApiPath(req, prefix) {
+  const p = (req.nextUrl || new URL(req.url)).pathname
+  return p === prefix || p.startsWith(`${prefix}/`)
+}
+
+/**
+ * Creates the auth proxy. Validates and serialises the config once (bad config throws
+ * ERR_CONFIG_INVALID naming the option); the engine lives for the process.
+ * @param {import('./proxy').AuthProxyConfig} config
+ */
+function createAuthProxy(config) {
+  if (!config || typeof config !== 'object' || Array.isArray(config)) {
+    throw configError('config must be an object')
+  }
+  const beforeAuth = optionalFunction(config.beforeAuth, 'beforeAuth')
+  const afterAuth = optionalFunction(config.afterAuth, 'afterAuth')
+  const i18nMiddleware = optionalFunction(config.i18n?.middleware, 'i18n.middleware')
+  const engine = getEngine(config)
+  const apiPrefix = config.access?.apiPrefix || '/api'
+
+  async function authProxy(req) {
+    if (beforeAuth) {
+      const early = await beforeAuth(req)
+      if (early) return adopt(early, req, null)
+    }
+    const facts = factsOf(req)
+    let d
+    try {
+      d = engine.decide(facts)
+      if (d.kind === 'pending') d = await engine.decideAsync(facts)
+    } catch (err) {
+      // Never crash the server: APIs get a 503 JSON, pages go on unauthenticated.
+      console.error('[next-api-layer-native] auth proxy error:', withCode(err))
+      if (isApiPath(req, apiPrefix)) {
+        return NextResponse().json(
+          { success: false, message: 'Authentication service unavailable.', code: 'ERR_INTERNAL' },
+          { status: 503 },
+        )
+      }
+      return NextResponse().next({ request: { headers: downstreamHeaders(req, null) } })
+    }
+    let res = toResponse(d, req)
+    if (i18nMiddleware && d.kind === 'next') {
+      const r = await i18nMiddleware(req)
+      if (r) res = adopt(r, req, d)
+    }
+    if (afterAuth) {
+      const r = await afterAuth(req, res, authResultOf(d.auth))
+      if (r && r !== res) res = adopt(r, req, d)
+    }
+    return res
+  }
+
+  /** Counters: cache hits/misses, backend calls, coalesced waiters, backend errors. */
+  authProxy.stats = () => engine.stats()
+  return authProxy
+}
+
+module.exports = { createAuthProxy, factsOf }
