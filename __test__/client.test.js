@@ -1,0 +1,266 @@
+// The client entry: loads without the addon or any server module, and AuthProvider/useAuth work
+// (server rendering with react-dom/server; login/logout in jsdom against the real auth routes
+// served over HTTP in front of the demo backend).
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const path = require('node:path')
+const { execFileSync } = require('node:child_process')
+
+const ROOT = path.join(__dirname, '..')
+
+test('the client entry never loads the native addon or a server module (require and import)', () => {
+  // A fresh process that refuses to load anything native or server-side and lists every file
+  // it did load.
+  const script = `
+    const Module = require('node:module')
+    const path = require('node:path')
+    const root = ${JSON.stringify(ROOT + path.sep)}
+    // Own files: only the client entry and js/client/*; anything native is refused anywhere.
+    const forbidden = (f) =>
+      f.endsWith('.node') ||
+      /binding\\.js$/.test(f) ||
+      (f.startsWith(root) && !f.includes('node_modules') &&
+        !/^(client\\.js|client\\.mjs|js[\\\\/]client[\\\\/][^\\\\/]+\\.js)$/.test(f.slice(root.length)))
+    const origLoad = Module._load
+    const seen = []
+    Module._load = function (request, parent, isMain) {
+      const file = Module._resolveFilename(request, parent, isMain)
+      seen.push(file)
+      if (forbidden(file)) {
+        throw new Error('client entry loaded a forbidden module: ' + file)
+      }
+      return origLoad.apply(this, arguments)
+    }
+    ;(async () => {
+      const cjs = require(${JSON.stringify(path.join(ROOT, 'client.js'))})
+      const esm = await import(${JSON.stringify(`file://${path.join(ROOT, 'client.mjs')}`)})
+      if (cjs.AuthProvider !== esm.AuthProvider) throw new Error('import and require differ')
+      const own = seen.filter((f) => f.startsWith(${JSON.stringify(ROOT)}) && !f.includes('node_modules'))
+      const deps = [...new Set(seen.filter((f) => f.includes('node_modules')).map((f) => f.split('node_modules/')[1].split('/')[0]))]
+      console.log(JSON.stringify({ own, deps, names: Object.keys(esm) }))
+    })().catch((e) => { console.error(e.message); process.exit(1) })
+  `
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))
+  const own = out.own.map((f) => path.relative(ROOT, f)).sort()
+  assert.deepEqual(own, ['client.js', 'js/client/csrf.js', 'js/client/index.js'])
+  for (const dep of out.deps) {
+    assert.ok(
+      ['react', 'swr', 'use-sync-external-store', 'dequal'].includes(dep),
+      `dependency ${dep}`,
+    )
+  }
+  for (const name of ['AuthProvider', 'useAuth', 'getCsrfToken', 'csrfFetch']) {
+    assert.ok(out.names.includes(name), name)
+  }
+})
+
+test("the client files start with 'use client' and mention no native or server module", () => {
+  const fs = require('node:fs')
+  for (const f of ['client.js', 'client.mjs', 'js/client/index.js', 'js/client/csrf.js']) {
+    const text = fs.readFileSync(path.join(ROOT, f), 'utf8')
+    assert.match(text, /^'use client'/, f)
+    const requires = [...text.matchAll(/(?:require\(|from\s+)'([^']+)'/g)].map((m) => m[1])
+    for (const r of requires) {
+      assert.ok(['react', 'swr', './csrf', './js/client/index.js'].includes(r), `${f} imports ${r}`)
+    }
+  }
+})
+
+const React = require('react')
+const { renderToString } = require('react-dom/server')
+const client = require('../client.js')
+
+function Probe({ onState }) {
+  const auth = client.useAuth()
+  onState?.(auth)
+  return React.createElement(
+    'pre',
+    null,
+    JSON.stringify({
+      user: auth.user,
+      isLoading: auth.isLoading,
+      isAuthenticated: auth.isAuthenticated,
+      isGuest: auth.isGuest,
+    }),
+  )
+}
+
+function ssr(props) {
+  const html = renderToString(
+    React.createElement(client.AuthProvider, props, React.createElement(Probe)),
+  )
+  const m = /<pre>(.*)<\/pre>/.exec(html)
+  return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, '&'))
+}
+
+test('server render: initialUser gives the first paint without a fetch', () => {
+  const user = { id: 1, name: 'Demo User', type: 'user' }
+  assert.deepEqual(ssr({ initialUser: user }), {
+    user,
+    isLoading: false,
+    isAuthenticated: true,
+    isGuest: false,
+  })
+  assert.deepEqual(ssr({ initialUser: { id: 'guest-1', type: 'guest' } }), {
+    user: { id: 'guest-1', type: 'guest' },
+    isLoading: false,
+    isAuthenticated: false,
+    isGuest: true,
+  })
+  assert.deepEqual(ssr({ initialUser: null }), {
+    user: null,
+    isLoading: false,
+    isAuthenticated: false,
+    isGuest: false,
+  })
+})
+
+test('useAuth outside AuthProvider throws a clear error', () => {
+  assert.throws(
+    () => renderToString(React.createElement(Probe)),
+    /useAuth\(\) must be used inside <AuthProvider>/,
+  )
+})
+
+test('CSRF helper reads the cookie and adds the header to unsafe requests only', () => {
+  const cookies = 'a=1; __csrf=abc.def%3D; b=2'
+  assert.equal(client.getCsrfToken('__csrf', cookies), 'abc.def=')
+  assert.equal(client.getCsrfToken('__csrf', 'a=1'), null)
+  assert.deepEqual(client.csrfHeaders({ cookieString: cookies }), { 'x-csrf-token': 'abc.def=' })
+  const post = client.withCsrf({ method: 'post' }, { cookieString: cookies })
+  assert.equal(post.headers.get('x-csrf-token'), 'abc.def=')
+  const get = client.withCsrf({ method: 'GET' }, { cookieString: cookies })
+  assert.equal(get.headers, undefined)
+  assert.equal(client.CSRF_COOKIE, '__csrf')
+  assert.equal(client.CSRF_HEADER, 'x-csrf-token')
+})
+
+// ---- in a DOM, against the real auth routes over HTTP ----
+
+let backend
+let server
+let origin
+
+before(async () => {
+  const { startBackend } = require('../examples/backend/spawn.js')
+  const { createAuthRoutes } = require('../js/auth-routes.js')
+  backend = await startBackend()
+  const auth = createAuthRoutes({ apiBaseUrl: backend.url })
+  // A minimal Node server that mounts the auth routes like app/api/auth/[action]/route.ts.
+  server = http.createServer(async (req, res) => {
+    const chunks = []
+    for await (const c of req) chunks.push(c)
+    const url = `http://${req.headers.host}${req.url}`
+    const body = chunks.length ? Buffer.concat(chunks) : undefined
+    const request = new Request(url, { method: req.method, headers: req.headers, body })
+    const action = new URL(url).pathname.split('/').pop()
+    const response = await auth.handler(request, { params: Promise.resolve({ action }) })
+    const headers = {}
+    response.headers.forEach((v, k) => {
+      if (k !== 'set-cookie') headers[k] = v
+    })
+    headers['set-cookie'] = response.headers.getSetCookie()
+    res.writeHead(response.status, headers)
+    res.end(Buffer.from(await response.arrayBuffer()))
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  origin = `http://127.0.0.1:${server.address().port}`
+})
+
+after(async () => {
+  await new Promise((r) => (server ? server.close(r) : r()))
+  await backend?.stop()
+})
+
+test('in a DOM: loads the user, login returns field errors, login and logout update the state', async () => {
+  const { JSDOM } = require('jsdom')
+  const dom = new JSDOM('<!doctype html><div id="root"></div>', { url: `${origin}/` })
+  const saved = {}
+  for (const k of ['window', 'document', 'navigator', 'IS_REACT_ACT_ENVIRONMENT']) {
+    saved[k] = Object.getOwnPropertyDescriptor(globalThis, k)
+  }
+  Object.defineProperty(globalThis, 'window', {
+    value: dom.window,
+    configurable: true,
+    writable: true,
+  })
+  Object.defineProperty(globalThis, 'document', {
+    value: dom.window.document,
+    configurable: true,
+    writable: true,
+  })
+  Object.defineProperty(globalThis, 'navigator', {
+    value: dom.window.navigator,
+    configurable: true,
+    writable: true,
+  })
+  globalThis.IS_REACT_ACT_ENVIRONMENT = true
+  const { createRoot } = require('react-dom/client')
+  let state
+  const events = []
+  const root = createRoot(dom.window.document.getElementById('root'))
+  const waitFor = async (pred, what) => {
+    for (let i = 0; i < 200; i++) {
+      if (pred()) return
+      await React.act(() => new Promise((r) => setTimeout(r, 10)))
+    }
+    assert.fail(`timed out waiting for ${what}`)
+  }
+  try {
+    await React.act(async () => {
+      root.render(
+        React.createElement(
+          client.AuthProvider,
+          {
+            userEndpoint: `${origin}/api/auth/me`,
+            loginEndpoint: `${origin}/api/auth/login`,
+            logoutEndpoint: `${origin}/api/auth/logout`,
+            logoutRedirect: null,
+            onLogin: (u) => events.push(['login', u?.email]),
+            onLogout: () => events.push(['logout']),
+          },
+          React.createElement(Probe, { onState: (s) => (state = s) }),
+        ),
+      )
+    })
+    // No session: the user endpoint answers 401, which is "signed out", not an error.
+    await waitFor(() => state && !state.isLoading, 'the first load')
+    assert.equal(state.user, null)
+    assert.equal(state.error, null)
+    assert.equal(state.isAuthenticated, false)
+
+    let result
+    await React.act(async () => {
+      result = await state.login({ email: 'demo@example.com', password: 'wrong' })
+    })
+    assert.equal(result.success, false)
+    assert.deepEqual(result.errors.email, ['These credentials do not match our records.'])
+    assert.equal(state.user, null)
+
+    await React.act(async () => {
+      result = await state.login({ email: 'demo@example.com', password: 'password' })
+    })
+    assert.equal(result.success, true)
+    assert.equal(result.user.email, 'demo@example.com')
+    assert.deepEqual(result.errors, {})
+    assert.equal(state.user.email, 'demo@example.com')
+    assert.equal(state.isAuthenticated, true)
+    assert.equal(JSON.stringify(result).includes('token'), false)
+
+    await React.act(async () => {
+      await state.logout()
+    })
+    assert.equal(state.user, null)
+    assert.equal(state.isAuthenticated, false)
+    assert.deepEqual(events, [['login', 'demo@example.com'], ['logout']])
+  } finally {
+    await React.act(async () => root.unmount())
+    for (const [k, d] of Object.entries(saved)) {
+      if (d) Object.defineProperty(globalThis, k, d)
+      else delete globalThis[k]
+    }
+    dom.window.close()
+  }
+})
