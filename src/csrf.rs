@@ -286,12 +286,19 @@ pub struct CsrfFacts<'a> {
     pub sec_fetch_site: Option<&'a str>,
     /// `Origin`.
     pub origin: Option<&'a str>,
-    /// The request's own origin (`nextUrl.origin`), to compare `Origin` with.
+    /// The request's own origin or host (`Host` header), to compare `Origin`'s host with.
     pub self_origin: Option<&'a str>,
     /// The `Cookie` header.
     pub cookie_header: Option<&'a str>,
     /// The configured CSRF header's value.
     pub header_token: Option<&'a str>,
+}
+
+/// `https://app.example:3000/` -> `app.example:3000`.
+fn authority(s: &str) -> &str {
+    let s = s.trim();
+    let s = s.split_once("://").map_or(s, |(_, rest)| rest);
+    s.split('/').next().unwrap_or(s)
 }
 
 /// The outcome of [`Csrf::check`].
@@ -468,9 +475,7 @@ impl Csrf {
             None => {
                 if let (Some(origin), Some(own)) = (facts.origin, facts.self_origin)
                     && !origin.eq_ignore_ascii_case("null")
-                    && !origin
-                        .trim_end_matches('/')
-                        .eq_ignore_ascii_case(own.trim_end_matches('/'))
+                    && !authority(origin).eq_ignore_ascii_case(authority(own))
                 {
                     return Err(CsrfFailure::OriginMismatch);
                 }

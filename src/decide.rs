@@ -60,6 +60,11 @@ pub struct Facts {
     /// `x-refreshed-token`, ONLY when set by this layer earlier in the chain (the proxy
     /// never passes it: client copies are stripped before anything reads them).
     pub refreshed_token: Option<String>,
+    /// The socket / peer address, when the runtime exposes one (rate-limit key when no
+    /// proxy is trusted; `x-forwarded-for` is never trusted by default).
+    pub ip: Option<String>,
+    /// The result of the user's `rateLimit.keyFn(req)`, when configured.
+    pub rate_limit_key: Option<String>,
 }
 
 /// The user-facing summary passed to `afterAuth(req, res, authResult)`.

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditEventType;
 use crate::cascade::{PickedToken, TokenSource, pick_token};
 use crate::config::{Config, RefreshStyle};
 use crate::cookies::get_cookie;
@@ -13,6 +14,7 @@ use crate::decide::{
 };
 use crate::error::{LayerError, Result};
 use crate::mappers::{IssuedToken, ValidatedUser};
+use crate::security::Security;
 use crate::stats::{Stats, StatsSnapshot, bump};
 use crate::tokens::issue::{Issuer, RefreshCredential};
 use crate::tokens::singleflight::{InMemorySingleFlight, SingleFlight};
@@ -44,6 +46,8 @@ pub struct Engine {
     strategy: Arc<dyn ValidationStrategy>,
     issuer: Arc<Issuer>,
     default_excluded: crate::routes::RouteSet,
+    /// Rate limiting, CSRF and audit (SECURITY owner).
+    security: Security,
 }
 
 impl Engine {
@@ -58,6 +62,13 @@ impl Engine {
                 "is marked as a function but none was passed",
             ));
         }
+        let security = Security::new(
+            cfg.rate_limit.as_ref(),
+            cfg.csrf.as_ref(),
+            cfg.audit.as_ref(),
+            cfg.cookie_options.production,
+            cfg.cookie_options.clone(),
+        )?;
         let stats = Arc::new(Stats::default());
         let backend = crate::backend::Backend::new(cfg.timeout)?;
         let strategy = Arc::new(BackendValidation {
@@ -91,6 +102,7 @@ impl Engine {
             stats,
             default_excluded: crate::routes::RouteSet::parse(&["/_next/**", "/favicon.ico"])
                 .expect("built-in patterns"),
+            security,
             cfg: Arc::new(cfg),
         })
     }
@@ -100,7 +112,21 @@ impl Engine {
     }
 
     pub fn stats(&self) -> StatsSnapshot {
-        self.stats.snapshot()
+        let mut s = self.stats.snapshot();
+        let sec = self.security.stats();
+        s.rate_limited = sec.rate_limit.limited as i64;
+        s.rate_limit_keys = sec.rate_limit.keys as i64;
+        s.rate_limit_evicted = (sec.rate_limit.evicted_idle + sec.rate_limit.evicted_active) as i64;
+        s.csrf_failures = sec.csrf_failures as i64;
+        s.audit_emitted = sec.audit.emitted as i64;
+        s.audit_delivered = sec.audit.delivered as i64;
+        s.audit_dropped = sec.audit.dropped as i64;
+        s
+    }
+
+    /// Rate limiting, CSRF and audit of this engine.
+    pub fn security(&self) -> &Security {
+        &self.security
     }
 
     // ------------------------------------------------------------------ decisions
@@ -112,10 +138,18 @@ impl Engine {
             bump(&self.stats.sync_decisions);
             return d;
         }
+        // The rate limit counts a request once: here when the cache answers, else in
+        // `decide` (a `pending` answer has not been counted).
         match self.resolve_cached(f) {
             Some(auth) => {
                 bump(&self.stats.sync_decisions);
-                self.finish(f, &route, auth)
+                let limits = match self.security.rate_limit(f) {
+                    Ok(h) => h,
+                    Err(d) => return *d,
+                };
+                let mut d = self.finish(f, &route, auth, false);
+                Security::add_headers(&mut d, limits);
+                d
             }
             None => Decision::pending(),
         }
@@ -128,8 +162,15 @@ impl Engine {
         if let Some(d) = self.early(f, &route) {
             return d;
         }
+        // STAGE rate-limit: before any backend call.
+        let limits = match self.security.rate_limit(f) {
+            Ok(h) => h,
+            Err(d) => return *d,
+        };
         let auth = self.resolve(f).await;
-        self.finish(f, &route, auth)
+        let mut d = self.finish(f, &route, auth, true);
+        Security::add_headers(&mut d, limits);
+        d
     }
 
     /// Decisions made before anyone is authenticated.
@@ -138,40 +179,75 @@ impl Engine {
             return Some(Decision::next());
         }
         if self.cfg.block_browser_api_access && route.is_api && is_browser_navigation(f) {
-            self.audit("access:denied", f, "browser navigation to an API route");
+            self.emit(
+                AuditEventType::AccessDenied,
+                f,
+                None,
+                "browser navigation to an API route",
+            );
             return Some(Decision::json(
                 403,
                 "Direct browser access to API routes is not allowed.",
                 Some("ERR_BROWSER_API_ACCESS"),
             ));
         }
-        // STAGE rate-limit (SECURITY owner): check `f` (client IP, path) here and return an
-        // early 429 Decision::json with rate-limit headers in `response_headers`.
+        // STAGE rate-limit (SECURITY owner): runs right after this, in `decide_sync` /
+        // `decide`, so that each request is counted exactly once.
         None
     }
 
-    fn finish(&self, f: &Facts, route: &RouteInfo, auth: AuthOutcome) -> Decision {
-        // STAGE csrf (SECURITY owner): the session is known here (`auth.session`); verify
-        // unsafe methods and return an early 403 Decision::json, or add cookies to the result.
-        let d = policy(&self.cfg, f, route, &auth);
-        // STAGE audit (SECURITY owner): derive events from `auth` and `d`.
+    /// `fresh`: the session was judged now (backend or coalesced call), not from the cache.
+    fn finish(&self, f: &Facts, route: &RouteInfo, auth: AuthOutcome, fresh: bool) -> Decision {
+        let mut d = policy(&self.cfg, f, route, &auth);
+        // STAGE audit: derive events from `auth` and `d`.
         if let Some(code) = auth.error {
-            self.audit("error", f, code.as_str());
+            self.emit(AuditEventType::Error, f, Some(&auth), code.as_str());
         } else if matches!(auth.new_token, Some(NewToken::Refreshed(_))) {
-            self.audit("auth:refresh", f, "token refreshed");
+            self.emit(
+                AuditEventType::AuthRefresh,
+                f,
+                Some(&auth),
+                "token refreshed",
+            );
         } else if matches!(auth.new_token, Some(NewToken::Guest(_))) {
-            self.audit("auth:guest", f, "guest token created");
+            self.emit(
+                AuditEventType::AuthGuest,
+                f,
+                Some(&auth),
+                "guest token created",
+            );
         } else if auth.clear_user {
-            self.audit("auth:fail", f, "token rejected");
+            self.emit(AuditEventType::AuthFail, f, Some(&auth), "token rejected");
+        } else if fresh && auth.session.as_ref().is_some_and(|s| !s.is_guest) {
+            self.emit(
+                AuditEventType::AuthSuccess,
+                f,
+                Some(&auth),
+                "token validated",
+            );
         }
         if d.kind == "redirect" || (d.kind == "json" && d.status >= 400) {
-            self.audit("access:denied", f, "protected route");
+            self.emit(
+                AuditEventType::AccessDenied,
+                f,
+                Some(&auth),
+                "protected route",
+            );
         }
+        // STAGE csrf: the session is known; a forged unsafe request becomes a 403 that
+        // keeps the cookies `policy` wrote (e.g. a rotated refresh token).
+        let token_cookie = self.pick(f).map(|p| p.token);
+        self.security.csrf(f, &auth, token_cookie, &mut d);
         d
     }
 
-    fn audit(&self, event: &'static str, f: &Facts, detail: &str) {
-        tracing::info!(target: "next_api_layer::auth", event, path = %f.path, detail);
+    fn emit(&self, kind: AuditEventType, f: &Facts, auth: Option<&AuthOutcome>, reason: &str) {
+        if self.security.auditor().wants(kind) {
+            // Also traced by the auditor.
+            self.security.emit(kind, f, auth, Some(reason));
+        } else {
+            tracing::info!(target: "next_api_layer::auth", event = kind.as_str(), path = %f.path, reason);
+        }
     }
 
     // ------------------------------------------------------------------ who is it (cache only)

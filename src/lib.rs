@@ -19,6 +19,7 @@ pub mod tokens;
 pub mod audit;
 pub mod csrf;
 pub mod ratelimit;
+pub mod security;
 // ---- end security: modules ----
 
 // ---- browser: modules ----
@@ -636,3 +637,19 @@ impl NativeEngine {
     }
 }
 // ---- end engine: Engine class ----
+
+// ---- security: Engine audit logger ----
+#[napi]
+impl NativeEngine {
+    /// Attaches the audit logger. `deliver(batchJson)` receives a JSON array of events,
+    /// in order, on the JS thread after the request that produced them (build it with
+    /// `batchLogger(logger)` from js/audit.js). Weak: never keeps the process alive.
+    #[napi]
+    pub fn set_audit_logger(
+        &self,
+        deliver: napi::bindgen_prelude::Function<String, ()>,
+    ) -> napi::Result<()> {
+        self.inner.security().auditor().attach_js_logger(deliver)
+    }
+}
+// ---- end security: Engine audit logger ----

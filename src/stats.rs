@@ -44,6 +44,19 @@ pub struct StatsSnapshot {
     /// Decisions answered synchronously / asynchronously.
     pub sync_decisions: i64,
     pub async_decisions: i64,
+    /// Requests refused with 429 by the rate limiter.
+    pub rate_limited: i64,
+    /// Client keys the rate limiter holds right now (bounded by `rateLimit.maxKeys`).
+    pub rate_limit_keys: i64,
+    /// Keys the rate limiter dropped to stay within its bound.
+    pub rate_limit_evicted: i64,
+    /// Unsafe requests refused by the CSRF check.
+    pub csrf_failures: i64,
+    /// Audit events produced / handed to the logger / dropped because the logger could
+    /// not keep up (the queue is bounded by `audit.queueSize`).
+    pub audit_emitted: i64,
+    pub audit_delivered: i64,
+    pub audit_dropped: i64,
 }
 
 #[inline]
@@ -66,6 +79,14 @@ impl Stats {
             backend_errors: g(&self.backend_errors),
             sync_decisions: g(&self.sync_decisions),
             async_decisions: g(&self.async_decisions),
+            // Filled in by `Engine::stats` from the security modules.
+            rate_limited: 0,
+            rate_limit_keys: 0,
+            rate_limit_evicted: 0,
+            csrf_failures: 0,
+            audit_emitted: 0,
+            audit_delivered: 0,
+            audit_dropped: 0,
         }
     }
 }
