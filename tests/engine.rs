@@ -1,0 +1,361 @@
+//! Engine integration tests against a real HTTP mock backend on 127.0.0.1.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Mock, Mode};
+use next_api_layer_native::decide::{Decision, Facts};
+use next_api_layer_native::engine::{Engine, JsMapperSet};
+use serde_json::{Value, json};
+
+fn engine(mock: &Mock, extra: Value) -> Arc<Engine> {
+    let mut cfg = json!({
+        "apiBaseUrl": mock.url,
+        "access": { "protectedRoutes": ["/dashboard/**", "/api/profile/**"], "authRoutes": ["/login"] },
+        "timeout": 1000
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
+    Arc::new(Engine::from_json(&cfg.to_string(), JsMapperSet::default()).unwrap())
+}
+
+fn facts(path: &str, cookie: Option<&str>) -> Facts {
+    Facts {
+        method: "GET".into(),
+        path: path.into(),
+        cookie: cookie.map(str::to_string),
+        user_agent: Some("test-agent".into()),
+        ..Default::default()
+    }
+}
+
+/// What the JS adapter does: sync first, async only when pending.
+async fn decide(e: &Engine, f: &Facts) -> Decision {
+    let d = e.decide_sync(f);
+    if d.is_pending() { e.decide(f).await } else { d }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cache_hit_is_synchronous_and_one_validate_call() {
+    let mock = Mock::start().await;
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(&mock, json!({ "cache": { "ttl": 60000 } }));
+    let cookie = format!("userToken={tok}");
+    let f = facts("/dashboard", Some(&cookie));
+    assert!(
+        e.decide_sync(&f).is_pending(),
+        "first request needs the backend"
+    );
+    let d = e.decide(&f).await;
+    assert_eq!(d.kind, "next");
+    for _ in 0..1000 {
+        let d = e.decide_sync(&f);
+        assert_eq!(d.kind, "next");
+        let user = d.request_header("x-auth-user").unwrap();
+        assert!(!user.is_empty());
+    }
+    assert_eq!(mock.counts().0, 1);
+    let s = e.stats();
+    assert_eq!(s.backend_validate_calls, 1);
+    assert!(s.cache_hits >= 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_validations_share_one_call() {
+    let mock = Mock::start().await;
+    mock.set_latency(Duration::from_millis(100));
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(&mock, json!({}));
+    let cookie = format!("userToken={tok}");
+    let mut hs = Vec::new();
+    for _ in 0..100 {
+        let e = e.clone();
+        let f = facts("/dashboard", Some(&cookie));
+        hs.push(tokio::spawn(async move { decide(&e, &f).await }));
+    }
+    for h in hs {
+        assert_eq!(h.await.unwrap().kind, "next");
+    }
+    assert_eq!(mock.counts().0, 1);
+    assert!(e.stats().coalesced_waiters >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn expired_token_100_concurrent_one_refresh_then_grace() {
+    let mock = Mock::start().await;
+    mock.set_latency(Duration::from_millis(50));
+    let (old, _) = mock.mint("user", false); // rejected by /auth/me, refreshable once
+    let e = engine(&mock, json!({}));
+    let cookie = format!("userToken={old}; guestToken=g1");
+    let mut hs = Vec::new();
+    for _ in 0..100 {
+        let e = e.clone();
+        let f = facts("/dashboard", Some(&cookie));
+        hs.push(tokio::spawn(async move { decide(&e, &f).await }));
+    }
+    let mut new_tokens = std::collections::HashSet::new();
+    for h in hs {
+        let d = h.await.unwrap();
+        assert_eq!(d.kind, "next", "{d:?}");
+        let t = d
+            .request_header("x-refreshed-token")
+            .expect("refreshed token downstream");
+        new_tokens.insert(t.to_string());
+        assert!(
+            d.set_cookies
+                .iter()
+                .any(|c| c.starts_with(&format!("userToken={t};")))
+        );
+        // the new token is visible to cookies() downstream; the guest cookie is cleared on login
+        assert_eq!(
+            d.request_header("cookie"),
+            Some(format!("userToken={t}").as_str())
+        );
+        assert!(d.set_cookies.iter().any(|c| c.starts_with("guestToken=;")));
+        assert!(d.auth.as_ref().unwrap().refreshed);
+    }
+    assert_eq!(new_tokens.len(), 1, "everyone got the same new token");
+    let (me, refresh, _) = mock.counts();
+    assert_eq!(refresh, 1, "exactly one refresh call");
+    assert_eq!(me, 2, "one validate for the old token, one for the new");
+
+    // inside the grace window, the old token still maps to the new one, synchronously
+    let d = e.decide_sync(&facts("/dashboard", Some(&cookie)));
+    assert_eq!(d.kind, "next");
+    assert_eq!(
+        d.request_header("x-refreshed-token"),
+        new_tokens.iter().next().map(String::as_str)
+    );
+    assert_eq!(mock.counts().1, 1);
+    assert!(e.stats().grace_hits >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grace_window_expires() {
+    let mock = Mock::start().await;
+    let (old, _) = mock.mint("user", false);
+    let e = engine(
+        &mock,
+        json!({ "refresh": { "graceMs": 100 }, "cache": { "negativeTtl": 0 } }),
+    );
+    let cookie = format!("userToken={old}");
+    let d = decide(&e, &facts("/dashboard", Some(&cookie))).await;
+    assert!(d.auth.unwrap().refreshed);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // after the window the old token is refreshed again, which the rotating backend refuses
+    let d = decide(&e, &facts("/dashboard", Some(&cookie))).await;
+    assert_eq!(d.kind, "redirect");
+    assert!(
+        d.set_cookies.iter().any(|c| c.starts_with("userToken=;")),
+        "{d:?}"
+    );
+    assert_eq!(mock.counts().1, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_token_is_remembered() {
+    let mock = Mock::start().await;
+    let e = engine(
+        &mock,
+        json!({ "refresh": { "enabled": false }, "cache": { "negativeTtl": 60000 } }),
+    );
+    let f = facts("/", Some("userToken=forged"));
+    for _ in 0..50 {
+        let d = decide(&e, &f).await;
+        assert_eq!(d.kind, "next");
+        assert!(!d.auth.unwrap().is_authenticated);
+    }
+    assert_eq!(mock.counts().0, 1);
+    assert!(e.stats().negative_cache_hits >= 49);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_down_api_503_page_keeps_cookies() {
+    let mock = Mock::start().await;
+    let (tok, _) = mock.mint("user", true);
+    mock.set_mode(Mode::Down);
+    let e = engine(&mock, json!({}));
+    let cookie = format!("userToken={tok}");
+    let d = decide(&e, &facts("/api/profile", Some(&cookie))).await;
+    assert_eq!((d.kind.as_str(), d.status), ("json", 503));
+    assert!(
+        d.body
+            .as_deref()
+            .unwrap()
+            .contains("ERR_BACKEND_UNAVAILABLE")
+    );
+    let d = decide(&e, &facts("/", Some(&cookie))).await;
+    assert_eq!(d.kind, "next");
+    assert!(
+        d.set_cookies.is_empty(),
+        "a backend blip never deletes cookies"
+    );
+    assert_eq!(
+        d.auth.unwrap().error.as_deref(),
+        Some("ERR_BACKEND_UNAVAILABLE")
+    );
+    assert!(e.stats().backend_errors >= 2);
+    // the backend comes back: the same cookie works
+    mock.set_mode(Mode::Ok);
+    let d = decide(&e, &facts("/dashboard", Some(&cookie))).await;
+    assert_eq!(d.kind, "next");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_5xx_malformed_backends() {
+    let mock = Mock::start().await;
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(&mock, json!({ "timeout": 200 }));
+    let cookie = format!("userToken={tok}");
+    let f = facts("/api/profile", Some(&cookie));
+    mock.set_mode(Mode::Hang);
+    let d = decide(&e, &f).await;
+    assert_eq!(d.status, 503);
+    assert!(d.body.unwrap().contains("ERR_BACKEND_TIMEOUT"));
+    mock.set_mode(Mode::Error500);
+    let d = decide(&e, &f).await;
+    assert!(d.body.unwrap().contains("ERR_BACKEND_BAD_RESPONSE"));
+    mock.set_mode(Mode::Malformed);
+    let d = decide(&e, &f).await;
+    assert!(d.body.unwrap().contains("ERR_BACKEND_BAD_RESPONSE"));
+    mock.set_mode(Mode::Ok);
+    mock.set_latency(Duration::from_millis(500));
+    let d = decide(&e, &facts("/", Some(&cookie))).await;
+    assert_eq!(d.kind, "next");
+    assert!(d.set_cookies.is_empty());
+    assert_eq!(
+        d.auth.unwrap().error.as_deref(),
+        Some("ERR_BACKEND_TIMEOUT")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn guest_token_created_once_per_client_and_cached() {
+    let mock = Mock::start().await;
+    let e = engine(
+        &mock,
+        json!({ "guestToken": { "enabled": true, "credentials": { "username": "guest", "password": "x" } } }),
+    );
+    mock.set_latency(Duration::from_millis(50));
+    let mut hs = Vec::new();
+    for _ in 0..20 {
+        let e = e.clone();
+        hs.push(tokio::spawn(
+            async move { decide(&e, &facts("/", None)).await },
+        ));
+    }
+    let mut tokens = std::collections::HashSet::new();
+    for h in hs {
+        let d = h.await.unwrap();
+        let a = d.auth.clone().unwrap();
+        assert!(a.is_guest && a.guest_created && !a.is_authenticated);
+        let c = d
+            .set_cookies
+            .iter()
+            .find(|c| c.starts_with("guestToken="))
+            .unwrap();
+        assert!(c.contains("Max-Age=3600") && c.contains("HttpOnly"));
+        tokens.insert(d.request_header("x-refreshed-token").unwrap().to_string());
+    }
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(mock.counts().2, 1);
+    // a different client gets its own guest
+    let mut other = facts("/", None);
+    other.user_agent = Some("other-browser".into());
+    let d = decide(&e, &other).await;
+    assert!(!tokens.contains(d.request_header("x-refreshed-token").unwrap()));
+    // the guest cookie is then answered from the cache, and guests cannot enter protected pages
+    let cookie = format!("guestToken={}", tokens.iter().next().unwrap());
+    let d = e.decide_sync(&facts("/dashboard", Some(&cookie)));
+    assert_eq!(d.kind, "redirect");
+    assert_eq!(mock.counts().0, 0, "a fresh guest needs no validate call");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_style_refresh_rotates_the_refresh_cookie() {
+    let mock = Mock::start().await;
+    let (old, rt) = mock.mint("user", false);
+    let e = engine(&mock, json!({ "refresh": { "style": "cookie" } }));
+    let cookie = format!("userToken={old}; refreshToken={rt}");
+    let d = decide(&e, &facts("/dashboard", Some(&cookie))).await;
+    assert_eq!(d.kind, "next", "{d:?}");
+    let new = d.request_header("x-refreshed-token").unwrap().to_string();
+    assert!(
+        d.set_cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("userToken={new};")))
+    );
+    let new_rt = d
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("refreshToken="))
+        .expect("rotated refresh token written back");
+    assert!(!new_rt.starts_with(&format!("refreshToken={rt};")));
+    // only a refresh cookie (access cookie gone): refreshed too
+    let (_, rt2) = mock.mint("user", false);
+    let d = decide(
+        &e,
+        &facts("/dashboard", Some(&format!("refreshToken={rt2}"))),
+    )
+    .await;
+    assert!(d.auth.unwrap().refreshed);
+    assert_eq!(mock.counts().1, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarative_mappers_read_custom_shapes() {
+    let mock = Mock::start().await;
+    *mock.custom_shape.lock().unwrap() = true;
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(
+        &mock,
+        json!({ "responseMappers": { "parseAuthMe": { "user": "result.account", "type": "/result/kind", "exp": "result.expires" } } }),
+    );
+    let d = decide(&e, &facts("/dashboard", Some(&format!("userToken={tok}")))).await;
+    assert_eq!(d.kind, "next");
+    let a = d.auth.unwrap();
+    assert!(a.is_authenticated);
+    let user: Value = serde_json::from_str(a.user_json.as_deref().unwrap()).unwrap();
+    assert_eq!(user["name"], "Zoë Démo");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unauthenticated_protected_page_redirects_synchronously() {
+    let mock = Mock::start().await;
+    let e = engine(&mock, json!({}));
+    let mut f = facts("/dashboard/x", None);
+    f.search = Some("?a=1".into());
+    let d = e.decide_sync(&f);
+    assert_eq!(d.kind, "redirect");
+    assert_eq!(
+        d.location.as_deref(),
+        Some("/login?returnTo=/dashboard/x%3Fa%3D1")
+    );
+    assert_eq!(mock.counts(), (0, 0, 0));
+}
+
+#[test]
+fn config_errors_have_stable_codes() {
+    for (cfg, option) in [
+        (json!({}), "apiBaseUrl"),
+        (json!({ "apiBaseUrl": "not a url" }), "apiBaseUrl"),
+        (
+            json!({ "apiBaseUrl": "http://x", "cache": { "ttl": -1 } }),
+            "cache.ttl",
+        ),
+        (
+            json!({ "apiBaseUrl": "http://x", "responseMappers": { "parseAuthMe": { "user": { "path": "a", "type": "xpath" } } } }),
+            "responseMappers.parseAuthMe.user.type",
+        ),
+    ] {
+        let err = match Engine::from_json(&cfg.to_string(), JsMapperSet::default()) {
+            Err(e) => e,
+            Ok(_) => panic!("{cfg} must be rejected"),
+        };
+        assert_eq!(err.code.as_str(), "ERR_CONFIG_INVALID");
+        assert!(err.message.starts_with(option), "{}", err.message);
+    }
+}
