@@ -646,3 +646,51 @@ test('an endpoint cannot leave apiBaseUrl', async () => {
   const ok = await api.get('inside')
   assert.equal(ok.data.path, '/echo/base/inside')
 })
+
+// ------------------------------------------------------------------ Response compatibility
+
+test('results are real Responses: json(), ok, filtered headers; route handlers can return them', async () => {
+  const api = createApiClient({
+    apiBaseUrl: backend.url,
+    userCookieName: 'ut', // createProxyHandler-style aliases
+    publicEndpoints: ['gzip'],
+    getCookies: () => `ut=${user}`,
+  })
+  const me = await api.get('auth/me')
+  assert.ok(me instanceof Response)
+  assert.equal(me.ok, true)
+  assert.equal(me.data.id, 1)
+  const body = await me.json()
+  assert.equal(body.success, true)
+  assert.equal(body.data.id, 1)
+
+  // the body is the sanitized backend JSON
+  const posts = await api.get('posts')
+  const json = await posts.json()
+  for (const p of json.data) assert.doesNotMatch(p.body, /<[a-z!/?]/i)
+
+  const g = await api.get('gzip')
+  assert.equal(g.headers.get('content-encoding'), null, 'decoded body, so no content-encoding')
+  assert.equal(g.headers.get('content-length'), null)
+  assert.equal(typeof (await g.json()), 'object')
+
+  const v = await api.post('validation', {})
+  assert.equal(v.ok, false)
+  assert.equal(v.status, 422)
+  assert.deepEqual((await v.json()).errors, v.errors)
+
+  const none = await createApiClient({ apiBaseUrl: backend.url }).get('auth/me')
+  assert.equal(none.status, 401)
+  assert.deepEqual(await none.json(), {
+    success: false,
+    message: 'Token not found. Please log in.',
+  })
+})
+
+test('dedupe: every caller can read its own body stream', async () => {
+  await backend.reset()
+  const api = client({ dedupe: true })
+  const rs = await Promise.all([1, 2, 3].map(() => api.get('slow', { params: { ms: 200 } })))
+  assert.equal(await count('GET /slow'), 1)
+  for (const r of rs) assert.deepEqual(await r.json(), { success: true, data: { waited: 200 } })
+})

@@ -70,6 +70,12 @@ export interface ApiClientConfig {
   apiBaseUrl: string
   /** Token cookie names. Default `{ user: 'userToken', guest: 'guestToken' }`. */
   cookies?: { user?: string; guest?: string }
+  /** Alias of `cookies.user` (createProxyHandler's spelling). */
+  userCookieName?: string
+  /** Alias of `cookies.guest` (createProxyHandler's spelling). */
+  guestCookieName?: string
+  /** Alias of `auth.publicEndpoints` (createProxyHandler's spelling). */
+  publicEndpoints?: string[]
   auth?: {
     /** Send requests without a token unless the request says `skipAuth: false`. Default `false`. */
     skipByDefault?: boolean
@@ -172,13 +178,22 @@ export interface RequestOptions {
   throwOnError?: boolean
 }
 
-export interface ApiResult<T = unknown> {
+/**
+ * The result of every call is a real `Response` (return it from a route handler as it is, or
+ * `await res.json()` as with the original library: the body is the backend's sanitized JSON, or
+ * `{ success: false, message }` for failures the client answers itself), which also carries the
+ * decoded fields below. For 2xx JSON, `data`/`success`/`message`/`errors` are parsed on first
+ * access; each caller (also of a deduped request) gets its own objects and its own body stream.
+ * Backend response headers are passed on except hop-by-hop ones, `content-encoding`,
+ * `content-length` and `set-cookie`.
+ */
+export interface ApiResult<T = unknown> extends Response {
   success: boolean
   /** The envelope's `data` for `{ success, data, message }` bodies, the whole body otherwise; a string for text, a Buffer for binary, `null` for empty. */
   data: T
   message?: string
   /** HTTP status; 408 for our timeout, 503 for a network error, 401 when no token was found. */
-  status: number
+  readonly status: number
   /** Field errors of the backend (`{ field: [messages] }`). */
   errors?: Record<string, string[]>
   /** On failure: TimeoutError, NetworkError, AuthError, ValidationError, RateLimitError, HttpError or ApiError (`'INVALID_JSON'`). */
@@ -186,8 +201,6 @@ export interface ApiResult<T = unknown> {
   /** Attempts made (retries + 1). */
   attempts?: number
   requestId?: string
-  /** Response headers. */
-  headers?: Headers
 }
 
 type Body =

@@ -307,6 +307,87 @@ function isTextType(ct) {
 
 const PASSWORDISH = /pass(word)?|secret|token|otp|pin$/i
 
+// ---------------------------------------------------------------------------- results
+
+// Headers never passed on from the backend's response: hop-by-hop, the encoding and length of
+// a body we have already decoded, and cookies (they belong to the backend, not to the app).
+const DROP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'content-encoding',
+  'content-length',
+  'set-cookie',
+])
+
+function passHeaders(from, idHeader, id) {
+  const out = new Headers()
+  for (const [k, v] of from.entries()) if (!DROP_HEADERS.has(k)) out.append(k, v)
+  if (idHeader && id) out.set(idHeader, id)
+  return out
+}
+
+function decodeEnvelope(body) {
+  const envelope =
+    body !== null &&
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    ('success' in body || 'data' in body || 'message' in body)
+  if (!envelope) return { envelope, data: body }
+  return {
+    envelope,
+    data: body.data ?? null,
+    message: typeof body.message === 'string' ? body.message : undefined,
+    errors:
+      body.errors && typeof body.errors === 'object' && !Array.isArray(body.errors)
+        ? body.errors
+        : undefined,
+    bodySuccess: typeof body.success === 'boolean' ? body.success : undefined,
+  }
+}
+
+/**
+ * The result of every call: a real `Response` (a route handler can return it as it is, and
+ * `await res.json()` works as with the original library) that also carries the decoded
+ * `{ success, data, message, errors, error, attempts, requestId }`.
+ */
+class ApiResponse extends Response {
+  constructor(body, init, fields, lazy) {
+    super(body, init)
+    for (const [k, v] of Object.entries(fields)) {
+      if (v !== undefined) {
+        Object.defineProperty(this, k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+    }
+    if (lazy) {
+      let decoded
+      const get = () => {
+        if (!decoded) decoded = lazy()
+        return decoded
+      }
+      for (const k of ['success', 'data', 'message', 'errors']) {
+        Object.defineProperty(this, k, {
+          enumerable: true,
+          configurable: true,
+          get: () => get()[k],
+          set: (v) => {
+            get()[k] = v
+          },
+        })
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------- the client
 
 /**
@@ -331,11 +412,15 @@ function createApiClient(config = {}) {
 
   const sanitization = config.sanitization || {}
   const { skipEndpoints, ...sanitizeRest } = sanitization
+  // `userCookieName` / `guestCookieName` / `publicEndpoints` at the top level are accepted as
+  // aliases, spelled as createProxyHandler spells them.
+  const userName = config.cookies?.user ?? config.userCookieName ?? 'userToken'
+  const guestName = config.cookies?.guest ?? config.guestCookieName ?? 'guestToken'
   const core = new native.ApiClientCore({
-    userCookieName: config.cookies?.user ?? 'userToken',
-    guestCookieName: config.cookies?.guest ?? 'guestToken',
+    userCookieName: userName,
+    guestCookieName: guestName,
     skipAuthByDefault: config.auth?.skipByDefault ?? false,
-    publicEndpoints: config.auth?.publicEndpoints ?? [],
+    publicEndpoints: config.auth?.publicEndpoints ?? config.publicEndpoints ?? [],
     skipSanitizeEndpoints: skipEndpoints ?? [],
     sanitization: sanitizeRest,
   })
@@ -407,8 +492,6 @@ function createApiClient(config = {}) {
       getH = headerGetter(h)
       getC = c ? cookieGetter(c) : cookieGetter(getH('cookie'))
     }
-    const userName = config.cookies?.user ?? 'userToken'
-    const guestName = config.cookies?.guest ?? 'guestToken'
     const user = getC(userName)
     const guest = getC(guestName)
     const parts = []
@@ -439,8 +522,16 @@ function createApiClient(config = {}) {
     return url.toString()
   }
 
+  // A failure we answer ourselves (no token, timeout, network, invalid JSON): JSON body
+  // `{ success: false, message }` with the given status.
   function failure(status, message, error, extra = {}) {
-    return { success: false, data: null, message, status, error, ...extra }
+    const headers = new Headers({ 'content-type': 'application/json' })
+    if (extra.requestId) headers.set(reqId.headerName, extra.requestId)
+    return new ApiResponse(
+      JSON.stringify({ success: false, message }),
+      { status, headers },
+      { ...extra, success: false, data: null, message, error },
+    )
   }
 
   // One HTTP exchange, fully read. Never throws for HTTP/network trouble.
@@ -536,9 +627,10 @@ function createApiClient(config = {}) {
     if (!raw.ok) return { raw }
     if (raw.kind !== 'json') return { raw }
     try {
+      const sanitized = plan.sanitize && !options.skipSanitize
       const text = await sanitizeJsonText(raw.payload, plan, options)
-      // parse once to validate; each caller re-parses its own copy from `text`
-      JSON.parse(text)
+      // the native walk validates the JSON; without it, parse once to validate
+      if (!sanitized) JSON.parse(text)
       return { raw, text }
     } catch (cause) {
       return {
@@ -554,52 +646,68 @@ function createApiClient(config = {}) {
 
   function buildResult(settled, endpoint, requestId) {
     const { raw } = settled
-    const extra = { attempts: raw.attempts }
-    if (requestId) extra.requestId = requestId
+    const extra = { attempts: raw.attempts, requestId }
     if (!raw.ok) {
       const status = raw.timeout ? 408 : 503
       return failure(status, raw.error.message, raw.error, extra)
     }
-    extra.headers = raw.headers
-    if (settled.invalid) return failure(raw.status, settled.invalid.message, settled.invalid, extra)
-    let body
-    if (raw.kind === 'json') body = JSON.parse(settled.text)
-    else if (raw.kind === 'text') body = raw.payload
-    else if (raw.kind === 'binary') body = Buffer.from(raw.payload)
-    else body = null
-
-    const ok = raw.status >= 200 && raw.status < 300
-    const envelope =
-      raw.kind === 'json' &&
-      body &&
-      typeof body === 'object' &&
-      !Array.isArray(body) &&
-      ('success' in body || 'data' in body || 'message' in body)
-    const data = envelope ? (body.data ?? null) : body
-    const message = envelope && typeof body.message === 'string' ? body.message : undefined
-    const errors =
-      envelope && body.errors && typeof body.errors === 'object' ? body.errors : undefined
-    if (ok) {
-      const result = {
-        success: !(envelope && body.success === false),
-        data,
-        status: raw.status,
-        ...extra,
-      }
-      if (message !== undefined) result.message = message
-      if (errors) result.errors = errors
-      return result
+    if (settled.invalid) {
+      return failure(raw.status, settled.invalid.message, settled.invalid, extra)
     }
-    let error
+    const headers = passHeaders(raw.headers, requestId && reqId.headerName, requestId)
+    const ok = raw.status >= 200 && raw.status < 300
+    const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
+
+    if (raw.kind !== 'json') {
+      const value =
+        raw.kind === 'text' ? raw.payload : raw.kind === 'binary' ? Buffer.from(raw.payload) : null
+      const init = { status: raw.status, headers }
+      const body = nullBody || raw.kind === 'empty' ? null : raw.payload
+      if (ok) return new ApiResponse(body, init, { ...extra, success: true, data: value })
+      const msg = raw.status >= 500 ? msgs.serverError : `Request failed with status ${raw.status}`
+      const error = errorFor(raw, endpoint, msg, undefined, value)
+      return new ApiResponse(body, init, {
+        ...extra,
+        success: false,
+        data: value,
+        message: msg,
+        error,
+      })
+    }
+
+    const text = settled.text
+    if (ok) {
+      // 2xx JSON: parsed on first access, so a route handler returning the response as it is
+      // never pays for a parse; every caller parses its own copy.
+      return new ApiResponse(nullBody ? null : text, { status: raw.status, headers }, extra, () => {
+        const d = decodeEnvelope(JSON.parse(text))
+        const out = { success: d.bodySuccess !== false, data: d.data }
+        if (d.message !== undefined) out.message = d.message
+        if (d.errors) out.errors = d.errors
+        return out
+      })
+    }
+    const body = JSON.parse(text)
+    const d = decodeEnvelope(body)
     const msg =
-      message ?? (raw.status >= 500 ? msgs.serverError : `Request failed with status ${raw.status}`)
-    const opts = { endpoint, response: envelope ? body : data }
-    if (raw.status === 401) {
-      error = new AuthError('invalid_token', msg, opts)
-    } else if (raw.status === 422 || (raw.status === 400 && errors)) {
-      error = new ValidationError(endpoint, errors ?? {}, msg, { ...opts, status: raw.status })
-    } else if (raw.status === 429) {
-      error = new RateLimitError({
+      d.message ??
+      (raw.status >= 500 ? msgs.serverError : `Request failed with status ${raw.status}`)
+    const error = errorFor(raw, endpoint, msg, d.errors, d.envelope ? body : d.data)
+    return new ApiResponse(
+      nullBody ? null : text,
+      { status: raw.status, headers },
+      { ...extra, success: false, data: d.data, message: msg, errors: d.errors, error },
+    )
+  }
+
+  function errorFor(raw, endpoint, msg, errors, response) {
+    const opts = { endpoint, response }
+    if (raw.status === 401) return new AuthError('invalid_token', msg, opts)
+    if (raw.status === 422 || (raw.status === 400 && errors)) {
+      return new ValidationError(endpoint, errors ?? {}, msg, { ...opts, status: raw.status })
+    }
+    if (raw.status === 429) {
+      return new RateLimitError({
         ...opts,
         message: msg,
         retryAfter: parseRetryAfter(raw.headers.get('retry-after')),
@@ -610,14 +718,9 @@ function createApiClient(config = {}) {
           raw.headers.get('x-ratelimit-remaining') ?? raw.headers.get('ratelimit-remaining'),
         ),
       })
-    } else if (raw.status === 408) {
-      error = new TimeoutError(endpoint, 0, msg)
-    } else {
-      error = new HttpError(msg, raw.status, opts)
     }
-    const result = failure(raw.status, msg, error, { ...extra, data })
-    if (errors) result.errors = errors
-    return result
+    if (raw.status === 408) return new TimeoutError(endpoint, 0, msg)
+    return new HttpError(msg, raw.status, opts)
   }
 
   async function request(method, endpoint, body, options = {}) {
@@ -818,4 +921,4 @@ function numberOrUndefined(v) {
   return Number.isFinite(n) ? n : undefined
 }
 
-module.exports = { createApiClient, createRedactor }
+module.exports = { createApiClient, createRedactor, ApiResponse }
