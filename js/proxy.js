@@ -30,6 +30,12 @@ function optionalFunction(value, option) {
   return value || undefined
 }
 
+/** A header value, or undefined (napi reads `undefined`, not `null`, as "absent"). */
+function get(h, name) {
+  const v = h.get(name)
+  return v === null ? undefined : v
+}
+
 /** Plain facts for the engine; header values are raw strings or null. */
 function factsOf(req) {
   const h = req.headers
@@ -38,21 +44,21 @@ function factsOf(req) {
     method: req.method,
     path: url.pathname,
     search: url.search,
-    cookie: h.get('cookie'),
-    accept: h.get('accept'),
-    secFetchMode: h.get('sec-fetch-mode'),
-    secFetchDest: h.get('sec-fetch-dest'),
-    secFetchSite: h.get('sec-fetch-site'),
-    xForwardedFor: h.get('x-forwarded-for'),
-    xRealIp: h.get('x-real-ip'),
-    origin: h.get('origin'),
-    host: h.get('host'),
-    userAgent: h.get('user-agent'),
-    referer: h.get('referer'),
-    contentType: h.get('content-type'),
-    xCsrfToken: h.get('x-csrf-token'),
+    cookie: get(h, 'cookie'),
+    accept: get(h, 'accept'),
+    secFetchMode: get(h, 'sec-fetch-mode'),
+    secFetchDest: get(h, 'sec-fetch-dest'),
+    secFetchSite: get(h, 'sec-fetch-site'),
+    xForwardedFor: get(h, 'x-forwarded-for'),
+    xRealIp: get(h, 'x-real-ip'),
+    origin: get(h, 'origin'),
+    host: get(h, 'host'),
+    userAgent: get(h, 'user-agent'),
+    referer: get(h, 'referer'),
+    contentType: get(h, 'content-type'),
+    xCsrfToken: get(h, 'x-csrf-token'),
     // never trusted from the client: the proxy is the first in the chain
-    refreshedToken: null,
+    refreshedToken: undefined,
   }
 }
 

@@ -11,6 +11,11 @@ export interface GetServerUserOptions<TUser = Record<string, unknown>> {
   skipHeader?: boolean
   /** default `user.type === 'guest'` */
   isGuestFn?: (user: TUser) => boolean
+  /**
+   * Read headers and cookies from this request (a route handler's `Request`/`NextRequest`)
+   * instead of `next/headers`.
+   */
+  request?: Request
   /** Maps the validate endpoint's JSON to the user (synchronous). */
   // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
   parseResponse?: (body: any) => TUser | null | undefined
@@ -35,3 +40,5 @@ export declare function getServerUser<TUser = Record<string, unknown>>(
 export declare function getServerToken(options?: GetServerUserOptions): Promise<string | null>
 /** True for a valid user (not guest) session. */
 export declare function isAuthenticatedServer(options?: GetServerUserOptions): Promise<boolean>
+
+export { getCsrfToken } from './csrf'

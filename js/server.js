@@ -28,7 +28,25 @@ function names(options) {
   }
 }
 
-async function requestState() {
+/** Cookie reader over a raw `cookie` header (for a plain `Request`). */
+function cookieJar(header) {
+  const jar = new Map()
+  for (const part of (header || '').split(';')) {
+    const i = part.indexOf('=')
+    if (i < 0) continue
+    const name = part.slice(0, i).trim()
+    if (name && !jar.has(name)) jar.set(name, { name, value: part.slice(i + 1).trim() })
+  }
+  return { get: (name) => jar.get(name) }
+}
+
+/** Headers and cookies of the current request: `options.request` (route handlers) or next/headers. */
+async function requestState(options) {
+  const req = options.request
+  if (req) {
+    const c = req.cookies && typeof req.cookies.get === 'function' ? req.cookies : null
+    return { h: req.headers, c: c || cookieJar(req.headers.get('cookie')) }
+  }
   const { headers, cookies } = nextHeaders()
   const [h, c] = await Promise.all([headers(), cookies()])
   return { h, c }
@@ -79,7 +97,7 @@ function result(user, token, options) {
  * @returns {Promise<import('./server').ServerUserResult>}
  */
 async function getServerUser(options = {}) {
-  const { h, c } = await requestState()
+  const { h, c } = await requestState(options)
   const token = tokenFrom(h, c, options)
   if (!options.skipHeader) {
     const header = h.get('x-auth-user')
@@ -105,7 +123,7 @@ async function getServerUser(options = {}) {
  * user cookie, then the guest cookie.
  */
 async function getServerToken(options = {}) {
-  const { h, c } = await requestState()
+  const { h, c } = await requestState(options)
   return tokenFrom(h, c, options)
 }
 

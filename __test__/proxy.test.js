@@ -1,0 +1,318 @@
+// createAuthProxy and getServerUser with real NextRequest objects against the demo backend
+// process (examples/backend/server.js on a random port), through the built native addon.
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { NextRequest, NextResponse } = require('next/server')
+const { startBackend } = require('../examples/backend/spawn.js')
+const { createAuthProxy } = require('../index.js')
+const { getServerUser } = require('../server.js')
+
+let backend
+
+before(async () => {
+  backend = await startBackend()
+})
+after(async () => {
+  await backend?.stop()
+})
+
+// Each test gets its own engine (distinct config), so caches never leak between tests.
+let seq = 0
+function proxyFor(extra = {}) {
+  seq += 1
+  return createAuthProxy({
+    apiBaseUrl: backend.url,
+    access: {
+      protectedRoutes: ['/dashboard/**', '/api/profile/**'],
+      authRoutes: ['/login'],
+      publicRoutes: ['/api/posts/**'],
+    },
+    cache: { ttl: 60000, maxSize: 1000 + seq },
+    ...extra,
+  })
+}
+
+function request(path, { cookie, headers = {}, method = 'GET' } = {}) {
+  const h = { 'user-agent': 'node-test', ...headers }
+  if (cookie) h.cookie = cookie
+  return new NextRequest(new URL(path, 'http://app.test'), { method, headers: h })
+}
+
+/** The request headers code behind the proxy sees, computed the way Next.js applies them. */
+function downstream(req, res) {
+  const list = res.headers.get('x-middleware-override-headers')
+  if (list === null) return new Headers(req.headers)
+  const out = new Headers()
+  for (const name of list.split(',').filter(Boolean)) {
+    const v = res.headers.get(`x-middleware-request-${name}`)
+    if (v !== null) out.set(name, v)
+  }
+  return out
+}
+
+function authUser(headers) {
+  const v = headers.get('x-auth-user')
+  return v ? JSON.parse(Buffer.from(v, 'base64').toString('utf8')) : null
+}
+
+async function login(email = 'demo@example.com') {
+  const res = await fetch(`${backend.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'password' }),
+  })
+  return (await res.json()).data
+}
+
+test('100 concurrent requests with one expired token: 1 refresh call, 100 successes', async () => {
+  const proxy = proxyFor()
+  const { token } = await backend.mint({ sub: '1', type: 'user', ttl: -30 })
+  await backend.reset()
+  const results = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      proxy(request('/dashboard', { cookie: `userToken=${token}` })),
+    ),
+  )
+  const fresh = new Set()
+  for (const [i, res] of results.entries()) {
+    assert.equal(res.headers.get('x-middleware-next'), '1', `request ${i} goes on`)
+    const seen = downstream(request('/dashboard'), res)
+    const t = seen.get('x-refreshed-token')
+    assert.ok(t && t !== token, 'downstream gets the new token')
+    fresh.add(t)
+    assert.equal(authUser(seen).email, 'demo@example.com')
+    assert.match(seen.get('cookie'), new RegExp(`userToken=${t}`), 'cookies() sees the new token')
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('userToken='))
+    assert.match(setCookie, /HttpOnly/)
+    assert.match(setCookie, /SameSite=Lax/)
+    assert.match(setCookie, /Path=\//)
+  }
+  assert.equal(fresh.size, 1, 'every request got the same refreshed token')
+  assert.equal(await backend.count('POST /auth/refresh'), 1, 'exactly one refresh call')
+  assert.equal(await backend.count('GET /auth/me'), 1, 'one validation of the new token')
+  const s = proxy.stats()
+  assert.equal(s.backendRefreshCalls, 1)
+  assert.ok(s.coalescedWaiters + s.graceHits >= 99)
+})
+
+test('1000 requests with one valid token inside the TTL: 1 validate call', async () => {
+  const proxy = proxyFor()
+  const { token } = await login()
+  await backend.reset()
+  for (let i = 0; i < 1000; i += 1) {
+    const res = await proxy(request('/dashboard', { cookie: `userToken=${token}` }))
+    assert.equal(res.headers.get('x-middleware-next'), '1')
+  }
+  assert.equal(await backend.count('GET /auth/me'), 1)
+  const s = proxy.stats()
+  assert.equal(s.backendValidateCalls, 1)
+  assert.ok(s.syncDecisions >= 999, `cache hits are answered synchronously (${s.syncDecisions})`)
+})
+
+test('a forged x-auth-user never reaches downstream, on every path', async () => {
+  const forged = Buffer.from(JSON.stringify({ id: 1, role: 'admin', type: 'user' })).toString(
+    'base64',
+  )
+  const evil = { 'x-auth-user': forged, 'x-refreshed-token': 'evil', 'x-locale': 'xx' }
+  const proxy = proxyFor({
+    excludedPaths: ['/static/**'],
+    beforeAuth: (req) => (req.nextUrl.pathname === '/early' ? NextResponse.next() : undefined),
+    afterAuth: (req) => (req.nextUrl.pathname === '/replaced' ? NextResponse.next() : undefined),
+  })
+  const { token } = await login('jane@example.com')
+  const cases = [
+    ['/', undefined], // no token
+    ['/api/posts', undefined], // public route
+    ['/static/app.js', undefined], // excluded path
+    ['/early', undefined], // beforeAuth response
+    ['/replaced', undefined], // afterAuth response
+    ['/', `userToken=${token}`], // signed in: our value, not theirs
+    ['/replaced', `userToken=${token}`],
+  ]
+  for (const [path, cookie] of cases) {
+    const req = request(path, { cookie, headers: evil })
+    const res = await proxy(req)
+    const seen = downstream(req, res)
+    assert.notEqual(seen.get('x-auth-user'), forged, `${path} ${cookie ? 'signed in' : ''}`)
+    assert.notEqual(seen.get('x-refreshed-token'), 'evil', path)
+    assert.notEqual(seen.get('x-locale'), 'xx', path)
+    if (cookie) assert.equal(authUser(seen).email, 'jane@example.com', path)
+    else assert.equal(seen.get('x-auth-user'), null, path)
+  }
+})
+
+test('backend down: API gets 503 JSON, pages go on unauthenticated without deleting cookies', async () => {
+  const proxy = proxyFor({ timeout: 1500 })
+  const { token } = await login()
+  await backend.faults({ me: { mode: 'down' } })
+  try {
+    const api = await proxy(request('/api/profile', { cookie: `userToken=${token}` }))
+    assert.equal(api.status, 503)
+    const body = await api.json()
+    assert.equal(body.success, false)
+    assert.equal(body.code, 'ERR_BACKEND_UNAVAILABLE')
+    const page = await proxy(request('/', { cookie: `userToken=${token}` }))
+    assert.equal(page.headers.get('x-middleware-next'), '1')
+    assert.deepEqual(page.headers.getSetCookie(), [], 'no cookie is deleted')
+    assert.equal(downstream(request('/'), page).get('x-auth-user'), null)
+    await backend.faults({ me: { mode: 'hang' } })
+    const slow = await proxy(request('/api/profile', { cookie: `userToken=${token}` }))
+    assert.equal(slow.status, 503)
+    assert.equal((await slow.json()).code, 'ERR_BACKEND_TIMEOUT')
+    assert.ok(proxy.stats().backendErrors >= 2)
+  } finally {
+    await backend.reset()
+  }
+  // back up: the same cookie still works
+  const ok = await proxy(request('/dashboard', { cookie: `userToken=${token}` }))
+  assert.equal(ok.headers.get('x-middleware-next'), '1')
+})
+
+test('every config error throws with a stable code and names the option', () => {
+  const cases = [
+    [{}, /^apiBaseUrl/],
+    [{ apiBaseUrl: 'not a url' }, /^apiBaseUrl/],
+    [{ apiBaseUrl: 'http://' }, /^apiBaseUrl/],
+    [{ apiBaseUrl: 'http://x', cache: { ttl: -1 } }, /^cache\.ttl must be a non-negative number/],
+    [{ apiBaseUrl: 'http://x', guestToken: { ttl: -1 } }, /^guestToken\.ttl/],
+    [
+      {
+        apiBaseUrl: 'http://x',
+        responseMappers: { parseAuthMe: { user: { path: 'data', type: 'xpath' } } },
+      },
+      /^responseMappers\.parseAuthMe\.user\.type is an unknown mapper path type/,
+    ],
+    [
+      { apiBaseUrl: 'http://x', access: { protectedRoutes: ['dashboard'] } },
+      /^access\.protectedRoutes/,
+    ],
+    [{ apiBaseUrl: 'http://x', afterAuth: 'nope' }, /^afterAuth/],
+  ]
+  for (const [config, message] of cases) {
+    assert.throws(
+      () => createAuthProxy(config),
+      (err) => {
+        assert.ok(err instanceof Error)
+        assert.equal(err.code, 'ERR_CONFIG_INVALID', JSON.stringify(config))
+        assert.match(err.message, message)
+        return true
+      },
+    )
+  }
+})
+
+test('protected pages redirect to login with a same-origin return-to; API gets 401', async () => {
+  const proxy = proxyFor()
+  const res = await proxy(request('/dashboard/settings?tab=2'))
+  assert.equal(res.status, 307)
+  const loc = new URL(res.headers.get('location'))
+  assert.equal(loc.origin, 'http://app.test')
+  assert.equal(loc.pathname, '/login')
+  assert.equal(loc.searchParams.get('returnTo'), '/dashboard/settings?tab=2')
+  const api = await proxy(request('/api/profile'))
+  assert.equal(api.status, 401)
+  // signed-in users are sent away from auth routes (never off-site)
+  const { token } = await login()
+  const away = await proxy(request('/login?returnTo=//evil.com', { cookie: `userToken=${token}` }))
+  assert.equal(new URL(away.headers.get('location')).href, 'http://app.test/')
+})
+
+test('first visit gets a guest cookie; guests are not users', async () => {
+  const proxy = proxyFor({
+    guestToken: { enabled: true, credentials: { username: 'guest', password: 'guest-secret' } },
+  })
+  await backend.reset()
+  const res = await proxy(request('/'))
+  const c = res.headers.getSetCookie().find((x) => x.startsWith('guestToken='))
+  assert.ok(c, 'guest cookie set')
+  assert.match(c, /Max-Age=3600/)
+  assert.match(c, /HttpOnly/)
+  const seen = downstream(request('/'), res)
+  assert.equal(authUser(seen).type, 'guest')
+  assert.equal(await backend.count('POST /auth/guest'), 1)
+  const guestCookie = c.split(';')[0]
+  const page = await proxy(request('/dashboard', { cookie: guestCookie }))
+  assert.equal(page.status, 307, 'guests cannot enter protected pages')
+})
+
+test('function-valued response mappers run in JS', async () => {
+  let calls = 0
+  const proxy = proxyFor({
+    responseMappers: {
+      parseAuthMe: (body) => {
+        calls += 1
+        return { user: { ...body.data, mapped: true }, tokenType: body.data.type }
+      },
+    },
+  })
+  const { token } = await login()
+  const req = request('/dashboard', { cookie: `userToken=${token}` })
+  const res = await proxy(req)
+  assert.equal(res.headers.get('x-middleware-next'), '1')
+  assert.equal(authUser(downstream(req, res)).mapped, true)
+  assert.equal(calls, 1)
+})
+
+test('afterAuth sees the auth result; i18n middleware keeps auth cookies and headers', async () => {
+  let seen
+  const proxy = proxyFor({
+    i18n: {
+      locales: ['en', 'de'],
+      defaultLocale: 'en',
+      middleware: (req) => {
+        const r = NextResponse.next({ request: { headers: new Headers({ 'x-intl': 'de' }) } })
+        r.cookies.set('NEXT_LOCALE', 'de')
+        return r
+      },
+    },
+    guestToken: { enabled: true, credentials: { username: 'guest', password: 'guest-secret' } },
+    afterAuth: (_req, res, auth) => {
+      seen = auth
+      return res
+    },
+  })
+  const req = request('/de/dashboard', { headers: { 'x-auth-user': 'forged' } })
+  const res = await proxy(req)
+  assert.equal(res.status, 307, 'guest is redirected')
+  assert.equal(new URL(res.headers.get('location')).pathname, '/de/login')
+  assert.equal(seen.isGuest, true)
+  assert.equal(seen.locale, 'de')
+  const page = await proxy(request('/de', { headers: { 'x-auth-user': 'forged' } }))
+  const cookies = page.headers.getSetCookie()
+  assert.ok(
+    cookies.some((c) => c.startsWith('NEXT_LOCALE=')),
+    'i18n cookie kept',
+  )
+  assert.ok(
+    cookies.some((c) => c.startsWith('guestToken=')),
+    'auth cookie kept',
+  )
+  const down = downstream(request('/de'), page)
+  assert.equal(down.get('x-intl'), 'de', 'i18n request header kept')
+  assert.equal(down.get('x-locale'), 'de')
+  assert.equal(authUser(down).type, 'guest')
+})
+
+test('getServerUser: fast path from x-auth-user, fallback through the native engine', async () => {
+  const { token } = await login()
+  const proxy = proxyFor()
+  const req = request('/dashboard', { cookie: `userToken=${token}` })
+  const res = await proxy(req)
+  // what a route handler behind the proxy receives
+  const behind = new NextRequest('http://app.test/dashboard', { headers: downstream(req, res) })
+  const fast = await getServerUser({ request: behind, apiBaseUrl: backend.url })
+  assert.equal(fast.isAuthenticated, true)
+  assert.equal(fast.user.email, 'demo@example.com')
+  assert.equal(fast.token, token)
+  await backend.reset()
+  const slow = await getServerUser({
+    request: request('/x', { cookie: `userToken=${token}` }),
+    apiBaseUrl: backend.url,
+    skipHeader: true,
+  })
+  assert.equal(slow.user.email, 'demo@example.com')
+  assert.equal(slow.isGuest, false)
+  const none = await getServerUser({ request: request('/x'), apiBaseUrl: backend.url })
+  assert.deepEqual(none, { user: null, isAuthenticated: false, isGuest: false, token: null })
+})
