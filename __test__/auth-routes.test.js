@@ -300,3 +300,28 @@ test('bad configuration throws with ERR_CONFIG_INVALID naming the option', () =>
     )
   }
 })
+
+test('refresh.style auto falls back to the user token when the refresh cookie is stale', async () => {
+  const { cookies } = await login()
+  // Someone else (the auth proxy, bearer style) refreshed with the access token: the refresh
+  // cookie we hold is now spent.
+  const viaProxy = await fetch(`${backend.url}/auth/refresh`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cookies.userToken.value}` },
+  })
+  assert.equal(viaProxy.status, 200)
+  const fresh = (await viaProxy.json()).data.token
+  const cookie = `userToken=${fresh}; refreshToken=${cookies.refreshToken.value}`
+  const cookieOnly = createAuthRoutes({ apiBaseUrl: backend.url, refresh: { style: 'cookie' } })
+  const refused = await cookieOnly.refresh(post('/api/auth/refresh', undefined, { cookie }))
+  assert.equal(refused.status, 401)
+  await backend.reset()
+  const res = await auth.refresh(post('/api/auth/refresh', undefined, { cookie }))
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).data.user.email, 'demo@example.com')
+  assert.equal(await backend.count('POST /auth/refresh'), 2, 'stale cookie tried, then Bearer')
+  assert.throws(
+    () => createAuthRoutes({ apiBaseUrl: backend.url, refresh: { style: 'x' } }),
+    /refresh\.style/,
+  )
+})

@@ -26,9 +26,9 @@
  *   (e.g. the 422 field errors of a wrong password). Backend unreachable → 502, timeout → 504,
  *   generic messages (details in `console.error`).
  * - `me` uses the token cascade (`x-refreshed-token`, user cookie, guest cookie; a guest gets its
- *   guest user). When the backend refuses the USER token, `me` refreshes once (refresh cookie in
- *   the body, else the user token as Bearer), sets the new cookies and asks again; if that fails
- *   too, it answers 401 and clears the cookies.
+ *   guest user). When the backend refuses the USER token, `me` refreshes once (see
+ *   `refresh.style`), sets the new cookies and asks again; if that fails too, it answers 401 and
+ *   clears the cookies.
  * - `refresh` does the same on demand. The demo backend rotates refresh tokens: a replay → 401
  *   and the cookies are cleared.
  * - `logout` calls the backend's logout with the user token (if any) and always clears the
@@ -77,6 +77,13 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
     }
   }
   refresh?: {
+    /**
+     * How `me`/`refresh` renew a session: `'cookie'` sends the refresh cookie in the body,
+     * `'bearer'` sends the (expired) user token as Bearer, `'auto'` tries the refresh cookie and
+     * falls back to the user token when it is refused (the auth proxy may have refreshed with the
+     * access token meanwhile). Default `'auto'`.
+     */
+    style?: 'auto' | 'bearer' | 'cookie'
     /** Refresh-token cookie. Default `'refreshToken'`. */
     cookie?: string
     /** Max-Age of the refresh cookie, seconds. Default 7 days. */

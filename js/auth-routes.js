@@ -146,6 +146,10 @@ function createAuthRoutes(config = {}) {
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
     throw configError('timeout must be a positive number of milliseconds')
   }
+  const refreshStyle = refreshCfg.style ?? 'auto'
+  if (!['auto', 'bearer', 'cookie'].includes(refreshStyle)) {
+    throw configError("refresh.style must be 'auto', 'bearer' or 'cookie'")
+  }
   const refreshField = refreshCfg.bodyField ?? 'refresh_token'
   if (typeof refreshField !== 'string' || refreshField === '') {
     throw configError('refresh.bodyField must be a non-empty string')
@@ -233,16 +237,23 @@ function createAuthRoutes(config = {}) {
     return { status: res.status, ok: res.ok, body: parsed }
   }
 
-  /** Refreshes with the refresh cookie (body style) or, without one, the user token (bearer). */
+  /**
+   * Refreshes the session. `refresh.style`: 'cookie' sends the refresh cookie in the body,
+   * 'bearer' sends the user token as Bearer, 'auto' (default) tries the refresh cookie and falls
+   * back to the user token when that is refused (the auth proxy may have refreshed with the
+   * access token meanwhile, leaving the refresh cookie stale).
+   */
   async function refreshSession(request, cookie) {
-    const refreshToken = jar.refreshToken(cookie)
-    const userToken = jar.userToken(cookie)
-    if (!refreshToken && !userToken) return { status: 401, body: null }
-    const r = await backend('refresh', {
-      request,
-      token: refreshToken ? undefined : userToken,
-      body: refreshToken ? { [refreshField]: refreshToken } : {},
-    })
+    const refreshToken = refreshStyle === 'bearer' ? undefined : jar.refreshToken(cookie)
+    const userToken = refreshStyle === 'cookie' ? undefined : jar.userToken(cookie)
+    const attempts = []
+    if (refreshToken) attempts.push({ body: { [refreshField]: refreshToken } })
+    if (userToken) attempts.push({ token: userToken, body: {} })
+    let r = { status: 401, body: null }
+    for (const attempt of attempts) {
+      r = await backend('refresh', { request, ...attempt })
+      if (r.error || r.ok || r.status !== 401) break
+    }
     if (r.error || !r.ok) return r
     const auth = parseAuth(r.body, { action: 'refresh', status: r.status })
     const cookies = auth?.token ? jar.session(auth.token, auth.refreshToken) : null
@@ -328,9 +339,8 @@ function createAuthRoutes(config = {}) {
     const r = await fetchUser(request, picked.token)
     if (r.error) return r.error
     if (r.ok) return json(200, { success: true, data: { user: r.user } })
-    if (r.status !== 401 || picked.source !== 'user') {
-      return json(r.status, failureBody(r.status, r.body, 'Request failed.'))
-    }
+    if (r.status !== 401) return json(r.status, failureBody(r.status, r.body, 'Request failed.'))
+    if (picked.source !== 'user') return unauthenticated()
     // The user token was refused: try one refresh, then ask again with the new token.
     const refreshed = await refreshSession(request, cookie)
     if (refreshed.error) return refreshed.error
