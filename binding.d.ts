@@ -55,6 +55,12 @@ export declare class Engine {
   /** Validation of one token through the cache and one coalesced backend call. */
   validate(token: string): Promise<TokenValidation>
   stats(): StatsSnapshot
+  /**
+   * Attaches the audit logger. `deliver(batchJson)` receives a JSON array of events,
+   * in order, on the JS thread after the request that produced them (build it with
+   * `batchLogger(logger)` from js/audit.js). Weak: never keeps the process alive.
+   */
+  setAuditLogger(deliver: (arg: string) => void): void
 }
 export type NativeEngine = Engine
 
@@ -194,6 +200,13 @@ export interface Facts {
    * never passes it: client copies are stripped before anything reads them).
    */
   refreshedToken?: string
+  /**
+   * The socket / peer address, when the runtime exposes one (rate-limit key when no
+   * proxy is trusted; `x-forwarded-for` is never trusted by default).
+   */
+  ip?: string
+  /** The result of the user's `rateLimit.keyFn(req)`, when configured. */
+  rateLimitKey?: string
 }
 
 /** A token found on a request. */
@@ -272,6 +285,21 @@ export interface StatsSnapshot {
   /** Decisions answered synchronously / asynchronously. */
   syncDecisions: number
   asyncDecisions: number
+  /** Requests refused with 429 by the rate limiter. */
+  rateLimited: number
+  /** Client keys the rate limiter holds right now (bounded by `rateLimit.maxKeys`). */
+  rateLimitKeys: number
+  /** Keys the rate limiter dropped to stay within its bound. */
+  rateLimitEvicted: number
+  /** Unsafe requests refused by the CSRF check. */
+  csrfFailures: number
+  /**
+   * Audit events produced / handed to the logger / dropped because the logger could
+   * not keep up (the queue is bounded by `audit.queueSize`).
+   */
+  auditEmitted: number
+  auditDelivered: number
+  auditDropped: number
 }
 
 /** The result of validating one token for `getServerUser`. */

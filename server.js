@@ -1,8 +1,10 @@
 // `next-api-layer-native/server`: getServerUser and helpers (types in server.d.ts).
 const server = require('./js/server')
+const csrf = require('./js/csrf')
 
 module.exports = {
   getServerUser: server.getServerUser,
   getServerToken: server.getServerToken,
   isAuthenticatedServer: server.isAuthenticatedServer,
+  getCsrfToken: csrf.getCsrfToken,
 }

@@ -1,4 +1,7 @@
 import type { NextRequest, NextResponse } from 'next/server'
+import type { AuditOptions } from './audit'
+import type { CsrfOptions } from './csrf'
+import type { RateLimitOptions } from './ratelimit'
 
 /** Attributes of the cookies the layer writes. Defaults are the secure ones. */
 export interface CookieOptions {
@@ -183,10 +186,12 @@ export interface AuthProxyConfig {
   blockBrowserApiAccess?: boolean
   /** `secure` cookies; default `NODE_ENV === 'production'` */
   production?: boolean
-  /** Owned by the security modules (rate limiting, CSRF, audit). */
-  rateLimit?: unknown
-  csrf?: unknown
-  audit?: unknown
+  /** Rate limiting (GCRA), before auth. Off unless given. */
+  rateLimit?: RateLimitOptions
+  /** CSRF protection for unsafe methods, once the session is known. Off unless given. */
+  csrf?: CsrfOptions
+  /** Audit events to a logger. Off unless given. */
+  audit?: AuditOptions
 }
 
 /** Engine counters. */
@@ -202,6 +207,20 @@ export interface AuthProxyStats {
   backendErrors: number
   syncDecisions: number
   asyncDecisions: number
+  /** Requests refused with 429. */
+  rateLimited: number
+  /** Client keys held by the rate limiter (bounded by `rateLimit.maxKeys`). */
+  rateLimitKeys: number
+  /** Keys dropped to stay within the bound. */
+  rateLimitEvicted: number
+  /** Unsafe requests refused by the CSRF check. */
+  csrfFailures: number
+  /** Audit events produced. */
+  auditEmitted: number
+  /** Audit events handed to the logger. */
+  auditDelivered: number
+  /** Audit events dropped because the logger could not keep up (bounded queue). */
+  auditDropped: number
 }
 
 export interface AuthProxy {

@@ -7,6 +7,7 @@
 
 const { getEngine, withCode } = require('./engine')
 const { INTERNAL_HEADERS, isInternalHeader } = require('./internal-headers')
+const { batchLogger } = require('./audit')
 
 let nextServer
 function NextResponse() {
@@ -36,8 +37,11 @@ function get(h, name) {
   return v === null ? undefined : v
 }
 
-/** Plain facts for the engine; header values are raw strings or null. */
-function factsOf(req) {
+/**
+ * Plain facts for the engine; header values are raw strings or null.
+ * @param {object} [opts] `{ csrfHeader }`: the configured `csrf.headerName`.
+ */
+function factsOf(req, opts) {
   const h = req.headers
   const url = req.nextUrl || new URL(req.url)
   return {
@@ -56,7 +60,10 @@ function factsOf(req) {
     userAgent: get(h, 'user-agent'),
     referer: get(h, 'referer'),
     contentType: get(h, 'content-type'),
-    xCsrfToken: get(h, 'x-csrf-token'),
+    xCsrfToken: get(h, opts?.csrfHeader || 'x-csrf-token'),
+    // The peer address when the runtime exposes one (NextRequest in Next.js 16 does not);
+    // the rate limiter never trusts x-forwarded-for unless rateLimit.trustedProxies says so.
+    ip: typeof req.ip === 'string' && req.ip ? req.ip : undefined,
     // never trusted from the client: the proxy is the first in the chain
     refreshedToken: undefined,
   }
@@ -185,13 +192,31 @@ function createAuthProxy(config) {
   const i18nMiddleware = optionalFunction(config.i18n?.middleware, 'i18n.middleware')
   const engine = getEngine(config)
   const apiPrefix = config.access?.apiPrefix || '/api'
+  // ---- security (rate limit keyFn / onRateLimited, CSRF header, audit logger) ----
+  const keyFn = optionalFunction(config.rateLimit?.keyFn, 'rateLimit.keyFn')
+  const onRateLimited = optionalFunction(config.rateLimit?.onRateLimited, 'rateLimit.onRateLimited')
+  const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
+  const factsOptions = { csrfHeader: config.csrf?.headerName }
+  if (auditLogger && config.audit?.enabled !== false) {
+    engine.setAuditLogger(batchLogger(auditLogger))
+  }
+  // ---- end security ----
 
   async function authProxy(req) {
     if (beforeAuth) {
       const early = await beforeAuth(req)
       if (early) return adopt(early, req, null)
     }
-    const facts = factsOf(req)
+    const facts = factsOf(req, factsOptions)
+    if (keyFn) {
+      try {
+        const key = await keyFn(req)
+        if (key !== undefined && key !== null && key !== '') facts.rateLimitKey = String(key)
+      } catch (err) {
+        // Fall back to the client IP: a broken keyFn must not turn off rate limiting.
+        console.error('[next-api-layer-native] rateLimit.keyFn threw:', err)
+      }
+    }
     let d
     try {
       d = engine.decide(facts)
@@ -206,6 +231,16 @@ function createAuthProxy(config) {
         )
       }
       return NextResponse().next({ request: { headers: downstreamHeaders(req, null) } })
+    }
+    if (d.kind === 'json' && d.status === 429 && onRateLimited) {
+      const custom = await onRateLimited(req)
+      if (custom && typeof custom === 'object' && custom.headers) {
+        const h = d.responseHeaders
+        for (let i = 0; i < h.length; i += 2) {
+          if (!custom.headers.has(h[i])) custom.headers.set(h[i], h[i + 1])
+        }
+        return custom
+      }
     }
     let res = toResponse(d, req)
     if (i18nMiddleware && d.kind === 'next') {
