@@ -402,3 +402,44 @@ test('audit: a throwing or rejecting logger changes nothing', async () => {
     process.off('unhandledRejection', onUncaught)
   }
 })
+
+test('audit: a logger that never settles does not hold a request', async () => {
+  let calls = 0
+  const p = proxy({
+    rateLimit: { maxRequests: 1 },
+    audit: {
+      logger: () => {
+        calls += 1
+        return new Promise(() => {})
+      },
+    },
+  })
+  // If a request waited for the logger, these awaits would never return.
+  assert.ok(passes(await p(req('/posts'))))
+  assert.equal((await p(req('/posts'))).status, 429)
+  assert.equal((await p(req('/posts'))).status, 429)
+  await waitFor(() => calls === 2, 'logger calls')
+})
+
+test('audit: a burst beyond audit.queueSize is dropped and counted, order kept', async () => {
+  const got = []
+  const p = proxy({
+    rateLimit: { maxRequests: 1 },
+    audit: { queueSize: 5, events: ['rateLimit:exceeded'], logger: (e) => got.push(e) },
+  })
+  // Cache-answered requests never yield to the event loop, so the logger cannot run
+  // in between: the bounded queue fills up.
+  const n = 30
+  for (let i = 0; i < n; i++) await p(req(`/posts/${i}`))
+  await waitFor(() => p.stats().auditDelivered + p.stats().auditDropped === n - 1, 'delivery')
+  const s = p.stats()
+  assert.equal(s.auditEmitted, n - 1)
+  assert.ok(s.auditDropped > 0, 'some events were dropped')
+  assert.ok(s.auditDelivered >= 5)
+  await waitFor(() => got.length === s.auditDelivered, 'logger calls')
+  const order = got.map((e) => Number(e.path.split('/')[2]))
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  )
+})
