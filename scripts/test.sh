@@ -14,6 +14,8 @@ npm run build
 echo "== JS API tests (node --test)"
 node --test --test-concurrency=1 __test__/
 
+echo "== bench smoke (in-process parts, tiny sizes, no figures judged)"; node bench/run.mjs --smoke
+
 if [ -f examples/test.sh ]; then
   echo "== example app: next build / next start, HTTP checks and browser e2e"
   bash examples/test.sh

@@ -1,0 +1,158 @@
+// The proxy benchmark's Next.js app: copied to a temporary directory, the package installed from
+// its `npm pack` tarball (a symlinked install breaks Next's bundlers), `next build` once, then
+// one `next start` per variant (BENCH_VARIANT) on free loopback ports. Builds are reused while
+// the inputs (app sources, JS adapter, addon) are unchanged.
+import { execFile, spawn } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { ROOT, require } from './common.mjs'
+
+const APP_SRC = path.join(ROOT, 'bench/app')
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      cmd,
+      args,
+      { maxBuffer: 64 << 20, timeout: 900000, ...opts },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed:\n${stdout}\n${stderr}`))
+        else resolve(stdout)
+      },
+    )
+  })
+}
+
+function filesUnder(dir) {
+  const out = []
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === '.next') continue
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) out.push(...filesUnder(p))
+    else out.push(p)
+  }
+  return out.sort()
+}
+
+function inputsHash() {
+  const h = crypto.createHash('sha256')
+  const files = [
+    ...filesUnder(APP_SRC),
+    ...filesUnder(path.join(ROOT, 'js')),
+    path.join(ROOT, 'index.js'),
+    path.join(ROOT, 'package.json'),
+    ...fs
+      .readdirSync(ROOT)
+      .filter((f) => f.endsWith('.node'))
+      .map((f) => path.join(ROOT, f)),
+  ]
+  for (const f of files) {
+    h.update(path.relative(ROOT, f))
+    h.update(fs.readFileSync(f))
+  }
+  return h.digest('hex').slice(0, 16)
+}
+
+/** Builds (or reuses) the bench app; returns its directory. */
+export async function buildApp(log = console.log) {
+  const dir = path.join(os.tmpdir(), `nalnative-bench-app-${inputsHash()}`)
+  if (fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))) {
+    log(`  reusing the bench app build in ${dir}`)
+    return dir
+  }
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true })
+  log('  npm pack')
+  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], {
+    cwd: ROOT,
+  })
+  const tgz = fs.readdirSync(dir).find((f) => f.endsWith('.tgz'))
+  fs.renameSync(path.join(dir, tgz), path.join(dir, 'pkg.tgz'))
+  for (const f of filesUnder(APP_SRC)) {
+    const to = path.join(dir, path.relative(APP_SRC, f))
+    fs.mkdirSync(path.dirname(to), { recursive: true })
+    fs.copyFileSync(f, to)
+  }
+  const v = (name) => require(path.join(ROOT, 'node_modules', name, 'package.json')).version
+  const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))
+  pj.dependencies = {
+    next: v('next'),
+    react: v('react'),
+    'react-dom': v('react-dom'),
+    'next-api-layer-native': 'file:./pkg.tgz',
+  }
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pj, null, 2)}\n`)
+  log('  npm install (next, react, the package tarball)')
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+  })
+  log('  next build')
+  await run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
+    cwd: dir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+  })
+  return dir
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts `next start` for one variant; resolves once it answers. */
+export async function startApp(dir, env) {
+  const port = await freePort()
+  const child = spawn(
+    process.execPath,
+    ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      cwd: dir,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let log = ''
+  child.stdout.on('data', (c) => {
+    log += c
+  })
+  child.stderr.on('data', (c) => {
+    log += c
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited early:\n${log}`)
+    try {
+      await fetch(`${url}/favicon.ico`)
+      break
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL')
+        throw new Error(`next start did not answer in time:\n${log}`)
+      }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  }
+  return {
+    url,
+    pid: child.pid,
+    log: () => log,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000)
+      await exited
+      clearTimeout(t)
+    },
+  }
+}

@@ -1,0 +1,151 @@
+// Proxy overhead in a real server: the bench app under `next start`, loaded over loopback with
+// autocannon at fixed concurrency, the demo backend answering /auth/me after 20 ms. Four
+// variants of one build: (a) NextResponse.next() only, (b) createAuthProxy warm, (c) the same
+// with the cache disabled, (d) the seed-style plain-JS proxy (BASELINE, bench/app/seed-proxy.mjs).
+import { buildApp, startApp } from '../lib/app.mjs'
+import { require, startBackend } from '../lib/common.mjs'
+import { fmt, fmtRatio, ratios, summarize } from '../lib/stats.mjs'
+import { barChart } from '../lib/svg.mjs'
+
+export const title = 'Proxy overhead in a real Next.js server'
+
+const NAMES = {
+  a: '(a) NextResponse.next() only',
+  b: '(b) createAuthProxy, warm cache',
+  c: '(c) createAuthProxy, cache off',
+  d: '(d) seed-style JS proxy (baseline)',
+}
+
+function load(url, cookie, connections, duration) {
+  const autocannon = require('autocannon')
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/dashboard`,
+        connections,
+        duration,
+        headers: { cookie, accept: 'application/json' },
+      },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    )
+  })
+}
+
+export async function run({ mode, log }) {
+  const connections = 16
+  const duration = mode === 'quick' ? 4 : 10
+  const reps = mode === 'quick' ? 1 : 3
+  const dir = await buildApp(log)
+  const backend = await startBackend({ ACCESS_TTL: 86400 })
+  const servers = {}
+  try {
+    await backend.faults({ me: { latencyMs: 20 } })
+    const { token } = await backend.mint({ sub: '1', ttl: 86400 })
+    const cookie = `userToken=${token}`
+    for (const v of Object.keys(NAMES)) {
+      servers[v] = await startApp(dir, { BENCH_VARIANT: v, API_BASE_URL: backend.url })
+      const res = await fetch(`${servers[v].url}/dashboard`, { headers: { cookie } })
+      const body = await res.json()
+      if (body.variant !== v || body.user !== (v !== 'a')) {
+        throw new Error(
+          `proxy: variant ${v} answered ${JSON.stringify(body)} (status ${res.status})`,
+        )
+      }
+      await load(servers[v].url, cookie, connections, 2) // warm-up (JIT, connections, cache)
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+    const variants = Object.keys(NAMES)
+    const m = Object.fromEntries(
+      variants.map((v) => [v, { rps: [], p50: [], p99: [], calls: [], errors: [] }]),
+    )
+    for (let r = 0; r < reps; r++) {
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[(i + r) % variants.length]
+        const before = await backend.count('GET /auth/me')
+        const res = await load(servers[v].url, cookie, connections, duration)
+        await new Promise((r) => setTimeout(r, 1000)) // let queued requests drain before counting
+        const calls = (await backend.count('GET /auth/me')) - before
+        const total = res.requests.total
+        m[v].rps.push(res.requests.average)
+        m[v].p50.push(res.latency.p50)
+        m[v].p99.push(res.latency.p99)
+        m[v].calls.push((calls * 1000) / Math.max(total, 1))
+        m[v].errors.push(res.errors + res.timeouts + res.non2xx)
+        log(
+          `  ${NAMES[v]}: ${Math.round(res.requests.average)} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${calls} backend calls`,
+        )
+      }
+    }
+    const rows = variants.map((v) => [
+      NAMES[v],
+      fmt(summarize(m[v].rps), 3),
+      fmtRatio(ratios(m[v].rps, m.a.rps)),
+      fmt(summarize(m[v].p50), 3, ' ms'),
+      fmtRatio(ratios(m[v].p50, m.a.p50)),
+      fmt(summarize(m[v].p99), 3, ' ms'),
+      fmtRatio(ratios(m[v].p99, m.a.p99)),
+      fmt(summarize(m[v].calls), 3),
+      fmt(summarize(m[v].errors), 3),
+    ])
+    const rel = (k) =>
+      variants.map((v) => {
+        const s = ratios(m[v][k], m.a[k])
+        return { label: NAMES[v], ...s, text: fmtRatio(s).split(' ')[0] }
+      })
+    return {
+      title,
+      intro:
+        `\`next start\` (production build of bench/app, one build, variant chosen by env at start), ` +
+        `autocannon with ${connections} connections for ${duration} s per run against GET /dashboard (a tiny ` +
+        'dynamic route handler) with one valid user token; the demo backend answers /auth/me after 20 ms. ' +
+        `${reps} run(s) per variant, variants alternating, each server warmed for 2 s first. Ratios are per run ` +
+        'against (a) measured in the same round. (b) uses the defaults (cache ttl 2 s), so a warm token is ' +
+        're-validated about every 2 s. (c) still coalesces concurrent validations of the same token.',
+      tables: [
+        {
+          columns: [
+            'variant',
+            'req/s',
+            'vs (a)',
+            'p50',
+            'vs (a)',
+            'p99',
+            'vs (a)',
+            'backend calls / 1000 req',
+            'errors + non-2xx',
+          ],
+          rows,
+        },
+      ],
+      plots: [
+        {
+          file: 'proxy-throughput.svg',
+          alt: 'requests per second relative to (a)',
+          svg: barChart({
+            title: 'Throughput relative to (a) NextResponse.next() (higher is better)',
+            unit: 'req/s ÷ req/s of (a), same round',
+            groups: [{ label: '', bars: rel('rps') }],
+            refLine: 1,
+          }),
+        },
+        {
+          file: 'proxy-latency.svg',
+          alt: 'latency relative to (a)',
+          svg: barChart({
+            title: 'Latency relative to (a) (lower is better)',
+            unit: 'latency ÷ latency of (a), same round',
+            log: true,
+            groups: [
+              { label: 'p50', bars: rel('p50') },
+              { label: 'p99', bars: rel('p99') },
+            ],
+          }),
+        },
+      ],
+      data: m,
+    }
+  } finally {
+    for (const s of Object.values(servers)) await s.stop()
+    await backend.stop()
+  }
+}

@@ -1,0 +1,103 @@
+// One rate-limiter contender in a fresh process (so memory figures are its own):
+//   node --expose-gc ratelimit-worker.mjs <variant> <hotCalls> <floodKeys>
+// Prints one JSON line: { hotPerSec, floodPerSec, rssMb, heapMb, keys, limited }.
+import { native, facts as pageFacts, require } from '../lib/common.mjs'
+
+const [variant, hotArg, floodArg] = process.argv.slice(2)
+const hotCalls = Number(hotArg)
+const floodKeys = Number(floodArg)
+const WINDOW_MS = 60000
+const MAX = 100
+
+function gc() {
+  globalThis.gc?.()
+  globalThis.gc?.()
+}
+
+async function makeCheck() {
+  if (variant === 'ours' || variant === 'ours-off') {
+    const nat = native()
+    const cfg = { apiBaseUrl: 'http://127.0.0.1:9' }
+    if (variant === 'ours') cfg.rateLimit = { windowMs: WINDOW_MS, maxRequests: MAX }
+    const engine = new nat.Engine(JSON.stringify(cfg))
+    const f = { ...pageFacts(undefined, '/'), cookie: undefined }
+    const probe = engine.decide({ ...f, ip: '10.0.0.1' })
+    if (probe.kind !== 'next') throw new Error(`rate limit probe: ${probe.kind}`)
+    if (variant === 'ours' && !probe.responseHeaders.some((h) => /ratelimit/i.test(h))) {
+      throw new Error('rate limit probe: no RateLimit headers, the limiter is not active')
+    }
+    return {
+      sync: true,
+      check: (key) => {
+        f.ip = key
+        return engine.decide(f).status !== 429
+      },
+      keys: () => engine.stats().rateLimitKeys,
+    }
+  }
+  if (variant === 'flexible') {
+    const { RateLimiterMemory } = require('rate-limiter-flexible')
+    const rl = new RateLimiterMemory({ points: MAX, duration: WINDOW_MS / 1000 })
+    return {
+      sync: false,
+      check: (key) =>
+        rl.consume(key).then(
+          () => true,
+          (e) => {
+            if (e instanceof Error) throw e
+            return false
+          },
+        ),
+      keys: () => undefined,
+    }
+  }
+  if (variant === 'map') {
+    const m = new Map()
+    return {
+      sync: true,
+      check: (key) => {
+        const now = Date.now()
+        let e = m.get(key)
+        if (!e || e.reset <= now) {
+          e = { count: 0, reset: now + WINDOW_MS }
+          m.set(key, e)
+        }
+        return ++e.count <= MAX
+      },
+      keys: () => m.size,
+    }
+  }
+  throw new Error(`unknown variant ${variant}`)
+}
+
+const c = await makeCheck()
+let limited = 0
+async function phase(n, keyOf) {
+  const t0 = process.hrtime.bigint()
+  if (c.sync) {
+    for (let i = 0; i < n; i++) if (!c.check(keyOf(i))) limited++
+  } else {
+    for (let i = 0; i < n; i++) if (!(await c.check(keyOf(i)))) limited++
+  }
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9)
+}
+
+// Hot keys: 1000 clients, each well under its limit (the common case).
+const hotPerSec = await phase(hotCalls, (i) => `10.1.${(i % 1000) >> 8}.${i % 256}`)
+gc()
+const m0 = process.memoryUsage()
+// Flood: every call a new key (a spoofing attacker, or a botnet).
+const floodPerSec = await phase(floodKeys, (i) => `f${i}`)
+gc()
+const m1 = process.memoryUsage()
+process.stdout.write(
+  `${JSON.stringify({
+    hotPerSec,
+    floodPerSec,
+    rssMb: (m1.rss - m0.rss) / 2 ** 20,
+    heapMb: (m1.heapUsed - m0.heapUsed) / 2 ** 20,
+    keys: c.keys(),
+    limited,
+  })}\n`,
+)
+process.exit(0)
