@@ -445,3 +445,10 @@ test('sanitize: off by default, on request JSON responses are cleaned natively',
   const sse = await call(clean, ['events'], { query: '?count=2&interval=10' })
   assert.match(await sse.text(), /data: \{"n":2\}/)
 })
+
+test('trailingSlash appends a slash to the forwarded path, before the query', async () => {
+  const h = createProxyHandler({ apiBaseUrl: backend.url, trailingSlash: true })
+  const data = await echo(h, ['echo', 'x'], { query: '?a=1' })
+  assert.equal(data.path, '/echo/x/')
+  assert.equal(data.query, '?a=1')
+})

@@ -111,6 +111,11 @@ export interface ProxyHandlerConfig {
    * sanitizer's options. Such responses are buffered (only JSON ones). Default `false`.
    */
   sanitize?: boolean | Record<string, unknown>
+  /**
+   * Append `/` to every forwarded path (`/api/posts/3` → `<apiBaseUrl>/posts/3/`), for backends
+   * that route on it (Django's APPEND_SLASH). Default `false`.
+   */
+  trailingSlash?: boolean
   /** Pass the backend's `Set-Cookie` headers to the browser. Default `false`. */
   passSetCookie?: boolean
   /**

@@ -241,6 +241,7 @@ function createProxyHandler(config = {}) {
     guestCookieName: config.guestCookieName,
     skipAuthByDefault: config.skipAuthByDefault === true,
     publicEndpoints: config.publicEndpoints ?? [],
+    trailingSlash: config.trailingSlash === true,
   })
 
   async function handler(request, context) {

@@ -47,6 +47,8 @@ pub struct ProxyRouterOptions {
     pub guest_cookie_name: Option<String>,
     pub skip_auth_by_default: Option<bool>,
     pub public_endpoints: Option<Vec<String>>,
+    /// Append `/` to every forwarded path (default false).
+    pub trailing_slash: Option<bool>,
 }
 
 /// What the adapter read from one request.
@@ -104,6 +106,7 @@ impl ProxyRouter {
             guest_cookie_name: options.guest_cookie_name,
             skip_auth_by_default: options.skip_auth_by_default.unwrap_or(false),
             public_endpoints: options.public_endpoints.unwrap_or_default(),
+            trailing_slash: options.trailing_slash.unwrap_or(false),
         })
         .map_err(error::LayerError::into_napi)?;
         Ok(Self { policy })
@@ -614,6 +617,22 @@ impl NativeEngine {
     pub async fn decide_async(&self, facts: decide::Facts) -> decide::Decision {
         let inner = self.inner.clone();
         inner.decide(&facts).await
+    }
+
+    /// The hot path in compact form (see `decide::packed`): facts as one `\n`-separated
+    /// string, the decision as one string (`'pending'` when the backend is needed).
+    #[napi]
+    pub fn decide_packed(&self, facts: String) -> String {
+        let (f, with_auth) = decide::packed::facts(&facts);
+        decide::packed::decision(&self.inner.decide_sync(&f), with_auth)
+    }
+
+    /// `decideAsync` in compact form.
+    #[napi]
+    pub async fn decide_async_packed(&self, facts: String) -> String {
+        let inner = self.inner.clone();
+        let (f, with_auth) = decide::packed::facts(&facts);
+        decide::packed::decision(&inner.decide(&f).await, with_auth)
     }
 
     /// Validation of one token from the cache only; `null` when not cached.

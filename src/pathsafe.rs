@@ -145,7 +145,21 @@ impl BaseUrl {
         path: PathInput<'_>,
         raw_query: &str,
     ) -> std::result::Result<SafeTarget, Rejection> {
-        let path = forward_path(path)?;
+        self.target_with(path, raw_query, false)
+    }
+
+    /// Like [`BaseUrl::target`]; `trailing_slash` appends `/` to a non-empty forwarded path
+    /// that lacks one (backends such as Django route on it).
+    pub fn target_with(
+        &self,
+        path: PathInput<'_>,
+        raw_query: &str,
+        trailing_slash: bool,
+    ) -> std::result::Result<SafeTarget, Rejection> {
+        let mut path = forward_path(path)?;
+        if trailing_slash && !path.is_empty() && !path.ends_with('/') {
+            path.push('/');
+        }
         let query = check_query(raw_query)?;
         let url = format!("{}{}{}", self.prefix, path, query);
         // Last line of defence: parse it the way fetch will and make sure it stayed inside.
@@ -400,6 +414,7 @@ pub struct ProxyPolicy {
     user_cookie: String,
     guest_cookie: String,
     skip_auth_by_default: bool,
+    trailing_slash: bool,
     public: RouteSet,
 }
 
@@ -411,6 +426,8 @@ pub struct ProxyPolicyConfig {
     pub guest_cookie_name: Option<String>,
     pub skip_auth_by_default: bool,
     pub public_endpoints: Vec<String>,
+    /// Append `/` to every forwarded path (default false).
+    pub trailing_slash: bool,
 }
 
 /// What the adapter read from the request.
@@ -466,6 +483,7 @@ impl ProxyPolicy {
             user_cookie,
             guest_cookie,
             skip_auth_by_default: cfg.skip_auth_by_default,
+            trailing_slash: cfg.trailing_slash,
             public,
         })
     }
@@ -488,7 +506,10 @@ impl ProxyPolicy {
                 message: "Method not allowed.",
             };
         }
-        let target = match self.base.target(req.path, req.query) {
+        let target = match self
+            .base
+            .target_with(req.path, req.query, self.trailing_slash)
+        {
             Ok(t) => t,
             Err(r) => {
                 return ProxyDecision::Reject {
@@ -838,6 +859,7 @@ mod tests {
             guest_cookie_name: None,
             skip_auth_by_default: skip_by_default,
             public_endpoints: vec!["/posts".into(), "/posts/*".into(), "/public/**".into()],
+            trailing_slash: false,
         })
         .unwrap()
     }
@@ -926,6 +948,34 @@ mod tests {
         // a token that would break the header is dropped
         r.refreshed_token = Some("a\r\nX-Evil: 1");
         assert_eq!(token_of(&p.decide(&r)), None);
+    }
+
+    #[test]
+    fn trailing_slash_option() {
+        let mut p = policy(false);
+        p.trailing_slash = true;
+        let s = segs(&["posts", "3"]);
+        let mut r = req(&s, "GET", None);
+        r.query = "?a=1";
+        match p.decide(&r) {
+            ProxyDecision::Forward { target, public, .. } => {
+                assert_eq!(target.url, "http://127.0.0.1:4000/posts/3/?a=1");
+                assert!(public, "globs still match with the slash");
+            }
+            d => panic!("{d:?}"),
+        }
+        let raw_slash = PathInput::Raw("posts/");
+        assert_eq!(
+            p.base().target_with(raw_slash, "", true).unwrap().path,
+            "/posts/"
+        );
+        assert_eq!(
+            p.base()
+                .target_with(PathInput::Raw(""), "", true)
+                .unwrap()
+                .path,
+            ""
+        );
     }
 
     #[test]
