@@ -43,20 +43,20 @@ function logTicks(lo, hi) {
 
 /**
  * Horizontal bar chart. `groups`: [{ label, bars: [{ label, median, min, max }] }].
- * Bar labels share colours across groups (a legend is drawn). `log` for a log axis.
+ * Bar labels share colours across groups. `log` for a log axis.
  */
 export function barChart({ title, unit = '', groups, log = false, note = '', refLine }) {
   const labels = [...new Set(groups.flatMap((g) => g.bars.map((b) => b.label)))]
   const color = (l) => COLORS[labels.indexOf(l) % COLORS.length]
   const barH = 16
   const gap = 6
-  const left = 190
-  const width = 760
-  const plotW = width - left - 90
+  const left = Math.round(Math.min(440, 20 + Math.max(...labels.map((l) => l.length)) * 6.6))
+  const plotW = 470
+  const width = left + plotW + 110
   const top = 44
   const rows = groups.reduce((n, g) => n + g.bars.length, 0)
-  const height =
-    top + rows * (barH + 2) + groups.length * gap * 2 + 70 + Math.ceil(labels.length / 3) * 16
+  const labelled = groups.filter((g) => g.label).length
+  const height = top + rows * (barH + 2) + groups.length * gap * 2 + labelled * 18 + 56
   const vals = groups.flatMap((g) => g.bars.flatMap((b) => [b.median, b.max])).filter((v) => v > 0)
   const maxV = Math.max(...vals, refLine || 0)
   let xs
@@ -84,7 +84,7 @@ export function barChart({ title, unit = '', groups, log = false, note = '', ref
   o.push(
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
   )
-  const plotBottom = height - 50 - Math.ceil(labels.length / 3) * 16
+  const plotBottom = height - 46
   for (const t of ticks) {
     const x = r1(xs(t))
     o.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${plotBottom}" stroke="#ddd"/>`)
@@ -103,7 +103,10 @@ export function barChart({ title, unit = '', groups, log = false, note = '', ref
   }
   let y = top
   for (const g of groups) {
-    o.push(`<text x="8" y="${y + 12}" font-weight="bold">${esc(g.label)}</text>`)
+    if (g.label) {
+      o.push(`<text x="8" y="${y + 12}" font-weight="bold">${esc(g.label)}</text>`)
+      y += 18
+    }
     y += gap
     for (const b of g.bars) {
       const x0 = xs(log ? Math.min(...ticks) : 0)
@@ -133,17 +136,6 @@ export function barChart({ title, unit = '', groups, log = false, note = '', ref
     }
     y += gap
   }
-  let lx = 8
-  let ly = height - 34 + 16 - Math.ceil(labels.length / 3) * 16 + 16
-  labels.forEach((l, i) => {
-    if (i > 0 && i % 3 === 0) {
-      lx = 8
-      ly += 16
-    }
-    o.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${color(l)}"/>`)
-    o.push(`<text x="${lx + 16}" y="${ly}">${esc(l)}</text>`)
-    lx += 250
-  })
   if (note)
     o.push(
       `<text x="${width - 8}" y="${height - 6}" text-anchor="end" fill="#666" font-size="10">${esc(note)}</text>`,
@@ -165,11 +157,11 @@ export function lineChart({
   note = '',
 }) {
   const width = 760
-  const height = 420
+  const height = 420 + series.length * 18
   const left = 80
-  const right = 200
+  const right = 30
   const top = 44
-  const bottom = 60
+  const bottom = 70 + series.length * 18
   const pw = width - left - right
   const ph = height - top - bottom
   const pts = series.flatMap((s) => s.points)
@@ -219,7 +211,7 @@ export function lineChart({
   }
   o.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`)
   o.push(
-    `<text x="${left + pw / 2}" y="${height - 20}" text-anchor="middle">${esc(xLabel)}${logX ? ' (log)' : ''}</text>`,
+    `<text x="${left + pw / 2}" y="${top + ph + 36}" text-anchor="middle">${esc(xLabel)}${logX ? ' (log)' : ''}</text>`,
   )
   o.push(
     `<text transform="translate(18 ${top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}${logY ? ' (log)' : ''}</text>`,
@@ -239,9 +231,9 @@ export function lineChart({
         )
       }
     }
-    const ly = top + 14 + i * 18
-    o.push(`<rect x="${left + pw + 12}" y="${ly - 10}" width="12" height="12" fill="${c}"/>`)
-    o.push(`<text x="${left + pw + 30}" y="${ly}">${esc(s.label)}</text>`)
+    const ly = top + ph + 62 + i * 18
+    o.push(`<rect x="${left}" y="${ly - 10}" width="12" height="12" fill="${c}"/>`)
+    o.push(`<text x="${left + 18}" y="${ly}">${esc(s.label)}</text>`)
   })
   if (note)
     o.push(
