@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { AuthProvider } from 'next-api-layer-native/client'
 import type { ReactNode } from 'react'
 import { LogoutButton } from '@/components/logout-button'
 import { currentSession } from '@/lib/server-auth'
@@ -17,35 +18,38 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <header className="site">
-          <nav>
-            <Link href="/" className="brand">
-              next-api-layer-native
-            </Link>
-            <Link href="/dashboard">Dashboard</Link>
-            <Link href="/posts">Posts</Link>
-            <Link href="/cart">Cart</Link>
-            <Link href="/events">Events</Link>
-            {isAuthenticated && user ? (
-              <>
-                <Link href="/profile">Profile</Link>
-                <span className="who" data-testid="nav-user">
-                  {user.name}
-                </span>
-                <LogoutButton />
-              </>
-            ) : (
-              <>
-                <span className="who" data-testid="nav-user">
-                  {isGuest ? 'guest' : 'anonymous'}
-                </span>
-                <Link href="/login">Log in</Link>
-                <Link href="/register">Register</Link>
-              </>
-            )}
-          </nav>
-        </header>
-        <main>{children}</main>
+        {/* The server already knows the user: the first paint needs no client fetch. */}
+        <AuthProvider initialUser={user}>
+          <header className="site">
+            <nav>
+              <Link href="/" className="brand">
+                next-api-layer-native
+              </Link>
+              <Link href="/dashboard">Dashboard</Link>
+              <Link href="/posts">Posts</Link>
+              <Link href="/cart">Cart</Link>
+              <Link href="/events">Events</Link>
+              {isAuthenticated && user ? (
+                <>
+                  <Link href="/profile">Profile</Link>
+                  <span className="who" data-testid="nav-user">
+                    {user.name}
+                  </span>
+                  <LogoutButton />
+                </>
+              ) : (
+                <>
+                  <span className="who" data-testid="nav-user">
+                    {isGuest ? 'guest' : 'anonymous'}
+                  </span>
+                  <Link href="/login">Log in</Link>
+                  <Link href="/register">Register</Link>
+                </>
+              )}
+            </nav>
+          </header>
+          <main>{children}</main>
+        </AuthProvider>
       </body>
     </html>
   )

@@ -1,16 +1,22 @@
 'use client'
 
+import { useAuth } from 'next-api-layer-native/client'
 import { useState } from 'react'
 
 export function LogoutButton() {
+  const { logout } = useAuth()
   const [pending, setPending] = useState(false)
-  async function onClick() {
-    setPending(true)
-    await fetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined)
-    window.location.assign('/login')
-  }
   return (
-    <button type="button" className="secondary" onClick={onClick} disabled={pending}>
+    <button
+      type="button"
+      className="secondary"
+      disabled={pending}
+      onClick={() => {
+        setPending(true)
+        // AuthProvider posts /api/auth/logout, clears the user, then navigates to /login.
+        logout()
+      }}
+    >
       {pending ? 'Logging out…' : 'Log out'}
     </button>
   )

@@ -1,27 +1,14 @@
 'use client'
 
 import { useSearchParams } from 'next/navigation'
+import { type LoginResult, useAuth } from 'next-api-layer-native/client'
 import { type FormEvent, useState } from 'react'
-import { FieldError, type FieldErrors } from '@/lib/fields'
+import { FieldError } from '@/lib/fields'
 import { returnToFrom } from '@/lib/return-to'
-
-type LoginResult = { success: boolean; message?: string; errors?: FieldErrors }
-
-async function login(email: string, password: string): Promise<LoginResult> {
-  const res = await fetch('/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  })
-  try {
-    return (await res.json()) as LoginResult
-  } catch {
-    return { success: false, message: `Login failed (${res.status})` }
-  }
-}
 
 export function LoginForm() {
   const params = useSearchParams()
+  const { login } = useAuth()
   const [pending, setPending] = useState(false)
   const [result, setResult] = useState<LoginResult | null>(null)
 
@@ -29,7 +16,9 @@ export function LoginForm() {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
     setPending(true)
-    const r = await login(String(form.get('email') ?? ''), String(form.get('password') ?? ''))
+    // POST /api/auth/login (createAuthRoutes): the token lands in an httpOnly cookie, the field
+    // errors of a 422 come back as { email: ['…'] }.
+    const r = await login({ email: form.get('email'), password: form.get('password') })
     if (r.success) {
       // A full navigation, so the proxy sees the new cookies and server components render the user.
       window.location.assign(returnToFrom(params))

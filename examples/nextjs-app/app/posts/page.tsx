@@ -5,9 +5,8 @@ export const metadata = { title: 'Posts' }
 type Post = { id: number; title: string; body: string; author: string }
 
 export default async function PostsPage() {
-  const res = await apiClient.get('posts')
-  const json = (await res.json()) as { success: boolean; data?: Post[]; message?: string }
-  const posts = json.data ?? []
+  const json = await apiClient.get<Post[]>('posts')
+  const posts = json.success && Array.isArray(json.data) ? json.data : []
   return (
     <div className="card">
       <h1>Posts</h1>

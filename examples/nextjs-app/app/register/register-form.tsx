@@ -1,5 +1,6 @@
 'use client'
 
+import { csrfFetch } from 'next-api-layer-native/client'
 import { type FormEvent, useState } from 'react'
 import { FieldError, type FieldErrors } from '@/lib/fields'
 
@@ -13,7 +14,7 @@ export function RegisterForm() {
     e.preventDefault()
     setPending(true)
     const body = Object.fromEntries(new FormData(e.currentTarget))
-    const res = await fetch('/api/auth/register', {
+    const res = await csrfFetch('/api/auth/register', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
