@@ -67,7 +67,7 @@ export interface AuthResult<TUser = Record<string, unknown>> {
   locale: string | null
 }
 
-export interface AuthProxyConfig {
+export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   /** The backend's base URL (http/https). Required. */
   apiBaseUrl: string
   cookies?: {
@@ -172,7 +172,7 @@ export interface AuthProxyConfig {
   afterAuth?: (
     req: NextRequest,
     res: NextResponse,
-    authResult: AuthResult,
+    authResult: AuthResult<TUser>,
   ) =>
     | Response
     | NextResponse
@@ -233,4 +233,6 @@ export interface AuthProxy {
  * Next.js 15 `middleware.ts` (`export default authProxy`, `runtime: 'nodejs'`).
  * Throws an `Error` with `code: 'ERR_CONFIG_INVALID'` naming the option on bad config.
  */
-export declare function createAuthProxy(config: AuthProxyConfig): AuthProxy
+export declare function createAuthProxy<TUser = Record<string, unknown>>(
+  config: AuthProxyConfig<TUser>,
+): AuthProxy
