@@ -452,3 +452,24 @@ test('trailingSlash appends a slash to the forwarded path, before the query', as
   assert.equal(data.path, '/echo/x/')
   assert.equal(data.query, '?a=1')
 })
+
+test('SSE from a backend that does not say so is marked no-transform and unbuffered', async () => {
+  const http = require('node:http')
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    res.end('data: 1\n\n')
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  try {
+    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
+    const res = await call(h, ['stream'])
+    assert.equal(res.headers.get('cache-control'), 'no-cache, no-transform')
+    assert.equal(res.headers.get('x-accel-buffering'), 'no')
+    assert.equal(await res.text(), 'data: 1\n\n')
+    // other responses are left alone
+    const plain = await call(createProxyHandler({ apiBaseUrl: backend.url }), ['posts'])
+    assert.equal(plain.headers.get('x-accel-buffering'), null)
+  } finally {
+    await new Promise((r) => server.close(r))
+  }
+})

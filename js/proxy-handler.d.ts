@@ -34,7 +34,8 @@
  *   not forwarded. From the response, hop-by-hop headers and the backend's `set-cookie` are
  *   dropped (the browser's cookies belong to the Next.js app; see `passSetCookie`); a
  *   compressed response is decoded by `fetch`, so `content-encoding`/`content-length` are dropped
- *   with it.
+ *   with it. Server-sent events get `cache-control: no-transform` and `x-accel-buffering: no` when
+ *   the backend did not say so, so no compression or proxy buffering holds events back.
  * - **Errors**: backend unreachable → `502 { success: false, message: 'The backend service is
  *   unavailable.' }`; no response head within `timeout` → `504`. Details go to `console.error`
  *   only. The backend's own statuses and bodies pass through unchanged.

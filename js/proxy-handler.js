@@ -135,6 +135,14 @@ function buildResponseHeaders(backendHeaders, opts) {
   if (opts.passSetCookie) {
     for (const c of backendHeaders.getSetCookie()) out.append('set-cookie', c)
   }
+  // Server-sent events must not be compressed or buffered on the way (Next.js' own gzip, a
+  // reverse proxy in front): mark them no-transform / unbuffered unless the backend said so.
+  if (/^text\/event-stream/i.test(out.get('content-type') || '')) {
+    const cc = out.get('cache-control')
+    if (!cc) out.set('cache-control', 'no-cache, no-transform')
+    else if (!/no-transform/i.test(cc)) out.set('cache-control', `${cc}, no-transform`)
+    if (!out.has('x-accel-buffering')) out.set('x-accel-buffering', 'no')
+  }
   return out
 }
 
