@@ -407,7 +407,7 @@ struct Limit<C: Clock> {
     rule: LimitRule,
     store: Arc<BoundedStore>,
     /// Name in the IETF `RateLimit` / `RateLimit-Policy` headers.
-    name: String,
+    name: Arc<str>,
     /// `T`: time to replenish one request.
     t: Duration,
     gov: Gov<C>,
@@ -427,7 +427,7 @@ pub struct RateLimitOutcome {
     /// Seconds until the next request will be accepted (set when denied; at least 1).
     pub retry_after_secs: Option<u64>,
     /// Policy name: `default` or `route<i>`.
-    pub policy: String,
+    pub policy: Arc<str>,
 }
 
 impl RateLimitOutcome {
@@ -524,7 +524,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
                 Limit {
                     rule,
                     store,
-                    name,
+                    name: name.into(),
                     t,
                     gov,
                 }
@@ -609,7 +609,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
             reset_after_secs,
             reset_unix,
             retry_after_secs: retry_after,
-            policy: limit.name.clone(),
+            policy: Arc::clone(&limit.name),
         })
     }
 
@@ -716,14 +716,14 @@ mod tests {
                 { "match": "/api/auth/**", "maxRequests": 3 }
             ]
         }));
-        assert_eq!(rl.check("/api/auth/login", "a").unwrap().policy, "route0");
+        assert_eq!(&*rl.check("/api/auth/login", "a").unwrap().policy, "route0");
         assert!(rl.check("/api/auth/login", "a").unwrap().allowed);
         assert!(!rl.check("/api/auth/login", "a").unwrap().allowed);
         // The other buckets were not touched by those requests.
         let o = rl.check("/api/auth/register", "a").unwrap();
-        assert_eq!((o.policy.as_str(), o.remaining), ("route1", 2));
+        assert_eq!((&*o.policy, o.remaining), ("route1", 2));
         let o = rl.check("/dashboard", "a").unwrap();
-        assert_eq!((o.policy.as_str(), o.remaining), ("default", 9));
+        assert_eq!((&*o.policy, o.remaining), ("default", 9));
         // Normalisation: an encoded path still hits the tight rule.
         assert!(!rl.check("/api/auth/%6cogin?x=1", "a").unwrap().allowed);
     }

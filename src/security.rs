@@ -117,7 +117,7 @@ impl Security {
                 self.event(AuditEventType::RateLimitExceeded, f, None)
                     .meta("limit", outcome.limit)
                     .meta("windowSeconds", outcome.window_secs)
-                    .meta("policy", outcome.policy.as_str())
+                    .meta("policy", &*outcome.policy)
                     .meta("retryAfter", outcome.retry_after_secs.unwrap_or(1)),
             );
         }
@@ -132,8 +132,11 @@ impl Security {
     }
 
     /// The session a CSRF token is bound to: the user id, else a hash of the token in use.
+    /// Guests are always bound to their token: a guest created in this request has no id
+    /// yet, and a new guest token is a new session anyway.
     fn csrf_session(f: &Facts, auth: &AuthOutcome, token_cookie: Option<&str>) -> String {
-        let uid = user_id(auth);
+        let guest = auth.session.as_ref().is_some_and(|s| s.is_guest);
+        let uid = if guest { None } else { user_id(auth) };
         let new_token = match &auth.new_token {
             Some(NewToken::Refreshed(t)) | Some(NewToken::Guest(t)) => Some(t.token.as_str()),
             None => None,
@@ -391,6 +394,36 @@ mod tests {
         s.csrf(&f2, &auth, None, &mut d);
         assert_eq!(d.status, 403);
         assert_eq!(s.stats().csrf_failures, 2);
+    }
+
+    #[test]
+    fn guests_are_bound_to_their_token() {
+        let guest = |id: Option<&str>| AuthOutcome {
+            session: Some(Arc::new(Session::new(ValidatedUser {
+                user: match id {
+                    Some(i) => json!({ "id": i, "type": "guest" }),
+                    None => json!({ "type": "guest" }),
+                },
+                token_type: "guest".into(),
+                exp: None,
+            }))),
+            ..Default::default()
+        };
+        let f = facts("GET", "/");
+        // Created in this request (no id yet) and later validated by the backend (with an
+        // id): the same session, so the same CSRF binding.
+        let a = Security::csrf_session(&f, &guest(None), Some("guest-token"));
+        let b = Security::csrf_session(&f, &guest(Some("guest-42")), Some("guest-token"));
+        assert_eq!(a, b);
+        assert!(a.starts_with("t:"));
+        assert_eq!(
+            Security::csrf_session(&f, &user(json!(7)), Some("x")),
+            "u:7"
+        );
+        assert_eq!(
+            Security::csrf_session(&f, &AuthOutcome::default(), Some("x")),
+            "anon"
+        );
     }
 
     #[test]
