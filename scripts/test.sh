@@ -20,3 +20,6 @@ if [ -f examples/test.sh ]; then
   echo "== example app: next build / next start, HTTP checks and browser e2e"
   bash examples/test.sh
 fi
+
+echo "== Next.js 15.5 fixture: middleware.ts (runtime nodejs) from the npm pack tarball, over HTTP"
+bash examples/next15-app/test.sh
