@@ -50,6 +50,13 @@ export declare class Engine {
   decide(facts: Facts): Decision
   /** The full decision (may call the backend), on the tokio runtime. */
   decideAsync(facts: Facts): Promise<Decision>
+  /**
+   * The hot path in compact form (see `decide::packed`): facts as one newline-separated
+   * string, the decision as one string (`'pending'` when the backend is needed).
+   */
+  decidePacked(facts: string): string
+  /** `decideAsync` in compact form. */
+  decideAsyncPacked(facts: string): Promise<string>
   /** Validation of one token from the cache only; `null` when not cached. */
   validateCached(token: string): TokenValidation | null
   /** Validation of one token through the cache and one coalesced backend call. */
@@ -260,6 +267,8 @@ export interface ProxyRouterOptions {
   guestCookieName?: string
   skipAuthByDefault?: boolean
   publicEndpoints?: Array<string>
+  /** Append `/` to every forwarded path (default false). */
+  trailingSlash?: boolean
 }
 
 /** A snapshot of the counters, as returned by `stats()`. */

@@ -158,6 +158,159 @@ impl Decision {
     }
 }
 
+/// The compact wire form of [`Facts`] and [`Decision`] used by the JS adapter on the hot
+/// path: one string in, one string out (napi object conversion costs more than the decision
+/// itself). Fields are separated by `\n`, which no header value, URL path or compact JSON
+/// can contain. An empty field means "absent".
+pub mod packed {
+    use super::{Decision, Facts};
+
+    /// Order of the fields after the leading flags field (`a`: include the auth result).
+    pub const FACT_FIELDS: [&str; 19] = [
+        "method",
+        "path",
+        "search",
+        "cookie",
+        "accept",
+        "sec-fetch-mode",
+        "sec-fetch-dest",
+        "sec-fetch-site",
+        "x-forwarded-for",
+        "x-real-ip",
+        "origin",
+        "host",
+        "user-agent",
+        "referer",
+        "content-type",
+        "x-csrf-token",
+        "refreshed-token",
+        "ip",
+        "rate-limit-key",
+    ];
+
+    /// Parses packed facts; returns them and whether the caller wants the auth result.
+    pub fn facts(s: &str) -> (Facts, bool) {
+        let mut it = s.split('\n');
+        let want_auth = it.next().is_some_and(|f| f.contains('a'));
+        let mut next = || it.next().filter(|v| !v.is_empty()).map(str::to_string);
+        let method = next().unwrap_or_else(|| "GET".to_string());
+        let path = next().unwrap_or_else(|| "/".to_string());
+        let f = Facts {
+            method,
+            path,
+            search: next(),
+            cookie: next(),
+            accept: next(),
+            sec_fetch_mode: next(),
+            sec_fetch_dest: next(),
+            sec_fetch_site: next(),
+            x_forwarded_for: next(),
+            x_real_ip: next(),
+            origin: next(),
+            host: next(),
+            user_agent: next(),
+            referer: next(),
+            content_type: next(),
+            x_csrf_token: next(),
+            refreshed_token: next(),
+            ip: next(),
+            rate_limit_key: next(),
+        };
+        (f, want_auth)
+    }
+
+    fn push(out: &mut String, v: &str) {
+        out.push('\n');
+        // defence in depth: a newline can never smuggle a field
+        if v.contains(['\n', '\r']) {
+            out.push_str(&v.replace(['\n', '\r'], " "));
+        } else {
+            out.push_str(v);
+        }
+    }
+
+    fn push_list(out: &mut String, list: &[String]) {
+        push(out, &list.len().to_string());
+        for v in list {
+            push(out, v);
+        }
+    }
+
+    /// `kind, status, location, body, n, setCookies..., n, requestHeaders..., n,
+    /// responseHeaders...` and, when asked, `isAuthenticated, isGuest, tokenType, userJson,
+    /// tokenSource, refreshed, guestCreated, error, locale` (booleans as `1`/empty).
+    pub fn decision(d: &Decision, with_auth: bool) -> String {
+        let mut out = String::with_capacity(
+            64 + d.request_headers.iter().map(String::len).sum::<usize>()
+                + d.set_cookies.iter().map(String::len).sum::<usize>()
+                + d.body.as_deref().map_or(0, str::len),
+        );
+        out.push_str(&d.kind);
+        push(&mut out, &d.status.to_string());
+        push(&mut out, d.location.as_deref().unwrap_or(""));
+        push(&mut out, d.body.as_deref().unwrap_or(""));
+        push_list(&mut out, &d.set_cookies);
+        push_list(&mut out, &d.request_headers);
+        push_list(&mut out, &d.response_headers);
+        if with_auth {
+            let b = |v: bool| if v { "1" } else { "" };
+            match &d.auth {
+                Some(a) => {
+                    push(&mut out, b(a.is_authenticated));
+                    push(&mut out, b(a.is_guest));
+                    push(&mut out, a.token_type.as_deref().unwrap_or(""));
+                    push(&mut out, a.user_json.as_deref().unwrap_or(""));
+                    push(&mut out, a.token_source.as_deref().unwrap_or(""));
+                    push(&mut out, b(a.refreshed));
+                    push(&mut out, b(a.guest_created));
+                    push(&mut out, a.error.as_deref().unwrap_or(""));
+                    push(&mut out, a.locale.as_deref().unwrap_or(""));
+                }
+                None => {
+                    for _ in 0..9 {
+                        push(&mut out, "");
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip() {
+            let (f, a) = facts(
+                "a\nPOST\n/x\n?q=1\nuserToken=t\n\n\n\n\n1.2.3.4\n\n\n\nUA\n\n\ncsrf\n\n\nkey",
+            );
+            assert!(a);
+            assert_eq!(f.method, "POST");
+            assert_eq!(f.search.as_deref(), Some("?q=1"));
+            assert_eq!(f.cookie.as_deref(), Some("userToken=t"));
+            assert_eq!(f.accept, None);
+            assert_eq!(f.x_forwarded_for.as_deref(), Some("1.2.3.4"));
+            assert_eq!(f.user_agent.as_deref(), Some("UA"));
+            assert_eq!(f.x_csrf_token.as_deref(), Some("csrf"));
+            assert_eq!(f.rate_limit_key.as_deref(), Some("key"));
+            let (f, a) = facts("\nGET\n/");
+            assert!(!a && f.cookie.is_none() && f.path == "/");
+
+            let mut d = Decision::next();
+            d.set_cookies.push("a=1".into());
+            d.request_headers
+                .extend(["x-auth-user".into(), "e30=".into()]);
+            let s = decision(&d, false);
+            assert_eq!(s, "next\n200\n\n\n1\na=1\n2\nx-auth-user\ne30=\n0");
+            let s = decision(&d, true);
+            assert_eq!(s.split('\n').count(), 10 + 9);
+            d.location = Some("/a\nSet-Cookie: x".into());
+            assert!(!decision(&d, false).contains("\nSet-Cookie"));
+        }
+    }
+}
+
 /// Which list a path falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteKind {

@@ -619,6 +619,22 @@ impl NativeEngine {
         inner.decide(&facts).await
     }
 
+    /// The hot path in compact form (see `decide::packed`): facts as one newline-separated
+    /// string, the decision as one string (`'pending'` when the backend is needed).
+    #[napi]
+    pub fn decide_packed(&self, facts: String) -> String {
+        let (f, with_auth) = decide::packed::facts(&facts);
+        decide::packed::decision(&self.inner.decide_sync(&f), with_auth)
+    }
+
+    /// `decideAsync` in compact form.
+    #[napi]
+    pub async fn decide_async_packed(&self, facts: String) -> String {
+        let inner = self.inner.clone();
+        let (f, with_auth) = decide::packed::facts(&facts);
+        decide::packed::decision(&inner.decide(&f).await, with_auth)
+    }
+
     /// Validation of one token from the cache only; `null` when not cached.
     #[napi]
     pub fn validate_cached(&self, token: String) -> Option<TokenValidation> {
