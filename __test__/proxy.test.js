@@ -260,7 +260,7 @@ test('afterAuth sees the auth result; i18n middleware keeps auth cookies and hea
     i18n: {
       locales: ['en', 'de'],
       defaultLocale: 'en',
-      middleware: (req) => {
+      middleware: () => {
         const r = NextResponse.next({ request: { headers: new Headers({ 'x-intl': 'de' }) } })
         r.cookies.set('NEXT_LOCALE', 'de')
         return r

@@ -178,7 +178,6 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     | NextResponse
     | null
     | undefined
-    | void
     | Promise<Response | NextResponse | null | undefined>
   /** Path globs the proxy lets through untouched (internal headers are still stripped). */
   excludedPaths?: string[]
