@@ -20,6 +20,17 @@ export async function run({ mode }) {
   const variants = ['ours (createAuthProxy)', '(d) seed-style proxy']
   const results = {}
   try {
+    // Sanity: a valid token must pass through ours, or the figures below would mean nothing.
+    const probe = p.createAuthProxy(
+      authConfig(backend.url, { access: { protectedRoutes: ['/probe'] } }),
+    )
+    const { token: valid } = await backend.mint({ sub: '1' })
+    const ok = await probe(
+      new NextRequest('http://127.0.0.1:3000/probe', { headers: { cookie: `userToken=${valid}` } }),
+    )
+    if (!ok.headers.get('x-middleware-request-x-auth-user')) {
+      throw new Error(`storm: createAuthProxy did not pass a valid token (status ${ok.status})`)
+    }
     await backend.faults({ me: { latencyMs: 20 }, refresh: { latencyMs: 20 } })
     for (const n of sizes) {
       const r = Object.fromEntries(
@@ -111,7 +122,7 @@ export async function run({ mode }) {
           '/auth/me calls',
           'failed requests',
           'time to all done',
-          '(d) slower by',
+          '(d) time ÷ ours',
         ],
         rows,
       },

@@ -54,7 +54,7 @@ export async function run({ mode }) {
       gc()
       const tokens = Array.from({ length: users }, (_, i) => mintLocal({ sub: i % 2 ? '1' : '2' }))
       const requests = mode === 'smoke' ? 5000 : Math.min(Math.max(5 * users, 50000), 500000)
-      const reps = mode === 'full' && users <= 10000 ? 3 : 1
+      const reps = mode === 'full' && users <= 1000 ? 3 : mode === 'full' && users <= 10000 ? 2 : 1
       for (const cacheName of caches) {
         const runs = []
         for (let rep = 0; rep < reps; rep++) {
