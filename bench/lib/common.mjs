@@ -103,3 +103,49 @@ export function machine() {
     node: process.version,
   }
 }
+
+// The engine's compact wire form (src/decide.rs `packed`), the one the adapter uses on the hot
+// path: a flags field, then these facts in this order, `\n`-separated, empty = absent.
+const PACKED_FIELDS = [
+  'method',
+  'path',
+  'search',
+  'cookie',
+  'accept',
+  'secFetchMode',
+  'secFetchDest',
+  'secFetchSite',
+  'xForwardedFor',
+  'xRealIp',
+  'origin',
+  'host',
+  'userAgent',
+  'referer',
+  'contentType',
+  'xCsrfToken',
+  'refreshedToken',
+  'ip',
+  'rateLimitKey',
+]
+
+/** Packs a facts object like js/proxy.js does (`wantAuth`: ask for the auth result too). */
+export function packFacts(f, wantAuth = false) {
+  let s = wantAuth ? 'a' : ''
+  for (const k of PACKED_FIELDS) s += `\n${f[k] ?? ''}`
+  return s
+}
+
+/** The kind (`next`, `redirect`, `json`, `pending`) and status of a packed decision. */
+export function packedKind(s) {
+  const i = s.indexOf('\n')
+  return i < 0 ? s : s.slice(0, i)
+}
+
+export function packedStatus(s) {
+  return Number(s.split('\n', 2)[1])
+}
+
+/** Whether a packed decision passes a user downstream (sets x-auth-user). */
+export function packedHasUser(s) {
+  return s.includes('\nx-auth-user\n')
+}

@@ -1,6 +1,14 @@
 // The floor: one cache-hit decision measured in-process, next to a JS Map.get and an empty
 // N-API call (the addon's version()), so we know how close we are to the crossing's own cost.
-import { authConfig, facts, native, pkg, startBackend } from '../lib/common.mjs'
+import {
+  authConfig,
+  facts,
+  native,
+  packedHasUser,
+  packFacts,
+  pkg,
+  startBackend,
+} from '../lib/common.mjs'
 import { fmt, fmtRatio, nsPerOp, nsPerOpAsync, ratios, rounds, summarize } from '../lib/stats.mjs'
 import { barChart } from '../lib/svg.mjs'
 
@@ -16,6 +24,10 @@ export async function run({ mode }) {
     const f = facts(token)
     const warm = await engine.decideAsync(f)
     if (warm.kind !== 'next') throw new Error(`floor: warm decision is ${warm.kind}, expected next`)
+    const packed = packFacts(f)
+    if (!packedHasUser(engine.decidePacked(packed))) {
+      throw new Error('floor: the packed cache hit did not pass the user')
+    }
     if (engine.decide(f).kind !== 'next')
       throw new Error('floor: cache hit did not answer synchronously')
 
@@ -31,12 +43,16 @@ export async function run({ mode }) {
       'empty N-API call (version())': (n) => {
         for (let i = 0; i < n; i++) sink += nat.version().length
       },
-      'native engine.decide (cache hit)': (n) => {
+      'engine.decide, 19-field facts object (cache hit)': (n) => {
         for (let i = 0; i < n; i++) sink += engine.decide(f).status
+      },
+      'engine.decidePacked, one string each way (cache hit)': (n) => {
+        for (let i = 0; i < n; i++) sink += engine.decidePacked(packed).length
       },
     }
 
-    // The full adapter: createAuthProxy on a real NextRequest, when the package entry exists.
+    // The full adapter: createAuthProxy on a real NextRequest (packs the facts, one native call,
+    // builds the NextResponse), when the package entry exists.
     const p = pkg()
     let proxyFn = null
     let req = null

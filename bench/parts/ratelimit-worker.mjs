@@ -1,7 +1,7 @@
 // One rate-limiter contender in a fresh process (so memory figures are its own):
 //   node --expose-gc ratelimit-worker.mjs <variant> <hotCalls> <floodKeys>
 // Prints one JSON line: { hotPerSec, floodPerSec, rssMb, heapMb, keys, limited }.
-import { native, facts as pageFacts, require } from '../lib/common.mjs'
+import { native, packedStatus, packFacts, facts as pageFacts, require } from '../lib/common.mjs'
 
 const [variant, hotArg, floodArg] = process.argv.slice(2)
 const hotCalls = Number(hotArg)
@@ -21,16 +21,17 @@ async function makeCheck() {
     if (variant === 'ours') cfg.rateLimit = { windowMs: WINDOW_MS, maxRequests: MAX }
     const engine = new nat.Engine(JSON.stringify(cfg))
     const f = { ...pageFacts(undefined, '/'), cookie: undefined }
-    const probe = engine.decide({ ...f, ip: '10.0.0.1' })
-    if (probe.kind !== 'next') throw new Error(`rate limit probe: ${probe.kind}`)
-    if (variant === 'ours' && !probe.responseHeaders.some((h) => /ratelimit/i.test(h))) {
+    const probe = engine.decidePacked(packFacts({ ...f, ip: '10.0.0.1' }))
+    if (!probe.startsWith('next\n')) throw new Error(`rate limit probe: ${probe}`)
+    if (variant === 'ours' && !/ratelimit/i.test(probe)) {
       throw new Error('rate limit probe: no RateLimit headers, the limiter is not active')
     }
     return {
       sync: true,
+      // As the adapter does it: pack the facts, one native call, read the status.
       check: (key) => {
         f.ip = key
-        return engine.decide(f).status !== 429
+        return packedStatus(engine.decidePacked(packFacts(f))) !== 429
       },
       keys: () => engine.stats().rateLimitKeys,
     }

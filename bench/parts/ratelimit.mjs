@@ -11,8 +11,8 @@ export const title = 'Rate limiter: checks per second and memory'
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ratelimit-worker.mjs')
 const NAMES = {
-  ours: 'ours: engine.decide + rateLimit (GCRA)',
-  'ours-off': 'engine.decide, rate limit off (crossing only)',
+  ours: 'ours: engine decision + rateLimit (GCRA)',
+  'ours-off': 'engine decision, rate limit off (crossing only)',
   flexible: 'rate-limiter-flexible (memory)',
   map: 'plain JS Map window',
 }
@@ -68,7 +68,7 @@ export async function run({ mode }) {
       `Limit: 1 000 requests per 60 s window per key. Hot: ${hot.toLocaleString('en-US')} checks over 1 000 keys. ` +
       `Flood: ${flood.toLocaleString('en-US')} checks, each with a new key; memory is the growth of the process ` +
       `over the flood, after a GC. Each contender runs alone in a fresh process, ${reps} run(s), alternating. ` +
-      'Ours is measured through the whole native decision (`engine.decide` on a public page, the key in `ip`), ' +
+      'Ours is measured through the whole native decision as the adapter makes it (packed facts → `engine.decidePacked` on a public page, the key in `ip`), ' +
       'so it carries the crossing; the row with the limiter off shows that share. rate-limiter-flexible is ' +
       'awaited per check (its API is Promise-based). Our store is capped (rateLimit.maxKeys, default 100 000 ' +
       'keys): past the cap the least useful entries are evicted, so its memory stays flat where the JS stores grow.',

@@ -1,7 +1,18 @@
 // Many users: Zipf-distributed traffic over 1k / 10k / 100k distinct valid tokens through the
 // native engine (one decide per request, decideAsync on a miss): cache hit rate, backend
 // validate calls, memory. The seed-style proxy (d) calls the backend on every request.
-import { authConfig, facts, mintLocal, native, pool, rssMb, startBackend } from '../lib/common.mjs'
+import {
+  authConfig,
+  facts,
+  mintLocal,
+  native,
+  packedHasUser,
+  packedKind,
+  packFacts,
+  pool,
+  rssMb,
+  startBackend,
+} from '../lib/common.mjs'
 import { fmt, gc, summarize } from '../lib/stats.mjs'
 import { lineChart } from '../lib/svg.mjs'
 
@@ -68,10 +79,10 @@ export async function run({ mode }) {
           let bad = 0
           const t0 = Date.now()
           await pool(requests, 64, async () => {
-            const f = facts(tokens[sample()])
-            let d = engine.decide(f)
-            if (d.kind === 'pending') d = await engine.decideAsync(f)
-            if (d.kind !== 'next' || !d.auth?.isAuthenticated) bad++
+            const f = packFacts(facts(tokens[sample()]))
+            let d = engine.decidePacked(f)
+            if (packedKind(d) === 'pending') d = await engine.decideAsyncPacked(f)
+            if (packedKind(d) !== 'next' || !packedHasUser(d)) bad++
           })
           const secs = (Date.now() - t0) / 1000
           gc()
@@ -125,7 +136,7 @@ export async function run({ mode }) {
     title,
     intro:
       "Tokens are distinct valid JWTs (signed like the demo backend's); each request draws one with Zipf (s = 1) " +
-      'popularity and goes through `engine.decide` (a cache hit answers synchronously) and `decideAsync` on a miss, ' +
+      'popularity and goes through the engine as the adapter calls it (`decidePacked`: a cache hit answers synchronously; `decideAsyncPacked` on a miss), ' +
       '64 in flight, backend without injected latency. Memory is the process RSS growth over the run after a GC ' +
       '(the token strings themselves are allocated before). The seed-style proxy (d) has no cache: 1000 backend ' +
       'calls per 1000 requests by construction.',
