@@ -267,7 +267,10 @@ function createAuthProxy(config) {
     if (keyFn) {
       try {
         const key = await keyFn(req)
-        if (key !== undefined && key !== null && key !== '') rateLimitKey = String(key)
+        if (key !== undefined && key !== null && key !== '') {
+          // Line breaks would end the packed facts field early.
+          rateLimitKey = String(key).replace(/[\r\n]/g, ' ')
+        }
       } catch (err) {
         // Fall back to the client IP: a broken keyFn must not turn off rate limiting.
         console.error('[next-api-layer-native] rateLimit.keyFn threw:', err)

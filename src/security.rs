@@ -10,7 +10,7 @@
 //! 3. [`Security::emit`] at the auth points (events for the audit logger).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde_json::Value;
 
@@ -40,6 +40,7 @@ pub struct Security {
     auditor: Arc<Auditor>,
     cookie_options: CookieOptions,
     csrf_failures: AtomicU64,
+    warned_shared_key: AtomicBool,
 }
 
 /// The user id of a session, as a string (`id` of the validated user, number or string).
@@ -74,6 +75,7 @@ impl Security {
             auditor: Arc::new(Auditor::new(audit)),
             cookie_options,
             csrf_failures: AtomicU64::new(0),
+            warned_shared_key: AtomicBool::new(false),
         })
     }
 
@@ -101,6 +103,9 @@ impl Security {
             return Ok(Vec::new());
         }
         let key = self.rate.key_for(&key_facts(f));
+        if key == "ip:unknown" && !self.warned_shared_key.swap(true, Ordering::Relaxed) {
+            warn_shared_key(self.rate.config().trusted_proxies);
+        }
         let Some(outcome) = self.rate.check(&f.path, &key) else {
             return Ok(Vec::new());
         };
@@ -250,6 +255,22 @@ impl Security {
             audit: self.auditor.stats(),
         }
     }
+}
+
+/// Once per engine: requests without a usable client address share one rate-limit key.
+fn warn_shared_key(trusted_proxies: usize) {
+    let why = if trusted_proxies == 0 {
+        "rateLimit.trustedProxies is 0, so x-forwarded-for / x-real-ip are not trusted, and \
+         the runtime gives proxy.ts no peer address"
+    } else {
+        "the request carried no x-forwarded-for / x-real-ip from the trusted proxy"
+    };
+    tracing::warn!(target: "next_api_layer::ratelimit", "no client address: {why}");
+    eprintln!(
+        "[next-api-layer-native] rateLimit: a request had no client address ({why}); such \
+         requests share one rate-limit key. Behind a reverse proxy set \
+         rateLimit.trustedProxies to the number of proxies (e.g. 1), or give rateLimit.keyFn."
+    );
 }
 
 fn key_facts(f: &Facts) -> KeyFacts<'_> {
