@@ -1,4 +1,14 @@
-/** Audit event types produced by the native engine. */
+/**
+ * Audit event types produced by the native engine:
+ * - `auth:success`: a user token was judged valid by the backend (not on cache hits);
+ * - `auth:fail`: a user token was rejected and could not be refreshed;
+ * - `auth:refresh`: a token was refreshed; `auth:guest`: a guest token was created;
+ * - `access:denied`: a protected route refused (redirect to login or 401/403 JSON), or a
+ *   browser navigation to an API route with `blockBrowserApiAccess`;
+ * - `csrf:fail`: an unsafe request refused by the CSRF check (`metadata.reason`);
+ * - `rateLimit:exceeded`: a 429 (`metadata.limit`, `windowSeconds`, `policy`, `retryAfter`);
+ * - `error`: the backend was in trouble (`metadata.reason` is the `ERR_BACKEND_*` code).
+ */
 export type AuditEventType =
   | 'auth:success'
   | 'auth:fail'
