@@ -131,6 +131,7 @@ test('npm pack is lean: the runtime files and this platform binary, nothing from
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
+    shell: process.platform === 'win32', // npm is npm.cmd there
   })
   const [info] = JSON.parse(out)
   const files = info.files.map((f) => f.path)
