@@ -249,6 +249,26 @@ test('csrf: a session-bound token is issued, echoed requests pass, every forgery
   assert.equal(p.stats().csrfFailures, Object.keys(forgeries).length + 2)
 })
 
+test('csrf: a refused request still carries the rotated auth cookies', async () => {
+  // The backend rotates refresh tokens: if a 403 dropped the refreshed token, the user would
+  // be logged out by a forged request.
+  const expired = await backend.mint({ sub: '1', ttl: -10 })
+  const p = proxy({ csrf: { secret: SECRET } })
+  const res = await p(
+    req('/api/profile', { method: 'POST', cookies: { userToken: expired.token } }),
+  )
+  assert.equal(res.status, 403)
+  const user = setCookie(res, 'userToken')
+  assert.ok(user, 'the refreshed user token is written')
+  assert.notEqual(cookieValue(user), expired.token)
+  assert.match(user, /HttpOnly/)
+  // The new token is valid at the backend.
+  const me = await fetch(`${backend.url}/auth/me`, {
+    headers: { authorization: `Bearer ${cookieValue(user)}` },
+  })
+  assert.equal(me.status, 200)
+})
+
 test('csrf: strategies and construction errors', async () => {
   const fm = proxy({ csrf: { strategy: 'fetch-metadata' } })
   const post = (headers) => fm(req('/api/things', { method: 'POST', headers }))
