@@ -92,7 +92,9 @@ pub enum PathInput<'a> {
 pub struct BaseUrl {
     /// The base URL without a trailing slash, e.g. `http://api.local:8080/v1`.
     prefix: String,
-    origin: String,
+    scheme: String,
+    host: String,
+    port: Option<u16>,
     /// The base path with a trailing slash, e.g. `/v1/`.
     path_prefix: String,
 }
@@ -129,7 +131,9 @@ impl BaseUrl {
         let path = url.path().trim_end_matches('/');
         Ok(Self {
             prefix,
-            origin: url.origin().ascii_serialization(),
+            scheme: url.scheme().to_string(),
+            host: url.host_str().unwrap_or_default().to_string(),
+            port: url.port_or_known_default(),
             path_prefix: format!("{path}/"),
         })
     }
@@ -164,8 +168,12 @@ impl BaseUrl {
         let url = format!("{}{}{}", self.prefix, path, query);
         // Last line of defence: parse it the way fetch will and make sure it stayed inside.
         let parsed = Url::parse(&url).map_err(|_| Rejection::EscapesBase)?;
-        let inside = parsed.origin().ascii_serialization() == self.origin
-            && (format!("{}/", parsed.path()).starts_with(&self.path_prefix));
+        let p = parsed.path();
+        let base_path = &self.path_prefix[..self.path_prefix.len() - 1];
+        let inside = parsed.scheme() == self.scheme
+            && parsed.host_str() == Some(self.host.as_str())
+            && parsed.port_or_known_default() == self.port
+            && (p == base_path || p.starts_with(&self.path_prefix));
         if !inside || parsed.fragment().is_some() {
             return Err(Rejection::EscapesBase);
         }
@@ -237,14 +245,16 @@ pub fn check_query(raw: &str) -> std::result::Result<String, Rejection> {
 
 /// Checks one segment and every further decoding of it.
 fn check_segment(seg: &[u8], first: bool) -> std::result::Result<(), Rejection> {
-    let mut current = seg.to_vec();
-    for round in 0..=MAX_DECODE_ROUNDS {
+    // The common case (no escapes) allocates nothing.
+    check_level(seg, first)?;
+    if !has_escape(seg) {
+        return Ok(());
+    }
+    let mut current = percent_decode(seg);
+    for _ in 0..MAX_DECODE_ROUNDS {
         check_level(&current, first)?;
         if !has_escape(&current) {
             return Ok(());
-        }
-        if round == MAX_DECODE_ROUNDS {
-            break;
         }
         current = percent_decode(&current);
     }
