@@ -48,7 +48,11 @@ for (const [entry, target] of Object.entries(pkg.exports)) {
     for (const name of cjs) {
       assert.equal(imported[name], required[name], `import { ${name} } is the required value`)
     }
-    assert.deepEqual(runtimeNames(imported), cjs, 'named ESM exports equal the CommonJS keys')
+    assert.deepEqual(
+      runtimeNames(imported),
+      cjs,
+      `named ESM exports equal the CommonJS keys: update the list in ${target.import}`,
+    )
     const declared = declaredValues(path.join(root, target.types))
     assert.deepEqual(
       cjs.filter((n) => !declared.includes(n)),
