@@ -324,4 +324,10 @@ export interface TokenValidation {
   error?: string
 }
 
+/**
+ * True when `sig` is this process's signature of the `x-auth-user` value `value` (set by the
+ * auth proxy in the same process). Constant-time.
+ */
+export declare function verifyAuthUser(value: string, sig: string): boolean
+
 export declare function version(): string

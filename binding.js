@@ -842,4 +842,5 @@ module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.ProxyRouter = nativeBinding.ProxyRouter
 module.exports.Sanitizer = nativeBinding.Sanitizer
 module.exports.NativeSanitizer = nativeBinding.NativeSanitizer
+module.exports.verifyAuthUser = nativeBinding.verifyAuthUser
 module.exports.version = nativeBinding.version

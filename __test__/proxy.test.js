@@ -114,7 +114,12 @@ test('a forged x-auth-user never reaches downstream, on every path', async () =>
   const forged = Buffer.from(JSON.stringify({ id: 1, role: 'admin', type: 'user' })).toString(
     'base64',
   )
-  const evil = { 'x-auth-user': forged, 'x-refreshed-token': 'evil', 'x-locale': 'xx' }
+  const evil = {
+    'x-auth-user': forged,
+    'x-auth-user-sig': 'evil',
+    'x-refreshed-token': 'evil',
+    'x-locale': 'xx',
+  }
   const proxy = proxyFor({
     excludedPaths: ['/static/**'],
     beforeAuth: (req) => (req.nextUrl.pathname === '/early' ? NextResponse.next() : undefined),
@@ -137,6 +142,7 @@ test('a forged x-auth-user never reaches downstream, on every path', async () =>
     assert.notEqual(seen.get('x-auth-user'), forged, `${path} ${cookie ? 'signed in' : ''}`)
     assert.notEqual(seen.get('x-refreshed-token'), 'evil', path)
     assert.notEqual(seen.get('x-locale'), 'xx', path)
+    assert.notEqual(seen.get('x-auth-user-sig'), 'evil', path)
     if (cookie) assert.equal(authUser(seen).email, 'jane@example.com', path)
     else assert.equal(seen.get('x-auth-user'), null, path)
   }
@@ -315,4 +321,15 @@ test('getServerUser: fast path from x-auth-user, fallback through the native eng
   assert.equal(slow.isGuest, false)
   const none = await getServerUser({ request: request('/x'), apiBaseUrl: backend.url })
   assert.deepEqual(none, { user: null, isAuthenticated: false, isGuest: false, token: null })
+  // a forged x-auth-user on a route the proxy did not run on is never believed
+  const forged = Buffer.from(JSON.stringify({ id: 1, role: 'admin', type: 'user' })).toString(
+    'base64',
+  )
+  for (const sig of [undefined, 'forged', downstream(req, res).get('x-auth-user-sig')]) {
+    const headers = { 'x-auth-user': forged }
+    if (sig) headers['x-auth-user-sig'] = sig
+    const r = await getServerUser({ request: request('/x', { headers }), apiBaseUrl: backend.url })
+    assert.equal(r.user, null, `sig ${sig}`)
+    assert.equal(r.isAuthenticated, false)
+  }
 })

@@ -1,5 +1,5 @@
 /**
- * Request headers the layer uses to talk to itself (`x-auth-user`, `x-refreshed-token`,
+ * Request headers the layer uses to talk to itself (`x-auth-user`, `x-auth-user-sig`, `x-refreshed-token`,
  * `x-locale`, `x-auth-token-source`). The auth proxy removes every incoming copy on every path.
  */
 export declare const INTERNAL_HEADERS: readonly string[]

@@ -6,6 +6,7 @@
 /** Set by the auth proxy for downstream code; never trusted from a client. */
 const INTERNAL_HEADERS = Object.freeze([
   'x-auth-user',
+  'x-auth-user-sig',
   'x-refreshed-token',
   'x-locale',
   'x-auth-token-source',

@@ -138,6 +138,34 @@ function downstreamHeaders(req, d) {
   return headers
 }
 
+/**
+ * `NextResponse.next({ request: { headers } })` without the intermediate Headers copy (about
+ * half the cost): downstream sees the incoming headers minus internal ones, plus the decision's.
+ * Next.js replaces the request's headers with exactly the listed ones.
+ */
+function nextWithRequestHeaders(NR, req, d) {
+  const out = new Headers()
+  const names = []
+  const rh = d.requestHeaders
+  let ours
+  if (rh.length) {
+    ours = new Set()
+    for (let i = 0; i < rh.length; i += 2) ours.add(rh[i])
+  }
+  for (const [k, v] of req.headers) {
+    if (isInternalHeader(k) || ours?.has(k)) continue
+    names.push(k)
+    out.set(REQUEST_PREFIX + k, v)
+  }
+  for (let i = 0; i < rh.length; i += 2) {
+    names.push(rh[i])
+    out.set(REQUEST_PREFIX + rh[i], rh[i + 1])
+  }
+  out.set(OVERRIDE, names.join(','))
+  out.set('x-middleware-next', '1')
+  return new NR(null, { headers: out })
+}
+
 /** Makes `res` (a next/rewrite response) pass exactly `headers` downstream. */
 function applyOverride(res, headers) {
   for (const key of [...res.headers.keys()]) {
@@ -204,7 +232,7 @@ function toResponse(d, req) {
   } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(req.headers)) {
     res = NR.next()
   } else {
-    res = NR.next({ request: { headers: downstreamHeaders(req, d) } })
+    res = nextWithRequestHeaders(NR, req, d)
   }
   addCookiesAndHeaders(res, d)
   return res

@@ -1,12 +1,14 @@
 // getServerUser and helpers for server components, route handlers and server actions
 // (`next-api-layer-native/server`).
 //
-// Fast path: the `x-auth-user` request header the auth proxy set for this request (the proxy
-// strips every client-sent copy, so it can be trusted when the proxy runs on the route).
+// Fast path: the `x-auth-user` request header the auth proxy set for this request, trusted
+// only with a valid `x-auth-user-sig` (an HMAC under a secret that lives in this process's
+// addon), so a forged header on a route the proxy does not cover is never believed.
 // Fallback: the token from `x-refreshed-token` / the user cookie / the guest cookie, judged by
 // the SAME native engine and cache as the proxy (one coalesced backend call at most).
 
 const { getEngine, findEngine, withCode } = require('./engine')
+const native = require('./native')
 
 function nextHeaders() {
   return require('next/headers')
@@ -101,7 +103,8 @@ async function getServerUser(options = {}) {
   const token = tokenFrom(h, c, options)
   if (!options.skipHeader) {
     const header = h.get('x-auth-user')
-    const user = header ? decodeAuthUser(header) : null
+    const sig = h.get('x-auth-user-sig')
+    const user = header && sig && native.verifyAuthUser(header, sig) ? decodeAuthUser(header) : null
     if (user) return result(user, token, options)
   }
   if (!token) return result(null, null, options)

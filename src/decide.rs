@@ -34,6 +34,8 @@ use crate::tokens::Session;
 pub const HEADER_AUTH_USER: &str = "x-auth-user";
 pub const HEADER_REFRESHED_TOKEN: &str = "x-refreshed-token";
 pub const HEADER_LOCALE: &str = "x-locale";
+/// Proves that `x-auth-user` was set by this process's auth proxy (see `tokens::sign_auth_user`).
+pub const HEADER_AUTH_USER_SIG: &str = "x-auth-user-sig";
 
 /// What the adapter read from one request. Header fields hold the raw header value.
 #[napi(object)]
@@ -530,6 +532,8 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
     if let Some(s) = session {
         d.request_headers.push(HEADER_AUTH_USER.into());
         d.request_headers.push(s.x_auth_user.clone());
+        d.request_headers.push(HEADER_AUTH_USER_SIG.into());
+        d.request_headers.push(s.x_auth_sig.clone());
     }
     if let Some(l) = &route.locale {
         d.request_headers.push(HEADER_LOCALE.into());

@@ -577,6 +577,13 @@ impl TokenValidation {
     }
 }
 
+/// True when `sig` is this process's signature of the `x-auth-user` value `value` (set by the
+/// auth proxy in the same process). Constant-time.
+#[napi]
+pub fn verify_auth_user(value: String, sig: String) -> bool {
+    tokens::verify_auth_user(&value, &sig)
+}
+
 /// The native auth engine: one per configuration, for the life of the process.
 #[napi(js_name = "Engine")]
 pub struct NativeEngine {

@@ -65,18 +65,50 @@ pub struct Session {
     pub user_json: String,
     /// base64 of `user_json` (non-ASCII safe) for `x-auth-user`.
     pub x_auth_user: String,
+    /// `x-auth-user-sig`: HMAC of `x_auth_user` under this process's secret (see
+    /// [`sign_auth_user`]); computed once per cache entry.
+    pub x_auth_sig: String,
     pub is_guest: bool,
+}
+
+/// A random secret, created once per process. The auth proxy and the server components of
+/// one Next.js server run in one process and load one copy of the addon, so a signature made
+/// by the proxy verifies in `getServerUser`; a client cannot produce one.
+fn process_secret() -> &'static [u8; 32] {
+    static SECRET: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    SECRET.get_or_init(rand::random)
+}
+
+/// Signs an `x-auth-user` value (base64url HMAC-SHA256).
+pub fn sign_auth_user(value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(process_secret()).expect("any key length");
+    mac.update(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Verifies an `x-auth-user` signature in constant time.
+pub fn verify_auth_user(value: &str, sig: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let Ok(sig) = URL_SAFE_NO_PAD.decode(sig.trim()) else {
+        return false;
+    };
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(process_secret()).expect("any key length");
+    mac.update(value.as_bytes());
+    mac.verify_slice(&sig).is_ok()
 }
 
 impl Session {
     pub fn new(user: ValidatedUser) -> Self {
         let user_json = serde_json::to_string(&user.user).unwrap_or_else(|_| "{}".to_string());
         let x_auth_user = STANDARD.encode(user_json.as_bytes());
+        let x_auth_sig = sign_auth_user(&x_auth_user);
         let is_guest = user.token_type == "guest";
         Self {
             user,
             user_json,
             x_auth_user,
+            x_auth_sig,
             is_guest,
         }
     }
@@ -174,6 +206,21 @@ mod tests {
         assert_eq!(String::from_utf8(back).unwrap(), s.user_json);
         assert!(s.user_json.contains("Zoë"));
         assert!(!s.is_guest);
+    }
+
+    #[test]
+    fn auth_user_signature() {
+        let sig = sign_auth_user("e30=");
+        assert!(verify_auth_user("e30=", &sig));
+        assert!(!verify_auth_user("e31=", &sig));
+        assert!(!verify_auth_user("e30=", "forged"));
+        assert!(!verify_auth_user("e30=", ""));
+        let s = Session::new(ValidatedUser {
+            user: json!({ "id": 1 }),
+            token_type: "user".into(),
+            exp: None,
+        });
+        assert!(verify_auth_user(&s.x_auth_user, &s.x_auth_sig));
     }
 
     #[test]
