@@ -94,3 +94,18 @@ test('a same-origin request with the session token passes', async () => {
   assert.equal(r2.status, 200, r2.text)
   assert.equal(await profileUpdates(), before + 2)
 })
+
+test('getCsrfToken() on the server sees the token the proxy issues in the same request', async () => {
+  const { token } = await backend.login()
+  const first = await get('/api/csrf-token', { cookies: { [USER_COOKIE]: token } })
+  assert.equal(first.status, 200, first.text)
+  const issued = first.setCookies[CSRF_COOKIE]
+  assert.ok(issued, 'the proxy issued a CSRF cookie')
+  assert.equal(JSON.parse(first.text).data.token, decodeURIComponent(issued.value))
+  // Next time the browser sends it back: the same token, nothing new issued.
+  const again = await get('/api/csrf-token', {
+    cookies: { [USER_COOKIE]: token, [CSRF_COOKIE]: issued.value },
+  })
+  assert.equal(JSON.parse(again.text).data.token, decodeURIComponent(issued.value))
+  assert.equal(again.setCookies[CSRF_COOKIE], undefined)
+})
