@@ -473,3 +473,34 @@ test('SSE from a backend that does not say so is marked no-transform and unbuffe
     await new Promise((r) => server.close(r))
   }
 })
+
+test('backend redirects into the backend point back under the proxy mount; others stay', async () => {
+  const http = require('node:http')
+  let port
+  const server = http.createServer((req, res) => {
+    const to = {
+      '/v1/a': `http://127.0.0.1:${port}/v1/b?x=1`,
+      '/v1/rel': '/v1/c',
+      '/v1/out': 'https://elsewhere.example/login',
+      '/v1/up': `http://127.0.0.1:${port}/secret`,
+    }[req.url]
+    res.writeHead(302, { location: to })
+    res.end()
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  port = server.address().port
+  try {
+    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${port}/v1` })
+    const loc = async (seg) => {
+      const res = await call(h, [seg])
+      assert.equal(res.status, 302)
+      return res.headers.get('location')
+    }
+    assert.equal(await loc('a'), '/api/b?x=1')
+    assert.equal(await loc('rel'), '/api/c')
+    assert.equal(await loc('out'), 'https://elsewhere.example/login')
+    assert.equal(await loc('up'), `http://127.0.0.1:${port}/secret`)
+  } finally {
+    await new Promise((r) => server.close(r))
+  }
+})

@@ -36,6 +36,9 @@
  *   compressed response is decoded by `fetch`, so `content-encoding`/`content-length` are dropped
  *   with it. Server-sent events get `cache-control: no-transform` and `x-accel-buffering: no` when
  *   the backend did not say so, so no compression or proxy buffering holds events back.
+ * - **Redirects** are not followed; a `Location` pointing inside `apiBaseUrl` is rewritten to
+ *   the same path under `routePrefix` (the backend's URL is not shown to the browser); other
+ *   locations pass unchanged.
  * - **Errors**: backend unreachable → `502 { success: false, message: 'The backend service is
  *   unavailable.' }`; no response head within `timeout` → `504`. Details go to `console.error`
  *   only. The backend's own statuses and bodies pass through unchanged.

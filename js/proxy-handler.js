@@ -146,6 +146,26 @@ function buildResponseHeaders(backendHeaders, opts) {
   return out
 }
 
+/**
+ * A backend redirect into the backend itself would send the browser to the backend's (maybe
+ * private) URL: point it at the same path under the proxy's mount (`routePrefix`) instead.
+ * Redirects elsewhere are left alone.
+ */
+function rewriteLocation(location, requestUrl, baseUrl, opts) {
+  let target
+  try {
+    target = new URL(location, requestUrl)
+  } catch {
+    return location
+  }
+  const base = new URL(`${baseUrl}/`)
+  if (target.origin !== base.origin) return location
+  const basePath = base.pathname.replace(/\/$/, '')
+  if (target.pathname !== basePath && !target.pathname.startsWith(`${basePath}/`)) return location
+  const rest = target.pathname.slice(basePath.length)
+  return `${opts.routePrefix}${rest}${target.search}${target.hash}`
+}
+
 /** The catch-all segments from `context.params` (a Promise in Next 15+, an object before). */
 async function catchAllSegments(context, paramName) {
   if (!context || context.params === undefined || context.params === null) return undefined
@@ -252,6 +272,8 @@ function createProxyHandler(config = {}) {
     trailingSlash: config.trailingSlash === true,
   })
 
+  const baseUrl = router.baseUrl
+
   async function handler(request, context) {
     const method = String(request.method || 'GET').toUpperCase()
     const url = request.url
@@ -336,6 +358,8 @@ function createProxyHandler(config = {}) {
     clearTimeout(timeoutId)
 
     const headers = buildResponseHeaders(backend.headers, opts)
+    const location = headers.get('location')
+    if (location) headers.set('location', rewriteLocation(location, route.url, baseUrl, opts))
     const body = method === 'HEAD' || NULL_BODY_STATUS.has(backend.status) ? null : backend.body
     let response = new Response(body, {
       status: backend.status,
