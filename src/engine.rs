@@ -393,9 +393,7 @@ impl Engine {
             Err(e) => error_outcome(Some(p.source), &e),
             Ok(Validation::Valid(s)) => {
                 if self.needs_proactive_refresh(&s, p.source)
-                    && let Ok(Some(issued)) = self
-                        .refresh_once(key, None, RefreshCredential::Bearer(p.token))
-                        .await
+                    && let Ok(Some(issued)) = self.refresh_user(f, p.token, key).await
                 {
                     return self.after_refresh(f, issued, p.source).await;
                 }
@@ -413,26 +411,7 @@ impl Engine {
                 },
                 TokenSource::UserCookie => {
                     if self.cfg.refresh.enabled && !refresh_failed {
-                        let rt = self.refresh_cookie(f);
-                        let res = match (self.cfg.refresh.style, rt) {
-                            (RefreshStyle::Cookie, Some(rt)) => {
-                                self.refresh_once(
-                                    namespaced_key("refresh-cookie", rt),
-                                    Some(&key),
-                                    RefreshCredential::Body {
-                                        field: &self.cfg.refresh.body_field,
-                                        refresh_token: rt,
-                                    },
-                                )
-                                .await
-                            }
-                            (RefreshStyle::Cookie, None) => Ok(None),
-                            (RefreshStyle::Bearer, _) => {
-                                self.refresh_once(key, None, RefreshCredential::Bearer(p.token))
-                                    .await
-                            }
-                        };
-                        match res {
+                        match self.refresh_user(f, p.token, key).await {
                             Ok(Some(issued)) => {
                                 return self.after_refresh(f, issued, p.source).await;
                             }
@@ -453,6 +432,30 @@ impl Engine {
                     out
                 }
             },
+        }
+    }
+
+    /// Refreshes the user token in the configured style: Bearer with the access token, or the
+    /// refresh-token cookie in the body (coalesced per refresh token; the outcome is also kept
+    /// under the access token's key for the grace window).
+    async fn refresh_user(&self, f: &Facts, token: &str, key: TokenKey) -> Issued {
+        match (self.cfg.refresh.style, self.refresh_cookie(f)) {
+            (RefreshStyle::Cookie, Some(rt)) => {
+                self.refresh_once(
+                    namespaced_key("refresh-cookie", rt),
+                    Some(&key),
+                    RefreshCredential::Body {
+                        field: &self.cfg.refresh.body_field,
+                        refresh_token: rt,
+                    },
+                )
+                .await
+            }
+            (RefreshStyle::Cookie, None) => Ok(None),
+            (RefreshStyle::Bearer, _) => {
+                self.refresh_once(key, None, RefreshCredential::Bearer(token))
+                    .await
+            }
         }
     }
 

@@ -337,6 +337,65 @@ async fn unauthenticated_protected_page_redirects_synchronously() {
     assert_eq!(mock.counts(), (0, 0, 0));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proactive_refresh_near_expiry() {
+    let mock = Mock::start().await;
+    *mock.exp_offset.lock().unwrap() = Some(30);
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(&mock, json!({ "refresh": { "thresholdSeconds": 60 } }));
+    let d = decide(&e, &facts("/dashboard", Some(&format!("userToken={tok}")))).await;
+    assert_eq!(d.kind, "next");
+    assert!(
+        d.auth.unwrap().refreshed,
+        "a token expiring within the threshold is refreshed"
+    );
+    assert_eq!(mock.counts().1, 1);
+    // without a threshold the same token is simply used
+    let (tok2, _) = mock.mint("user", true);
+    let e2 = engine(&mock, json!({}));
+    let d = decide(
+        &e2,
+        &facts("/dashboard", Some(&format!("userToken={tok2}"))),
+    )
+    .await;
+    assert!(!d.auth.unwrap().refreshed);
+    assert_eq!(mock.counts().1, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_mappers_are_called_with_the_body() {
+    use next_api_layer_native::tokens::validate::JsMapperFn;
+    let mock = Mock::start().await;
+    let (tok, _) = mock.mint("user", true);
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen2 = seen.clone();
+    let f: JsMapperFn = Arc::new(move |body: String| {
+        seen2.lock().unwrap().push(body.clone());
+        Box::pin(async move {
+            let v: Value = serde_json::from_str(&body).unwrap();
+            Ok(
+                json!({ "user": { "name": v["data"]["name"], "mapped": true }, "tokenType": "user" }),
+            )
+        })
+    });
+    let cfg = json!({ "apiBaseUrl": mock.url, "jsMappers": { "parseAuthMe": true } });
+    let js = JsMapperSet {
+        auth_me: Some(f),
+        ..Default::default()
+    };
+    let e = Engine::from_json(&cfg.to_string(), js).unwrap();
+    let d = decide(&e, &facts("/", Some(&format!("userToken={tok}")))).await;
+    let user: Value = serde_json::from_str(d.auth.unwrap().user_json.as_deref().unwrap()).unwrap();
+    assert_eq!(user["mapped"], true);
+    assert_eq!(user["name"], "Zoë Démo");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    // marked as a function but none passed: a config error
+    let err = Engine::from_json(&cfg.to_string(), JsMapperSet::default())
+        .err()
+        .unwrap();
+    assert_eq!(err.code.as_str(), "ERR_CONFIG_INVALID");
+}
+
 #[test]
 fn config_errors_have_stable_codes() {
     for (cfg, option) in [

@@ -49,6 +49,8 @@ pub struct Mock {
     pub latency: Arc<Mutex<Duration>>,
     /// Custom `auth/me` body shape: `{ result: { account, kind, expires } }`.
     pub custom_shape: Arc<Mutex<bool>>,
+    /// When set, `auth/me` reports `exp = now + offset` (seconds).
+    pub exp_offset: Arc<Mutex<Option<i64>>>,
 }
 
 impl Mock {
@@ -64,6 +66,7 @@ impl Mock {
             mode: Arc::new(Mutex::new(Mode::Ok)),
             latency: Arc::new(Mutex::new(Duration::ZERO)),
             custom_shape: Arc::default(),
+            exp_offset: Arc::default(),
         };
         let ctx = mock.ctx();
         tokio::spawn(async move {
@@ -89,6 +92,7 @@ impl Mock {
             mode: self.mode.clone(),
             latency: self.latency.clone(),
             custom_shape: self.custom_shape.clone(),
+            exp_offset: self.exp_offset.clone(),
         }
     }
 
@@ -141,6 +145,7 @@ struct Ctx {
     mode: Arc<Mutex<Mode>>,
     latency: Arc<Mutex<Duration>>,
     custom_shape: Arc<Mutex<bool>>,
+    exp_offset: Arc<Mutex<Option<i64>>>,
 }
 
 async fn handle(mut sock: TcpStream, ctx: Ctx) -> std::io::Result<()> {
@@ -227,6 +232,14 @@ fn route(ctx: &Ctx, method: &str, path: &str, bearer: Option<&str>, body: &Value
             } else {
                 json!({ "id": t.user_id, "name": "Zoë Démo", "email": "demo@example.com", "type": "user" })
             };
+            let mut user = user;
+            if let Some(off) = *ctx.exp_offset.lock().unwrap() {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64;
+                user["exp"] = json!(now + off);
+            }
             if *ctx.custom_shape.lock().unwrap() {
                 (
                     200,
