@@ -3,7 +3,9 @@
 # Installs the package from its `npm pack` tarball into a copy of this fixture (as a user
 # does; a symlinked install breaks Next's bundlers), runs `next build`, serves it with
 # `next start` on a random port next to the demo backend (also on a random port) and runs
-# the HTTP checks in check.mjs. Needs the release addon built (`npm run build`) first.
+# the HTTP checks in check.mjs. Then rebuilds it misconfigured (middleware on the Edge runtime,
+# the server entry imported into a client component) and checks that both fail with the
+# package's clear errors. Needs the release addon built (`npm run build`) first.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -59,3 +61,50 @@ if ! APP_URL="$app_url" BACKEND_URL="$backend_url" node "$here/check.mjs"; then
   echo "--- next start log"; cat "$work/app.log"
   exit 1
 fi
+
+# The same app misconfigured the two ways users get wrong: middleware left on the Edge runtime,
+# and the server entry imported into a client component. Both must fail with the clear error
+# (export conditions "edge-light" and "browser" select stubs that throw it), not a cryptic one.
+echo "-- next15: misconfigured variant (Edge middleware, server entry in a client component)"
+pkill -P "$app_pid" 2>/dev/null || true
+kill "$app_pid" 2>/dev/null || true
+wait "$app_pid" 2>/dev/null || true
+app_pid=''
+sed -i "s/^  runtime: 'nodejs',$//" middleware.ts
+grep -q "^  runtime: 'nodejs'" middleware.ts && { echo "could not switch middleware.ts to the Edge runtime"; exit 1; }
+mkdir -p app/misused
+cat >app/misused/page.tsx <<'TSX'
+'use client'
+import { createApiClient } from 'next-api-layer-native'
+
+export default function Misused() {
+  return <p>{typeof createApiClient}</p>
+}
+TSX
+rm -rf .next
+NEXT_IGNORE_INCORRECT_LOCKFILE=1 NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >"$work/build2.log" 2>&1 || { cat "$work/build2.log"; exit 1; }
+API_BASE_URL="$backend_url" NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" >"$work/app2.log" 2>&1 &
+app_pid=$!
+for _ in $(seq 1 300); do
+  curl -s -o /dev/null "$app_url/login" && break
+  sleep 0.2
+done
+passed=0
+failed=0
+verdict() { if [ "$2" = ok ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "not ok - $1"; fi; }
+status="$(curl -s -o /dev/null -w '%{http_code}' "$app_url/")"
+sleep 0.5
+if [ "$status" = 500 ] && grep -q "ERR_EDGE_RUNTIME" "$work/app2.log" && grep -q "runtime: 'nodejs'" "$work/app2.log"; then
+  verdict "Edge middleware fails with ERR_EDGE_RUNTIME naming runtime: 'nodejs' (status $status)" ok
+else
+  verdict "Edge middleware fails with ERR_EDGE_RUNTIME naming runtime: 'nodejs' (status $status)" no
+  cat "$work/app2.log"
+fi
+chunk="$(grep -rl "ERR_CLIENT_BUNDLE" .next/static/chunks/app/misused 2>/dev/null | head -1 || true)"
+if [ -n "$chunk" ] && grep -q "next-api-layer-native/client" "$chunk" && ! grep -rq "\.node['\"]" .next/static/chunks; then
+  verdict "client bundle gets ERR_CLIENT_BUNDLE pointing at next-api-layer-native/client, no addon" ok
+else
+  verdict "client bundle gets ERR_CLIENT_BUNDLE pointing at next-api-layer-native/client, no addon" no
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
