@@ -54,6 +54,8 @@ npm install --no-save --no-audit --no-fund --loglevel=error "$tgz"
 
 echo "== next build"
 export NEXT_TELEMETRY_DISABLED=1
+# The CSRF double-submit tokens are signed with this (required in production).
+export CSRF_SECRET="${CSRF_SECRET:-$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))")}"
 API_BASE_URL="$backend_url" node node_modules/next/dist/bin/next build
 
 echo "== start the demo backend and the app"

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { AuthProvider } from 'next-api-layer-native/client'
 import type { ReactNode } from 'react'
+import { AuthProvider, type AuthUser } from '@/components/auth'
 import { LogoutButton } from '@/components/logout-button'
 import { currentSession } from '@/lib/server-auth'
 import './globals.css'
@@ -19,7 +19,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         {/* The server already knows the user: the first paint needs no client fetch. */}
-        <AuthProvider initialUser={user}>
+        <AuthProvider initialUser={user as AuthUser | null}>
           <header className="site">
             <nav>
               <Link href="/" className="brand">

@@ -18,6 +18,7 @@ export function ProfileForm({ initialName }: { initialName: string }) {
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     setPending(true)
+    setResult(null)
     const r = await api<User>('profile', { method: 'PUT', body: JSON.stringify({ name }) })
     setPending(false)
     if (r.success && r.data) {

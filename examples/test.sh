@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The example app end to end (called by `npm test` once the release addon is built):
+#   npm pack -> install the tarball into a copy of examples/nextjs-app, as a user does (a symlinked
+#   install breaks Turbopack and webpack) -> start the demo backend (random port, short ACCESS_TTL)
+#   -> next build -> next start on a random free port -> HTTP checks and browser e2e in
+#   examples/e2e/ (node --test) with APP_URL, BACKEND_URL and APP_DIR exported.
+# Both servers listen on 127.0.0.1 and are always stopped (by PID) on exit.
+# Env: E2E_ACCESS_TTL (default 6 s), E2E_KEEP=1 keeps the work dir, E2E_ONLY=<file> runs one test file.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/nalnative-e2e.XXXXXX")"
+backend_pid=''
+app_pid=''
+cleanup() {
+  local code=$?
+  # Each server runs in its own process group (setsid): stop the group, by its leader's PID.
+  if [ -n "$app_pid" ]; then kill -TERM -- "-$app_pid" 2>/dev/null || kill "$app_pid" 2>/dev/null || true; fi
+  if [ -n "$backend_pid" ]; then kill -TERM -- "-$backend_pid" 2>/dev/null || kill "$backend_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  if [ "$code" -ne 0 ]; then
+    echo "--- next start log (tail)"; tail -n 60 "$work/app.log" 2>/dev/null || true
+    echo "--- backend log (tail)"; tail -n 20 "$work/backend.log" 2>/dev/null || true
+  fi
+  if [ "${E2E_KEEP:-}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+t0=$(date +%s)
+echo "-- e2e: npm pack"
+(cd "$root" && npm pack --ignore-scripts --pack-destination "$work" --loglevel=error >/dev/null)
+tgz="$(ls "$work"/next-api-layer-native-*.tgz)"
+
+echo "-- e2e: install the example app and the tarball"
+mkdir -p "$work/app"
+(cd "$here/nextjs-app" && tar cf - --exclude=node_modules --exclude=.next --exclude=next-env.d.ts \
+  --exclude='*.tsbuildinfo' .) | (cd "$work/app" && tar xf -)
+cd "$work/app"
+# `npm install` with the committed lockfile rather than `npm ci`: `npm ci` insists on every
+# other-platform optional package (@next/swc-*) being fetchable, which is not true everywhere.
+npm install --no-audit --no-fund --loglevel=error >/dev/null
+npm install --no-save --no-audit --no-fund --loglevel=error "$tgz" >/dev/null
+
+echo "-- e2e: start the demo backend"
+PORT=0 HOST=127.0.0.1 ACCESS_TTL="${E2E_ACCESS_TTL:-6}" setsid node "$root/examples/backend/server.js" \
+  >"$work/backend.log" 2>&1 </dev/null &
+backend_pid=$!
+backend_url=''
+for _ in $(seq 1 150); do
+  backend_url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/backend.log" | head -1 || true)"
+  [ -n "$backend_url" ] && break
+  sleep 0.1
+done
+[ -n "$backend_url" ] || { echo "demo backend did not start"; exit 1; }
+
+echo "-- e2e: next build"
+export NEXT_TELEMETRY_DISABLED=1
+# The CSRF double-submit tokens are signed with this (required in production).
+export CSRF_SECRET="${CSRF_SECRET:-$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))")}"
+if ! API_BASE_URL="$backend_url" node node_modules/next/dist/bin/next build >"$work/build.log" 2>&1; then
+  cat "$work/build.log"
+  exit 1
+fi
+grep -E "Proxy|Route \(app\)" "$work/build.log" || true
+
+echo "-- e2e: next start"
+app_port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+API_BASE_URL="$backend_url" setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" \
+  >"$work/app.log" 2>&1 </dev/null &
+app_pid=$!
+app_url="http://127.0.0.1:$app_port"
+ready=''
+for _ in $(seq 1 300); do
+  if curl -s -o /dev/null --max-time 2 "$app_url/login"; then ready=1; break; fi
+  kill -0 "$app_pid" 2>/dev/null || break
+  sleep 0.2
+done
+[ -n "$ready" ] || { echo "next start did not come up"; exit 1; }
+echo "-- e2e: app $app_url, backend $backend_url (setup $(($(date +%s) - t0)) s)"
+
+t1=$(date +%s)
+cd "$root"
+targets=("$here/e2e/")
+[ -n "${E2E_ONLY:-}" ] && targets=("$E2E_ONLY")
+APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" \
+  node --test --test-concurrency=1 "${targets[@]}"
+echo "-- e2e: tests took $(($(date +%s) - t1)) s"
