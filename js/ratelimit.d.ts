@@ -35,7 +35,10 @@ export interface RateLimitOptions {
   trustedProxies?: number
   /** Cap on keys held per rule (memory bound; idle keys go first). default `100000` */
   maxKeys?: number
-  /** Custom key (e.g. a user id or API key); may be async. default: the client IP. */
+  /**
+   * Custom key (e.g. a user id or API key); may be async. default: the client IP (IPv6 by
+   * its /64 network).
+   */
   keyFn?: (req: NextRequest) => string | null | undefined | Promise<string | null | undefined>
   /** Your own 429 response; rate-limit headers are added if missing. default: JSON 429. */
   onRateLimited?: (req: NextRequest) => Response | Promise<Response>

@@ -14,7 +14,8 @@
 //!   `x-forwarded-for` / `x-real-ip` headers are ignored and the peer address given by the
 //!   adapter is used (or the shared key `unknown` when there is none), so a client cannot
 //!   choose its own key. With `n` trusted proxies the `n`-th `x-forwarded-for` entry from
-//!   the right is used (each trusted proxy appends the address it saw).
+//!   the right is used (each trusted proxy appends the address it saw). IPv6 clients are
+//!   keyed by their /64 network (a subscriber can rotate through its /64 at will).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
@@ -223,23 +224,47 @@ pub struct KeyFacts<'a> {
     pub real_ip: Option<&'a str>,
 }
 
+fn parse_ip(s: &str) -> Option<IpAddr> {
+    let ip = s
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| s.parse::<SocketAddr>().ok().map(|sa| sa.ip()))
+        .or_else(|| {
+            s.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+                .ok()
+        })?;
+    // `::ffff:1.2.3.4` is the IPv4 client 1.2.3.4.
+    Some(match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    })
+}
+
 /// Canonical form of an address (`[::1]:80`, `1.2.3.4:5` -> bare IP); other text is kept.
 fn clean_ip(s: &str) -> Option<String> {
     let s = s.trim().trim_matches('"');
     if s.is_empty() {
         return None;
     }
-    if let Ok(ip) = s.parse::<IpAddr>() {
-        return Some(ip.to_string());
+    match parse_ip(s) {
+        Some(ip) => Some(ip.to_string()),
+        None => Some(s.chars().take(MAX_KEY_LEN).collect()),
     }
-    if let Ok(sa) = s.parse::<SocketAddr>() {
-        return Some(sa.ip().to_string());
+}
+
+/// The rate-limit key of a client address: IPv4 as is, IPv6 by its /64 network (one
+/// subscriber usually holds a whole /64 and could otherwise rotate through it).
+fn ip_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("ip:{net}/64")
+        }
+        _ => format!("ip:{ip}"),
     }
-    let s = s.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = s.parse::<IpAddr>() {
-        return Some(ip.to_string());
-    }
-    Some(s.chars().take(MAX_KEY_LEN).collect())
 }
 
 /// The client IP, honouring `trusted_proxies` (see the module docs).
@@ -555,7 +580,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
     pub fn key_for(&self, facts: &KeyFacts<'_>) -> String {
         match facts.custom_key {
             Some(k) => format!("k:{}", k.chars().take(MAX_KEY_LEN).collect::<String>()),
-            None => format!("ip:{}", client_ip(facts, self.config.trusted_proxies)),
+            None => ip_key(&client_ip(facts, self.config.trusted_proxies)),
         }
     }
 
@@ -778,7 +803,11 @@ mod tests {
             real_ip: Some("7.7.7.7"),
             custom_key: None,
         };
-        assert_eq!(client_ip(&f, 0), "::ffff:127.0.0.1");
+        assert_eq!(
+            client_ip(&f, 0),
+            "127.0.0.1",
+            "IPv4-mapped IPv6 is the IPv4 client"
+        );
         let no_peer = KeyFacts { peer_ip: None, ..f };
         assert_eq!(client_ip(&no_peer, 0), "unknown");
         // One trusted proxy: the entry it appended (rightmost) is the client.
@@ -802,6 +831,27 @@ mod tests {
         };
         assert_eq!(client_ip(&f, 1), "2001:db8::1");
         let rl = RateLimiter::new(RateLimitConfig::default());
+        // IPv6 clients are keyed by their /64; IPv4 by the address.
+        let v6 = |a: &'static str| KeyFacts {
+            peer_ip: Some(a),
+            forwarded_for: None,
+            real_ip: None,
+            custom_key: None,
+        };
+        assert_eq!(
+            rl.key_for(&v6("2001:db8:1:2:aaaa::1")),
+            "ip:2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            rl.key_for(&v6("2001:db8:1:2:bbbb::7")),
+            rl.key_for(&v6("[2001:db8:1:2::9]:443"))
+        );
+        assert_ne!(
+            rl.key_for(&v6("2001:db8:1:3::1")),
+            rl.key_for(&v6("2001:db8:1:2::1"))
+        );
+        assert_eq!(rl.key_for(&v6("203.0.113.5")), "ip:203.0.113.5");
+        assert_eq!(rl.key_for(&v6("::ffff:203.0.113.5")), "ip:203.0.113.5");
         assert_eq!(
             rl.key_for(&KeyFacts {
                 custom_key: Some("user-1"),
