@@ -357,6 +357,23 @@ test('audit: the logger receives the right events, in order, without secrets', a
   assert.equal(s.auditDropped, 0)
 })
 
+test('audit: proxies sharing one engine each get the events', async () => {
+  const a = []
+  const b = []
+  const config = {
+    apiBaseUrl: backend.url,
+    excludedPaths: [`/__shared-${process.pid}`],
+    rateLimit: { maxRequests: 1 },
+  }
+  const pa = createAuthProxy({ ...config, audit: { logger: (e) => a.push(e.type) } })
+  const pb = createAuthProxy({ ...config, audit: { logger: (e) => b.push(e.type) } })
+  await pa(req('/posts'))
+  await pb(req('/posts')) // same engine: the second request of the key is refused
+  await waitFor(() => a.length === 1 && b.length === 1, 'both loggers')
+  assert.deepEqual(a, ['rateLimit:exceeded'])
+  assert.deepEqual(b, ['rateLimit:exceeded'])
+})
+
 test('audit: events filter', async () => {
   const events = []
   const p = proxy({

@@ -57,3 +57,9 @@ export interface AuditOptions {
 export declare function batchLogger(
   logger: (event: AuditEvent) => unknown,
 ): (batchJson: string) => void
+
+/** Attaches a logger to a native engine's audit events (several loggers may share one). Internal. */
+export declare function attachAuditLogger(
+  engine: { setAuditLogger(deliver: (batchJson: string) => void): void },
+  logger: (event: AuditEvent) => unknown,
+): void

@@ -34,4 +34,35 @@ function batchLogger(logger) {
   }
 }
 
-module.exports = { batchLogger }
+/** Loggers per native engine (engines are shared by identical configs). */
+const loggers = new WeakMap()
+
+/**
+ * Attaches `logger` to `engine`'s audit events. Proxies with the same declarative config share
+ * one engine; each of their loggers receives the events, in order.
+ * @param {{ setAuditLogger(deliver: (batchJson: string) => void): void }} engine
+ * @param {(event: object) => unknown} logger
+ */
+function attachAuditLogger(engine, logger) {
+  let set = loggers.get(engine)
+  if (!set) {
+    set = new Set()
+    loggers.set(engine, set)
+    const all = set
+    engine.setAuditLogger(
+      batchLogger((event) => {
+        for (const l of all) {
+          try {
+            const ret = l(event)
+            if (ret && typeof ret.then === 'function') ret.then(undefined, () => {})
+          } catch {
+            // One failing logger neither stops the others nor reaches a request.
+          }
+        }
+      }),
+    )
+  }
+  set.add(logger)
+}
+
+module.exports = { batchLogger, attachAuditLogger }

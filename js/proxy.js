@@ -7,7 +7,7 @@
 
 const { getEngine, withCode } = require('./engine')
 const { INTERNAL_HEADERS, isInternalHeader } = require('./internal-headers')
-const { batchLogger } = require('./audit')
+const { attachAuditLogger } = require('./audit')
 
 let nextServer
 function NextResponse() {
@@ -282,7 +282,7 @@ function createAuthProxy(config) {
   const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
   const factsOptions = { csrfHeader: config.csrf?.headerName }
   if (auditLogger && config.audit?.enabled !== false) {
-    engine.setAuditLogger(batchLogger(auditLogger))
+    attachAuditLogger(engine, auditLogger)
   }
   // ---- end security ----
 
