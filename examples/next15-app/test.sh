@@ -32,6 +32,12 @@ cd "$work/app"
 # some other-platform optional packages (@next/swc-darwin-*), which `npm ci` refuses.
 npm install --no-save --no-audit --no-fund --loglevel=error "$tgz"
 
+echo "-- next15: the installed bin: npx next-api-layer-native init --dry-run"
+init_out="$(npx --no-install next-api-layer-native init --dry-run </dev/null)"
+echo "$init_out" | head -3
+echo "$init_out" | grep -q "Next.js 15.5.29 (node_modules) -> middleware.ts" || { echo "init did not detect Next 15.5 from node_modules"; exit 1; }
+echo "$init_out" | grep -q "skipped    middleware.ts" || { echo "init would have touched the existing middleware.ts"; exit 1; }
+
 echo "-- next15: next build"
 NEXT_IGNORE_INCORRECT_LOCKFILE=1 NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 grep -E "Middleware|ƒ Proxy|Next.js 15" "$work/build.log" || true
