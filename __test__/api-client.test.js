@@ -298,10 +298,14 @@ test('sanitization options: disabled, escape, allowList, skipFields, skipEndpoin
   // outgoing JSON bodies are sanitized too, password-like fields excepted
   const r = await client().post(
     'echo/b',
-    { name: '<b>N</b>', password: 'a<b' },
+    { name: '<b>N</b>', password: 'a<b', user: { password_confirmation: 'a<b', bio: '<i>x</i>' } },
     { skipSanitizeFields: ['body'] },
   )
-  assert.deepEqual(JSON.parse(r.data.body), { name: 'N', password: 'a<b' })
+  assert.deepEqual(JSON.parse(r.data.body), {
+    name: 'N',
+    password: 'a<b',
+    user: { password_confirmation: 'a<b', bio: 'x' },
+  })
 })
 
 test('non-JSON responses: 204, text, binary, gzip', async () => {

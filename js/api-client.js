@@ -306,6 +306,22 @@ function isTextType(ct) {
 }
 
 const PASSWORDISH = /pass(word)?|secret|token|otp|pin$/i
+// Never sanitized in outgoing bodies, at any depth (sanitizing would change a credential).
+const SECRET_BODY_FIELDS = [
+  'password',
+  'password_confirmation',
+  'passwordConfirmation',
+  'current_password',
+  'currentPassword',
+  'new_password',
+  'newPassword',
+  'secret',
+  'token',
+  'refresh_token',
+  'refreshToken',
+  'otp',
+  'pin',
+]
 
 // ---------------------------------------------------------------------------- results
 
@@ -791,7 +807,7 @@ function createApiClient(config = {}) {
             ),
           )
         }
-        const skip = [...(options.skipSanitizeFields ?? [])]
+        const skip = [...SECRET_BODY_FIELDS, ...(options.skipSanitizeFields ?? [])]
         for (const [k] of body.entries()) if (PASSWORDISH.test(k)) skip.push(k)
         wireBody = sanitizeOut ? bodySanitizer.sanitizeFormData(body, skip) : body
         if (spoofOn && spoofing.strategy === 'body') {
@@ -812,24 +828,21 @@ function createApiClient(config = {}) {
         wireBody = body
         if (spoofOn && spoofing.strategy === 'body') wireMethod = 'POST'
       } else {
-        let json = body
-        if (sanitizeOut && typeof body === 'object') {
-          const skip = [...(options.skipSanitizeFields ?? [])]
-          for (const k of Object.keys(body)) if (PASSWORDISH.test(k)) skip.push(k)
-          json = bodySanitizer.sanitize(body, skip)
-        }
-        if (
+        const spoofBody =
           spoofOn &&
           spoofing.strategy === 'body' &&
-          json &&
-          typeof json === 'object' &&
-          !Array.isArray(json)
-        ) {
-          json = { ...json, [spoofing.fieldName]: method }
-          wireMethod = 'POST'
+          typeof body === 'object' &&
+          !Array.isArray(body)
+        const json = spoofBody ? { ...body, [spoofing.fieldName]: method } : body
+        if (spoofBody) wireMethod = 'POST'
+        wireBody = JSON.stringify(json)
+        if (sanitizeOut && typeof body === 'object' && wireBody !== undefined) {
+          // one native pass over the JSON text; secrets are never rewritten
+          const skip = [...SECRET_BODY_FIELDS, ...(options.skipSanitizeFields ?? [])]
+          for (const k of Object.keys(body)) if (PASSWORDISH.test(k)) skip.push(k)
+          wireBody = bodySanitizer.sanitizeJson(wireBody, skip)
         }
         headers.set('content-type', 'application/json')
-        wireBody = JSON.stringify(json)
       }
     } else if (spoofOn && spoofing.strategy === 'body') {
       headers.set('content-type', 'application/json')
