@@ -1,51 +1,29 @@
 // Many users: Zipf-distributed traffic over 1k / 10k / 100k distinct valid tokens through the
-// native engine (one decide per request, decideAsync on a miss): cache hit rate, backend
+// native engine (one decidePacked per request, decideAsyncPacked on a miss), each cell in its own process: cache hit rate, backend
 // validate calls, memory. The seed-style proxy (d) calls the backend on every request.
-import {
-  authConfig,
-  facts,
-  mintLocal,
-  native,
-  packedHasUser,
-  packedKind,
-  packFacts,
-  pool,
-  rssMb,
-  startBackend,
-} from '../lib/common.mjs'
-import { fmt, gc, summarize } from '../lib/stats.mjs'
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startBackend } from '../lib/common.mjs'
+import { fmt, summarize } from '../lib/stats.mjs'
 import { lineChart } from '../lib/svg.mjs'
 
 export const title = 'Many users: Zipf traffic over distinct tokens'
 
-function rng(seed) {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'users-worker.mjs')
 
-/** Zipf(s) sampler over ranks 0..n-1. */
-function zipf(n, s, seed) {
-  const cdf = new Float64Array(n)
-  let sum = 0
-  for (let i = 0; i < n; i++) {
-    sum += 1 / (i + 1) ** s
-    cdf[i] = sum
-  }
-  const r = rng(seed)
-  return () => {
-    const u = r() * sum
-    let lo = 0
-    let hi = n - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (cdf[mid] < u) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
+function worker(cell) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', WORKER, JSON.stringify(cell)],
+      { timeout: 600000, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`users worker failed: ${stderr || err.message}`))
+        resolve(JSON.parse(stdout.trim().split('\n').pop()))
+      },
+    )
+  })
 }
 
 const CACHES = {
@@ -54,7 +32,6 @@ const CACHES = {
 }
 
 export async function run({ mode }) {
-  const nat = native()
   const backend = await startBackend()
   const userCounts =
     mode === 'smoke' ? [1000] : mode === 'quick' ? [1000, 10000] : [1000, 10000, 100000]
@@ -62,40 +39,24 @@ export async function run({ mode }) {
   const results = {}
   try {
     for (const users of userCounts) {
-      gc()
-      const tokens = Array.from({ length: users }, (_, i) => mintLocal({ sub: i % 2 ? '1' : '2' }))
       const requests = mode === 'smoke' ? 5000 : Math.min(Math.max(5 * users, 50000), 500000)
       const reps = mode === 'full' && users <= 1000 ? 3 : mode === 'full' && users <= 10000 ? 2 : 1
       for (const cacheName of caches) {
         const runs = []
         for (let rep = 0; rep < reps; rep++) {
           await backend.reset()
-          gc()
-          const rss0 = rssMb()
-          const engine = new nat.Engine(
-            JSON.stringify(authConfig(backend.url, { cache: CACHES[cacheName] })),
-          )
-          const sample = zipf(users, 1.0, 7 + rep)
-          let bad = 0
-          const t0 = Date.now()
-          await pool(requests, 64, async () => {
-            const f = packFacts(facts(tokens[sample()]))
-            let d = engine.decidePacked(f)
-            if (packedKind(d) === 'pending') d = await engine.decideAsyncPacked(f)
-            if (packedKind(d) !== 'next' || !packedHasUser(d)) bad++
-          })
-          const secs = (Date.now() - t0) / 1000
-          gc()
-          const rss1 = rssMb()
-          const st = engine.stats()
+          const cell = {
+            url: backend.url,
+            users,
+            requests,
+            cache: CACHES[cacheName],
+            seed: 7 + rep,
+          }
+          const r = await worker(cell)
           const calls = await backend.count('GET /auth/me')
-          if (bad) throw new Error(`users: ${bad} of ${requests} requests were not authenticated`)
-          runs.push({
-            hitRate: st.cacheHits / (st.cacheHits + st.cacheMisses),
-            backendPer1000: (calls * 1000) / requests,
-            rssDeltaMb: rss1 - rss0,
-            reqPerSec: requests / secs,
-          })
+          if (r.bad)
+            throw new Error(`users: ${r.bad} of ${requests} requests were not authenticated`)
+          runs.push({ ...r, backendPer1000: (calls * 1000) / requests })
         }
         results[`${cacheName}|${users}`] = {
           users,
@@ -103,7 +64,7 @@ export async function run({ mode }) {
           requests,
           hitRate: summarize(runs.map((r) => r.hitRate * 100)),
           backendPer1000: summarize(runs.map((r) => r.backendPer1000)),
-          rssDeltaMb: summarize(runs.map((r) => r.rssDeltaMb)),
+          rssDeltaMb: summarize(runs.map((r) => r.rssMb)),
           reqPerSec: summarize(runs.map((r) => r.reqPerSec)),
         }
       }
@@ -137,8 +98,8 @@ export async function run({ mode }) {
     intro:
       "Tokens are distinct valid JWTs (signed like the demo backend's); each request draws one with Zipf (s = 1) " +
       'popularity and goes through the engine as the adapter calls it (`decidePacked`: a cache hit answers synchronously; `decideAsyncPacked` on a miss), ' +
-      '64 in flight, backend without injected latency. Memory is the process RSS growth over the run after a GC ' +
-      '(the token strings themselves are allocated before). The seed-style proxy (d) has no cache: 1000 backend ' +
+      '64 in flight, backend without injected latency. Each cell runs in a fresh process; memory is that ' +
+      "process's RSS growth over the run after a GC (tokens are minted before; V8 heap churn is included). The seed-style proxy (d) has no cache: 1000 backend " +
       'calls per 1000 requests by construction.',
     tables: [
       {
