@@ -82,7 +82,11 @@ export interface ApiClientConfig {
     /** Endpoint globs (`'posts'`, `'news/*'`, `'public/**'`) that go out without credentials. Default `[]`. */
     publicEndpoints?: string[]
   }
-  /** Response (and request body) sanitization. Default `{ enabled: true, mode: 'strip' }`. */
+  /**
+   * Sanitization of responses and of outgoing JSON/FormData bodies (credential fields such as
+   * `password`, `password_confirmation`, `token`, `otp` are never rewritten). Default
+   * `{ enabled: true, mode: 'strip' }`.
+   */
   sanitization?: SanitizationConfig
   /** Append the `x-locale` request header (set by the auth proxy) as a query parameter. */
   i18n?: {
