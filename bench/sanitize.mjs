@@ -114,7 +114,9 @@ export function measureSanitizers({ mb = 1, minMs = 2000, mode = 'strip', rounds
   const fns = Object.entries(contenders(mode))
   const samples = fns.map(() => [])
   for (let r = 0; r < rounds; r++) {
-    fns.forEach(([, fn], i) => samples[i].push(mbps(fn, text, minMs / rounds)))
+    fns.forEach(([, fn], i) => {
+      samples[i].push(mbps(fn, text, minMs / rounds))
+    })
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const results = fns.map(([name], i) => ({ name, mbps: median(samples[i]) }))
