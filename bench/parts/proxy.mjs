@@ -92,15 +92,21 @@ export async function run({ mode, log }) {
         const s = ratios(m[v][k], m.a[k])
         return { label: NAMES[v], ...s, text: fmtRatio(s).split(' ')[0] }
       })
+    const bRatio = ratios(m.b.rps, m.a.rps)
+    const verdict =
+      `Target: (b) within 5 % of (a) in throughput. This run: (b) = ${fmtRatio(bRatio)} of (a), ` +
+      `${bRatio.median >= 0.95 ? 'met' : '**not met**'} at the median.`
     return {
       title,
+      verdict,
       intro:
         `\`next start\` (production build of bench/app, one build, variant chosen by env at start), ` +
         `autocannon with ${connections} connections for ${duration} s per run against GET /dashboard (a tiny ` +
         'dynamic route handler) with one valid user token; the demo backend answers /auth/me after 20 ms. ' +
         `${reps} run(s) per variant, variants alternating, each server warmed for 2 s first. Ratios are per run ` +
         'against (a) measured in the same round. (b) uses the defaults (cache ttl 2 s), so a warm token is ' +
-        're-validated about every 2 s. (c) still coalesces concurrent validations of the same token.',
+        're-validated about every 2 s. (c) still coalesces concurrent validations of the same token. ' +
+        verdict,
       tables: [
         {
           columns: [

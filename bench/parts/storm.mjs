@@ -138,6 +138,24 @@ export async function run({ mode }) {
           groups,
         }),
       },
+      {
+        file: 'storm-refresh-calls.svg',
+        alt: 'refresh storm backend refresh calls and failed requests',
+        svg: barChart({
+          title: 'Refresh storm: backend refresh calls and failed requests (+1, log)',
+          unit: 'count + 1',
+          log: true,
+          groups: sizes.flatMap((n) =>
+            ['refresh', 'failed'].map((k) => ({
+              label: `N = ${n}: ${k === 'refresh' ? 'refresh calls' : 'failed requests'}`,
+              bars: variants.map((v) => {
+                const s = summarize(results[n][v][k].map((x) => x + 1))
+                return { label: v, ...s, text: fmt(s.median - 1, 3) }
+              }),
+            })),
+          ),
+        }),
+      },
     ],
     data: results,
   }
