@@ -69,10 +69,10 @@ export function gc() {
   }
 }
 
-const fmtNum = (x, digits) => {
+const fmtNum = (x, digits, ints = Number.isInteger(x)) => {
   if (!Number.isFinite(x)) return 'n/a'
   const a = Math.abs(x)
-  if (Number.isInteger(x)) return x.toLocaleString('en-US')
+  if (ints) return x.toLocaleString('en-US')
   if (a >= 100) return Math.round(x).toLocaleString('en-US')
   if (a >= 10) return x.toFixed(Math.max(0, digits - 2))
   if (a >= 1) return x.toFixed(Math.max(0, digits - 1))
@@ -83,8 +83,11 @@ const fmtNum = (x, digits) => {
 export function fmt(s, digits = 3, suffix = '') {
   if (typeof s === 'number') return fmtNum(s, digits) + suffix
   if (!s || !Number.isFinite(s.median)) return 'n/a'
-  if (s.n <= 1 || s.min === s.max) return `${fmtNum(s.median, digits)}${suffix}`
-  return `${fmtNum(s.median, digits)}${suffix} (${fmtNum(s.min, digits)}–${fmtNum(s.max, digits)})`
+  // counts print as integers only when every figure of the cell is one
+  const ints = [s.median, s.min, s.max].every(Number.isInteger)
+  const f = (x) => fmtNum(x, digits, ints)
+  if (s.n <= 1 || s.min === s.max) return `${f(s.median)}${suffix}`
+  return `${f(s.median)}${suffix} (${f(s.min)}–${f(s.max)})`
 }
 
 /** `×1.23 (1.10–1.31)` */
