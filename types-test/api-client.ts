@@ -96,6 +96,9 @@ async function use(): Promise<void> {
   await api.delete('posts/1')
   await api.delete('posts/1', { hard: true }, { retry: false })
   await api.request('OPTIONS', 'posts')
+  // A result is a real Response: a route handler can return it as it is.
+  const asResponse: Response = await api.get('posts')
+  void asResponse
   // @ts-expect-error the result is typed by the generic
   const wrong: string = (await api.get<Post>('posts/1')).data
   void wrong
