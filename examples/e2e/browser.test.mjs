@@ -97,6 +97,27 @@ test('a wrong password shows the backend field error', async () => {
   await context.close()
 })
 
+test('register: field errors from the backend, then a new account lands on the dashboard', async () => {
+  const { context, page } = await newPage(browser)
+  await page.goto('/register')
+  await page.fill('input[name=name]', 'Ada Lovelace')
+  await page.fill('input[name=email]', DEMO.email)
+  await page.fill('input[name=password]', 'password1')
+  await page.fill('input[name=password_confirmation]', 'password1')
+  await page.click('button[type=submit]')
+  const taken = page.locator('[data-field-error=email]')
+  await taken.waitFor()
+  assert.equal(await taken.textContent(), 'The email has already been taken.')
+  const email = `ada.${Date.now()}@example.com`
+  await page.fill('input[name=email]', email)
+  await page.click('button[type=submit]')
+  await page.waitForURL((u) => u.pathname === '/dashboard')
+  assert.equal(await page.getByTestId('welcome').textContent(), 'Welcome, Ada Lovelace')
+  assert.equal(await page.getByTestId('user-email').textContent(), email)
+  assert.equal((await cookieMap(context))[USER_COOKIE].httpOnly, true)
+  await context.close()
+})
+
 test('the access token expires and the next navigation refreshes it unnoticed', async () => {
   const { context, page } = await loggedInPage()
   const old = (await cookieMap(context))[USER_COOKIE].value
