@@ -325,3 +325,37 @@ test('refresh.style auto falls back to the user token when the refresh cookie is
     /refresh\.style/,
   )
 })
+
+test('me trusts the user the auth proxy signed for this request, and nothing forged', async () => {
+  const { createAuthProxy } = require('../js/proxy.js')
+  const token = (await backend.mint({ sub: '2' })).token
+  const proxy = createAuthProxy({ apiBaseUrl: backend.url })
+  const passed = await proxy(
+    new NextRequest(`${APP}/api/auth/me`, { headers: { cookie: `userToken=${token}` } }),
+  )
+  const user = passed.headers.get('x-middleware-request-x-auth-user')
+  const sig = passed.headers.get('x-middleware-request-x-auth-user-sig')
+  assert.ok(user && sig, 'the proxy passed a signed user on')
+  await backend.reset()
+  const res = await auth.me(
+    get('/api/auth/me', {
+      'x-auth-user': user,
+      'x-auth-user-sig': sig,
+      cookie: `userToken=${token}`,
+    }),
+  )
+  assert.equal(res.status, 200)
+  assert.equal((await res.json()).data.user.email, 'jane@example.com')
+  assert.equal(await backend.count('GET /auth/me'), 0, 'no backend call')
+  // a forged user (valid base64, wrong signature) is ignored: the backend decides
+  const forged = Buffer.from(JSON.stringify({ id: 1, email: 'demo@example.com', role: 'admin' }))
+  const res2 = await auth.me(
+    get('/api/auth/me', {
+      'x-auth-user': forged.toString('base64'),
+      'x-auth-user-sig': sig,
+      cookie: `userToken=${token}`,
+    }),
+  )
+  assert.equal((await res2.json()).data.user.email, 'jane@example.com')
+  assert.equal(await backend.count('GET /auth/me'), 1)
+})

@@ -25,7 +25,9 @@
  * - Backend failures pass through with their status as `{ success: false, message, errors? }`
  *   (e.g. the 422 field errors of a wrong password). Backend unreachable → 502, timeout → 504,
  *   generic messages (details in `console.error`).
- * - `me` uses the token cascade (`x-refreshed-token`, user cookie, guest cookie; a guest gets its
+ * - `me` answers from the signed `x-auth-user` header when the auth proxy (`proxy.ts`) already
+ *   validated this request (no backend call; a forged header fails the signature check).
+ *   Otherwise it uses the token cascade (`x-refreshed-token`, user cookie, guest cookie; a guest gets its
  *   guest user). When the backend refuses the USER token, `me` refreshes once (see
  *   `refresh.style`), sets the new cookies and asks again; if that fails too, it answers 401 and
  *   clears the cookies.

@@ -127,6 +127,20 @@ async function readCredentials(request) {
   return value
 }
 
+/** The user the auth proxy put in `x-auth-user` for this request, if its signature holds. */
+function verifiedProxyUser(headers) {
+  const value = headers.get('x-auth-user')
+  const sig = headers.get('x-auth-user-sig')
+  if (!value || !sig || typeof native.verifyAuthUser !== 'function') return null
+  if (!native.verifyAuthUser(value, sig)) return null
+  try {
+    const user = JSON.parse(Buffer.from(value, 'base64').toString('utf8'))
+    return isObject(user) ? user : null
+  } catch {
+    return null
+  }
+}
+
 /**
  * @param {import('./auth-routes').AuthRoutesConfig} [config]
  * @returns {import('./auth-routes').AuthRoutes}
@@ -331,6 +345,10 @@ function createAuthRoutes(config = {}) {
   }
 
   async function me(request) {
+    // Fast path: the auth proxy already validated this request's token and passed the user in
+    // the signed `x-auth-user` header (a forged one fails the signature check).
+    const fromProxy = verifiedProxyUser(request.headers)
+    if (fromProxy) return json(200, { success: true, data: { user: fromProxy } })
     const cookie = request.headers.get('cookie') ?? undefined
     const picked = jar.pick(cookie, request.headers.get('x-refreshed-token') ?? undefined)
     const unauthenticated = (cookies = []) =>
