@@ -139,6 +139,18 @@ test('npm pack is lean: the runtime files and this platform binary, nothing from
     assert.ok(files.includes(must), `${must} is packed`)
   }
   assert.ok(files.includes(`${pkg.napi.binaryName}.${here}.node`), 'the local binary travels')
+  // Every file the manifest points at (exports for every condition, main, types, bin) is packed.
+  const targets = new Set([pkg.main, pkg.types, ...Object.values(pkg.bin)])
+  for (const target of Object.values(pkg.exports)) {
+    for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
+      targets.add(file)
+    }
+  }
+  for (const file of targets) {
+    const rel = path.posix.normalize(file)
+    assert.ok(files.includes(rel), `${rel} (referenced by package.json) is packed`)
+    assert.ok(fs.existsSync(path.join(root, rel)), `${rel} exists`)
+  }
   const banned =
     /^(target|src|__test__|examples|bench|npm|scripts|types-test|\.github|\.ci)\/|\.rs$|\.test\.|Cargo\.|\.tgz$/
   assert.deepEqual(
