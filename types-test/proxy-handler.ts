@@ -25,6 +25,7 @@ const full: ProxyHandlerConfig = {
   timeout: 30_000,
   sanitize: true,
   passSetCookie: false,
+  trailingSlash: false,
   paramName: 'path',
   routePrefix: '/api',
   onError: (error, info) => {
