@@ -171,6 +171,23 @@ test('next.config edits: existing list, module.exports, unknown shape printed in
   assert.equal(read(dir, 'next.config.ts'), "export default withPlugins(require('./cfg'))\n")
 })
 
+test("create-next-app's own next.config files (double quotes, semicolons) are edited in place", () => {
+  const ts = `import type { NextConfig } from "next";\n\nconst nextConfig: NextConfig = {\n  /* config options here */\n};\n\nexport default nextConfig;\n`
+  assert.equal(
+    addServerExternal(ts).source,
+    `import type { NextConfig } from "next";\n\nconst nextConfig: NextConfig = {\n  serverExternalPackages: ['next-api-layer-native'],\n  /* config options here */\n};\n\nexport default nextConfig;\n`,
+  )
+  const mjs = `/** @type {import('next').NextConfig} */\nconst nextConfig = {};\n\nexport default nextConfig;\n`
+  const edited = addServerExternal(mjs).source
+  assert.match(
+    edited,
+    /const nextConfig = \{\n {2}serverExternalPackages: \['next-api-layer-native'\],\}/,
+  )
+  // The result is still a valid module that exports the setting.
+  const body = edited.replace('export default nextConfig;', 'return nextConfig;')
+  assert.deepEqual(new Function(body)().serverExternalPackages, ['next-api-layer-native'])
+})
+
 test('refuses apps that are not Next.js 15+ with a clear message and exit code 2', () => {
   let r = init(nextApp('14.2.0'))
   assert.equal(r.code, 2)
