@@ -33,8 +33,8 @@ function load(url, cookie, connections, duration) {
 
 export async function run({ mode, log }) {
   const connections = 16
-  const duration = mode === 'quick' ? 4 : 8
-  const reps = mode === 'quick' ? 1 : 3
+  const duration = mode === 'quick' ? 4 : 6
+  const reps = mode === 'quick' ? 1 : 5
   const dir = await buildApp(log)
   const backend = await startBackend({ ACCESS_TTL: 86400 })
   const servers = {}
