@@ -45,6 +45,8 @@ export interface AuthProviderProps<TUser = AuthUser> {
   loginEndpoint?: string
   /** POST. Default `'/api/auth/logout'`. */
   logoutEndpoint?: string
+  /** POST registration data (JSON). Default `'/api/auth/register'`. */
+  registerEndpoint?: string
   /**
    * Where the browser goes after logout (a full navigation, so no stale page state survives).
    * Default `'/login'`; `null`/`false`/`''` to stay on the page.
@@ -91,8 +93,17 @@ export interface AuthState<TUser = AuthUser> {
   isAuthenticated: boolean
   isGuest: boolean
   error: Error | null
-  /** POSTs the credentials; on success the user is set without another request. */
-  login: (credentials: Record<string, unknown>) => Promise<LoginResult<TUser>>
+  /**
+   * POSTs the credentials (an object, FormData or URLSearchParams) as JSON with the CSRF header;
+   * on success the user is set without another request and `onLogin` is called.
+   */
+  login: (
+    credentials: Record<string, unknown> | FormData | URLSearchParams,
+  ) => Promise<LoginResult<TUser>>
+  /** Like `login`, against `registerEndpoint` (the new user is signed in on success). */
+  register: (
+    data: Record<string, unknown> | FormData | URLSearchParams,
+  ) => Promise<LoginResult<TUser>>
   /** POSTs logout, clears the user, calls onLogout, then navigates to `logoutRedirect`. */
   logout: () => Promise<void>
   /** Loads the user again from `userEndpoint`. */

@@ -217,6 +217,7 @@ test('in a DOM: loads the user, login returns field errors, login and logout upd
             userEndpoint: `${origin}/api/auth/me`,
             loginEndpoint: `${origin}/api/auth/login`,
             logoutEndpoint: `${origin}/api/auth/logout`,
+            registerEndpoint: `${origin}/api/auth/register`,
             logoutRedirect: null,
             onLogin: (u) => events.push(['login', u?.email]),
             onLogout: () => events.push(['logout']),
@@ -255,6 +256,26 @@ test('in a DOM: loads the user, login returns field errors, login and logout upd
     assert.equal(state.user, null)
     assert.equal(state.isAuthenticated, false)
     assert.deepEqual(events, [['login', 'demo@example.com'], ['logout']])
+
+    // register: field errors, then success from form data (the new user is signed in)
+    const form = new FormData() // the global one, as in a browser
+    form.append('name', 'Client Test')
+    form.append('email', `client-${Date.now()}@example.com`)
+    form.append('password', 'password123')
+    form.append('password_confirmation', 'mismatch')
+    await React.act(async () => {
+      result = await state.register(form)
+    })
+    assert.equal(result.success, false)
+    assert.deepEqual(Object.keys(result.errors), ['password'], 'the form fields were sent')
+    const fixed = new URLSearchParams([...form.entries()])
+    fixed.set('password_confirmation', 'password123')
+    await React.act(async () => {
+      result = await state.register(fixed)
+    })
+    assert.equal(result.success, true, JSON.stringify(result))
+    assert.equal(state.user.name, 'Client Test')
+    assert.deepEqual(events.at(-1), ['login', fixed.get('email')])
   } finally {
     await React.act(async () => root.unmount())
     for (const [k, d] of Object.entries(saved)) {

@@ -15,6 +15,7 @@ const DEFAULTS = {
   userEndpoint: '/api/auth/me',
   loginEndpoint: '/api/auth/login',
   logoutEndpoint: '/api/auth/logout',
+  registerEndpoint: '/api/auth/register',
   logoutRedirect: '/login',
 }
 
@@ -39,6 +40,20 @@ class AuthError extends Error {
     this.status = status
     this.info = info
   }
+}
+
+/** A FormData / URLSearchParams becomes a plain object (string fields only). */
+function toPlainObject(data) {
+  if (data == null) return {}
+  if (typeof FormData !== 'undefined' && data instanceof FormData) {
+    const out = {}
+    for (const [k, v] of data.entries()) if (typeof v === 'string') out[k] = v
+    return out
+  }
+  if (typeof URLSearchParams !== 'undefined' && data instanceof URLSearchParams) {
+    return Object.fromEntries(data)
+  }
+  return data
 }
 
 async function readJson(res) {
@@ -81,6 +96,7 @@ function AuthProvider(props) {
     userEndpoint = DEFAULTS.userEndpoint,
     loginEndpoint = DEFAULTS.loginEndpoint,
     logoutEndpoint = DEFAULTS.logoutEndpoint,
+    registerEndpoint = DEFAULTS.registerEndpoint,
     logoutRedirect = DEFAULTS.logoutRedirect,
     swrConfig,
     onLogin,
@@ -109,12 +125,14 @@ function AuthProvider(props) {
   })
   const { data, error, isLoading, mutate } = swr
 
-  const login = React.useCallback(
-    async (credentials) => {
+  // POSTs credentials to an endpoint of the auth routes; on success the user is set without
+  // another request. Shared by login and register.
+  const signIn = React.useCallback(
+    async (endpoint, credentials, what) => {
       let res
       let json
       try {
-        res = await fetch(loginEndpoint, {
+        res = await fetch(endpoint, {
           method: 'POST',
           credentials: 'same-origin',
           headers: {
@@ -122,7 +140,7 @@ function AuthProvider(props) {
             accept: 'application/json',
             ...csrfHeaders(),
           },
-          body: JSON.stringify(credentials ?? {}),
+          body: JSON.stringify(toPlainObject(credentials)),
         })
         json = await readJson(res)
       } catch (e) {
@@ -137,7 +155,7 @@ function AuthProvider(props) {
       if (!res.ok || json?.success === false) {
         return {
           success: false,
-          message: json?.message || `Login failed (${res.status})`,
+          message: json?.message || `${what} failed (${res.status})`,
           user: null,
           errors: json?.errors && typeof json.errors === 'object' ? json.errors : {},
         }
@@ -147,7 +165,16 @@ function AuthProvider(props) {
       cb.current.onLogin?.(user)
       return { success: true, message: json?.message || '', user, errors: {} }
     },
-    [loginEndpoint, mutate],
+    [mutate],
+  )
+
+  const login = React.useCallback(
+    (credentials) => signIn(loginEndpoint, credentials, 'Login'),
+    [signIn, loginEndpoint],
+  )
+  const register = React.useCallback(
+    (data) => signIn(registerEndpoint, data, 'Registration'),
+    [signIn, registerEndpoint],
   )
 
   const logout = React.useCallback(async () => {
@@ -180,11 +207,12 @@ function AuthProvider(props) {
       isGuest,
       error: error ?? null,
       login,
+      register,
       logout,
       refresh,
       mutate,
     }),
-    [user, isLoading, data, isGuest, error, login, logout, refresh, mutate],
+    [user, isLoading, data, isGuest, error, login, register, logout, refresh, mutate],
   )
   return React.createElement(AuthContext.Provider, { value }, children)
 }
