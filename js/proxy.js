@@ -144,7 +144,8 @@ function downstreamHeaders(req, d) {
  * Next.js replaces the request's headers with exactly the listed ones.
  */
 function nextWithRequestHeaders(NR, req, d) {
-  const out = new Headers()
+  // A plain object: undici's Headers#set costs about a microsecond per call.
+  const out = { 'x-middleware-next': '1' }
   const names = []
   const rh = d.requestHeaders
   let ours
@@ -155,14 +156,13 @@ function nextWithRequestHeaders(NR, req, d) {
   for (const [k, v] of req.headers) {
     if (isInternalHeader(k) || ours?.has(k)) continue
     names.push(k)
-    out.set(REQUEST_PREFIX + k, v)
+    out[REQUEST_PREFIX + k] = v
   }
   for (let i = 0; i < rh.length; i += 2) {
     names.push(rh[i])
-    out.set(REQUEST_PREFIX + rh[i], rh[i + 1])
+    out[REQUEST_PREFIX + rh[i]] = rh[i + 1]
   }
-  out.set(OVERRIDE, names.join(','))
-  out.set('x-middleware-next', '1')
+  out[OVERRIDE] = names.join(',')
   return new NR(null, { headers: out })
 }
 
