@@ -333,3 +333,35 @@ test('getServerUser: fast path from x-auth-user, fallback through the native eng
     assert.equal(r.isAuthenticated, false)
   }
 })
+
+test('blockBrowserApiAccess refuses browser navigations to API routes only', async () => {
+  const proxy = proxyFor({ blockBrowserApiAccess: true })
+  const nav = { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', accept: 'text/html' }
+  const blocked = await proxy(request('/api/posts', { headers: nav }))
+  assert.equal(blocked.status, 403)
+  assert.equal((await blocked.json()).success, false)
+  const fetchCall = await proxy(
+    request('/api/posts', { headers: { 'sec-fetch-mode': 'cors', accept: 'application/json' } }),
+  )
+  assert.equal(fetchCall.headers.get('x-middleware-next'), '1')
+  const page = await proxy(request('/', { headers: nav }))
+  assert.equal(page.headers.get('x-middleware-next'), '1')
+})
+
+test('getServerToken and isAuthenticatedServer follow the token cascade', async () => {
+  const { getServerToken, isAuthenticatedServer } = require('../server.js')
+  const { token } = await login('jane@example.com')
+  const opts = (req) => ({ request: req, apiBaseUrl: backend.url })
+  const withBoth = request('/x', { cookie: `guestToken=g; userToken=${token}` })
+  assert.equal(await getServerToken(opts(withBoth)), token)
+  assert.equal(await isAuthenticatedServer(opts(withBoth)), true)
+  const refreshed = request('/x', {
+    cookie: `userToken=${token}`,
+    headers: { 'x-refreshed-token': 'newer' },
+  })
+  assert.equal(await getServerToken(opts(refreshed)), 'newer')
+  const guestOnly = request('/x', { cookie: 'guestToken=g' })
+  assert.equal(await getServerToken(opts(guestOnly)), 'g')
+  assert.equal(await isAuthenticatedServer(opts(guestOnly)), false)
+  assert.equal(await getServerToken(opts(request('/x'))), null)
+})
