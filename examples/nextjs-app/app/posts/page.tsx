@@ -1,11 +1,11 @@
-import { apiClient } from '@/lib/api-client'
+import { richTextApiClient } from '@/lib/api-client'
 
 export const metadata = { title: 'Posts' }
 
 type Post = { id: number; title: string; body: string; author: string }
 
 export default async function PostsPage() {
-  const json = await apiClient.get<Post[]>('posts')
+  const json = await richTextApiClient.get<Post[]>('posts')
   const posts = json.success && Array.isArray(json.data) ? json.data : []
   return (
     <div className="card">
