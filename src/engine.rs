@@ -690,8 +690,37 @@ enum OwnedCred {
     Body(String, String),
 }
 
-fn error_outcome(source: Option<TokenSource>, e: &LayerError) -> AuthOutcome {
+/// Backend trouble is logged to stderr (at most one line per second, with a count of the
+/// ones held back, so an outage cannot flood the log) and to `tracing`.
+fn log_backend_trouble(e: &LayerError) {
+    use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    static HELD: AtomicU64 = AtomicU64::new(0);
     tracing::warn!(target: "next_api_layer::backend", code = e.code.as_str(), error = %e.message);
+    let now = now_unix();
+    let last = LAST.load(Ordering::Relaxed);
+    if now > last
+        && LAST
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        let held = HELD.swap(0, Ordering::Relaxed);
+        let more = if held > 0 {
+            format!(" ({held} more since the last line)")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "[next-api-layer-native] backend trouble {}: {}{more}; pages go on unauthenticated, cookies are kept",
+            e.code, e.message
+        );
+    } else {
+        HELD.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn error_outcome(source: Option<TokenSource>, e: &LayerError) -> AuthOutcome {
+    log_backend_trouble(e);
     AuthOutcome {
         source,
         error: Some(e.code),
