@@ -111,6 +111,11 @@ impl Engine {
         &self.cfg
     }
 
+    /// Entries in the validation cache and in the refresh grace window (both bounded).
+    pub fn cache_len(&self) -> (u64, u64) {
+        (self.cache.len(), self.grace.len())
+    }
+
     pub fn stats(&self) -> StatsSnapshot {
         let mut s = self.stats.snapshot();
         let sec = self.security.stats();

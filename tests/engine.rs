@@ -396,6 +396,33 @@ async fn function_mappers_are_called_with_the_body() {
     assert_eq!(err.code.as_str(), "ERR_CONFIG_INVALID");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_of_distinct_tokens_stays_bounded() {
+    let mock = Mock::start().await;
+    let e = engine(
+        &mock,
+        json!({ "refresh": { "enabled": false }, "cache": { "maxSize": 50, "negativeTtl": 600000 } }),
+    );
+    let mut hs = Vec::new();
+    for w in 0..8 {
+        let e = e.clone();
+        hs.push(tokio::spawn(async move {
+            for i in 0..250 {
+                let cookie = format!("userToken=forged-{w}-{i}");
+                let d = decide(&e, &facts("/", Some(&cookie))).await;
+                assert!(!d.auth.unwrap().is_authenticated);
+            }
+        }));
+    }
+    for h in hs {
+        h.await.unwrap();
+    }
+    assert_eq!(mock.counts().0, 2000);
+    let (cache, grace) = e.cache_len();
+    assert!(cache <= 60, "cache holds {cache} entries for maxSize 50");
+    assert_eq!(grace, 0);
+}
+
 #[test]
 fn config_errors_have_stable_codes() {
     for (cfg, option) in [
