@@ -365,3 +365,15 @@ test('getServerToken and isAuthenticatedServer follow the token cascade', async 
   assert.equal(await isAuthenticatedServer(opts(guestOnly)), false)
   assert.equal(await getServerToken(opts(request('/x'))), null)
 })
+
+test('one engine per configuration, also with inline mapper functions', () => {
+  const { getEngine } = require('../js/engine.js')
+  const base = { apiBaseUrl: backend.url, cache: { maxSize: 4242 } }
+  const a = getEngine(base)
+  assert.equal(getEngine({ ...base }), a, 'same declarative config, same engine')
+  assert.notEqual(getEngine({ ...base, timeout: 1234 }), a)
+  const inline = () => getEngine({ ...base, responseMappers: { parseAuthMe: (b) => b.data } })
+  const m = inline()
+  assert.notEqual(m, a)
+  assert.equal(inline(), m, 'an inline mapper recreated per call reuses the engine')
+})

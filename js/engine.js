@@ -103,7 +103,14 @@ function getEngine(config) {
     list = []
     engines.set(json, list)
   }
-  const hit = list.find((e) => e.fns.every((f, i) => f === fns[i]))
+  let hit = list.find((e) => e.fns.every((f, i) => f === fns[i]))
+  // A mapper written inline (`parseResponse: (b) => b.data` in a server component) is a new
+  // function on every call: match it by its source so each call does not build a new engine
+  // (mappers must be pure functions of the body).
+  if (!hit) {
+    const src = fns.map((f) => (f ? String(f) : ''))
+    hit = list.find((e) => e.src.every((t, i) => t === src[i]))
+  }
   if (hit) return hit.engine
   let engine
   try {
@@ -116,7 +123,7 @@ function getEngine(config) {
   } catch (err) {
     throw withCode(err)
   }
-  list.push({ fns, engine })
+  list.push({ fns, src: fns.map((f) => (f ? String(f) : '')), engine })
   registry().push({
     key: sharedKey(config),
     plain: fns.every((f) => f === undefined),
