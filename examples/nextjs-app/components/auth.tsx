@@ -11,7 +11,10 @@
 // (reading 'useRef')". Until the package's client entry copes with that, this file provides the
 // same small API (a subset of useAuth) on top of the package's auth routes and csrfFetch, so the
 // rest of the app is written exactly as it will be.
-import { csrfFetch } from 'next-api-layer-native/client'
+//
+// To check a fix of the package's client entry, build with NEXT_PUBLIC_AUTH_FROM_PACKAGE=1
+// (examples/test.sh: E2E_AUTH_FROM_PACKAGE=1): then the package's own AuthProvider/useAuth are used.
+import * as pkg from 'next-api-layer-native/client'
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react'
 
 export type AuthUser = {
@@ -40,7 +43,7 @@ type AuthState = {
 
 const AuthContext = createContext<AuthState | null>(null)
 
-export function AuthProvider({
+function LocalAuthProvider({
   initialUser,
   logoutRedirect = '/login',
   children,
@@ -60,7 +63,7 @@ export function AuthProvider({
       errors?: Record<string, string[]>
     } | null
     try {
-      res = await csrfFetch('/api/auth/login', {
+      res = await pkg.csrfFetch('/api/auth/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(credentials),
@@ -83,7 +86,7 @@ export function AuthProvider({
   }, [])
 
   const logout = useCallback(async () => {
-    await csrfFetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined)
+    await pkg.csrfFetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined)
     setUser(null)
     window.location.assign(logoutRedirect)
   }, [logoutRedirect])
@@ -95,8 +98,14 @@ export function AuthProvider({
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>
 }
 
-export function useAuth(): AuthState {
+function useLocalAuth(): AuthState {
   const ctx = useContext(AuthContext)
   if (!ctx) throw new Error('useAuth() must be used inside <AuthProvider>')
   return ctx
 }
+
+const fromPackage = process.env.NEXT_PUBLIC_AUTH_FROM_PACKAGE === '1'
+export const AuthProvider = fromPackage
+  ? (pkg.AuthProvider as unknown as typeof LocalAuthProvider)
+  : LocalAuthProvider
+export const useAuth = fromPackage ? (pkg.useAuth as unknown as () => AuthState) : useLocalAuth
