@@ -88,7 +88,7 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   guestToken?: {
     /** default `false` */
     enabled?: boolean
-    /** JSON body sent to the guest endpoint, e.g. `{ username, password }`. */
+    /** JSON body sent to the guest endpoint, e.g. `{ username, password }`. default `{}` */
     credentials?: Record<string, unknown>
     /** Guest cookie lifetime in seconds. default 3600 */
     ttl?: number
@@ -112,10 +112,14 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     bodyField?: string
   }
   access?: {
-    /** Route globs: exact, `*` one segment, `**` any depth (`/dashboard/**` matches `/dashboard`). */
+    /**
+     * Route globs: exact, `*` one segment, `**` any depth (`/dashboard/**` matches `/dashboard`).
+     * default `[]`
+     */
     protectedRoutes?: string[]
-    /** Login/register pages: signed-in users are sent to the return-to path or `afterLoginPath`. */
+    /** Login/register pages: signed-in users are sent to the return-to path or `afterLoginPath`. default `[]` */
     authRoutes?: string[]
+    /** Always allowed, never redirected. default `[]` */
     publicRoutes?: string[]
     /** Everything not public/auth is protected. default `false` */
     protectedByDefault?: boolean
@@ -141,8 +145,11 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   /** Backend timeout in ms. default 5000 */
   timeout?: number
   i18n?: {
+    /** default: `true` when `locales` is not empty */
     enabled?: boolean
+    /** Locale prefixes stripped before route matching (`/tr/dashboard` -> `/dashboard`). default `[]` */
     locales?: string[]
+    /** `x-locale` when the path has no locale prefix. default: none */
     defaultLocale?: string
     /** e.g. next-intl's middleware; auth cookies and headers are merged into its response. */
     middleware?: (
@@ -155,8 +162,11 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
       | null
   }
   responseMappers?: {
+    /** default `{ user: 'data', type: 'data.type', exp: 'data.exp', success: 'success' }` */
     parseAuthMe?: ParseAuthMe
+    /** default `{ token: 'data.token', refreshToken: 'data.refresh_token', expiresIn: 'data.expires_in', exp: 'data.exp' }` */
     parseRefreshToken?: ParseIssuedToken
+    /** default: as `parseRefreshToken` */
     parseGuestToken?: ParseIssuedToken
   }
   /** Runs first; a returned response short-circuits (internal headers are still stripped). */
@@ -179,7 +189,7 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     | null
     | undefined
     | Promise<Response | NextResponse | null | undefined>
-  /** Path globs the proxy lets through untouched (internal headers are still stripped). */
+  /** Path globs the proxy lets through untouched (internal headers are still stripped). default `[]` */
   excludedPaths?: string[]
   /** Answer 403 JSON to browser navigations to API routes. default `false` */
   blockBrowserApiAccess?: boolean
