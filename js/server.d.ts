@@ -16,7 +16,10 @@ export interface GetServerUserOptions<TUser = Record<string, unknown>> {
    * instead of `next/headers`.
    */
   request?: Request
-  /** Maps the validate endpoint's JSON to the user (synchronous). */
+  /**
+   * Maps the validate endpoint's JSON to the user. Synchronous and pure (it runs inside the
+   * native engine's cache; functions with the same source share one engine).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
   parseResponse?: (body: any) => TUser | null | undefined
 }
