@@ -231,7 +231,10 @@ impl Engine {
                 "token validated",
             );
         }
-        if d.kind == "redirect" || (d.kind == "json" && d.status >= 400) {
+        // A redirect away from an auth route (signed in already) is not a denial.
+        let denied = (d.kind == "redirect" && route.kind != crate::decide::RouteKind::Auth)
+            || (d.kind == "json" && (d.status == 401 || d.status == 403));
+        if denied {
             self.emit(
                 AuditEventType::AccessDenied,
                 f,
