@@ -95,6 +95,11 @@ const authProxy = createAuthProxy({
     protectedRoutes: ['/dashboard', '/dashboard/**'],
     authRoutes: ['/login', '/register'],
   },
+  // Same-origin requests pass by Fetch Metadata; others need the signed double-submit token.
+  // In production CSRF_SECRET is required (construction fails without it).
+  csrf: { enabled: true, secret: process.env.CSRF_SECRET },
+  // Rate limiting keys on the client IP: behind a reverse proxy set trustedProxies, e.g.
+  // rateLimit: { trustedProxies: 1, routes: [{ match: '/api/auth/login', maxRequests: 10 }] },
 })
 
 ${exportLine}
