@@ -834,6 +834,59 @@ mod tests {
     }
 
     #[test]
+    fn random_inputs_never_leave_the_base() {
+        use rand::{Rng, SeedableRng, rngs::StdRng};
+        // Pieces that matter for traversal, mixed at random (seeded: reproducible).
+        let pieces = [
+            ".", "..", "%2e", "%2E", "%25", "%252e", "%2f", "%2F", "%5c", "/", "\\", ":", "@", "?",
+            "#", "%3f", "%23", "http:", "//", "a", "b", " ", "%00", "\u{e9}", "%c3%a9", ";", "%3b",
+            "=", "&", "+",
+        ];
+        let b = BaseUrl::parse("apiBaseUrl", "http://127.0.0.1:4000/api/v1").unwrap();
+        let mut rng = StdRng::seed_from_u64(0x5eed);
+        let (mut accepted, mut rejected) = (0, 0);
+        for _ in 0..20_000 {
+            let n = rng.random_range(1..4);
+            let segs: Vec<String> = (0..n)
+                .map(|_| {
+                    let k = rng.random_range(1..5);
+                    (0..k)
+                        .map(|_| pieces[rng.random_range(0..pieces.len())])
+                        .collect()
+                })
+                .collect();
+            let raw = segs.join("/");
+            for t in [
+                b.target(PathInput::Segments(&segs), "?q=1"),
+                b.target(PathInput::Raw(&raw), "?q=1"),
+            ] {
+                match t {
+                    Ok(t) => {
+                        accepted += 1;
+                        let u = Url::parse(&t.url).unwrap();
+                        assert_eq!(u.host_str(), Some("127.0.0.1"), "{segs:?} -> {}", t.url);
+                        assert_eq!(u.port(), Some(4000), "{segs:?} -> {}", t.url);
+                        let p = u.path();
+                        assert!(
+                            p == "/api/v1" || p.starts_with("/api/v1/"),
+                            "{segs:?} -> {}",
+                            t.url
+                        );
+                        assert_eq!(u.query(), Some("q=1"), "{segs:?} -> {}", t.url);
+                        assert!(!u.path().contains("/../") && !u.path().contains("/./"));
+                    }
+                    Err(_) => rejected += 1,
+                }
+            }
+        }
+        // Both outcomes are exercised (the test would be vacuous otherwise).
+        assert!(
+            accepted > 1000 && rejected > 1000,
+            "{accepted} accepted, {rejected} rejected"
+        );
+    }
+
+    #[test]
     fn target_never_leaves_the_base() {
         // Exhaustive-ish: every combination of tricky fragments either is rejected or stays inside.
         let parts = [
