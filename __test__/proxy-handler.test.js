@@ -504,3 +504,13 @@ test('backend redirects into the backend point back under the proxy mount; other
     await new Promise((r) => server.close(r))
   }
 })
+
+test('transformRequest may turn a POST into a GET (the body is dropped, fetch would refuse it)', async () => {
+  const h = createProxyHandler({
+    apiBaseUrl: backend.url,
+    transformRequest: (init) => ({ ...init, method: 'get' }),
+  })
+  const data = await echo(h, ['echo', 'm'], { method: 'POST', body: 'x=1' })
+  assert.equal(data.method, 'GET')
+  assert.equal(data.body, '')
+})

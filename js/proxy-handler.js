@@ -311,6 +311,8 @@ function createProxyHandler(config = {}) {
           headers: new Headers(changed.headers ?? init.headers),
           body: changed.body === undefined ? init.body : changed.body,
         }
+        // fetch refuses a body on GET/HEAD
+        if (init.method === 'GET' || init.method === 'HEAD') init.body = undefined
       }
     }
 
