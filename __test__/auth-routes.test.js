@@ -359,3 +359,17 @@ test('me trusts the user the auth proxy signed for this request, and nothing for
   assert.equal((await res2.json()).data.user.email, 'jane@example.com')
   assert.equal(await backend.count('GET /auth/me'), 1)
 })
+
+test('logout revokes the token the proxy refreshed in this request, not the stale cookie', async () => {
+  const stale = await backend.mint({ sub: '1' })
+  const fresh = await backend.mint({ sub: '1' })
+  const res = await auth.logout(
+    post('/api/auth/logout', undefined, {
+      cookie: `userToken=${stale.token}`,
+      'x-refreshed-token': fresh.token,
+    }),
+  )
+  assert.equal(res.status, 200)
+  const me = (t) => fetch(`${backend.url}/auth/me`, { headers: { authorization: `Bearer ${t}` } })
+  assert.equal((await me(fresh.token)).status, 401, 'the live token is revoked')
+})

@@ -331,7 +331,8 @@ function createAuthRoutes(config = {}) {
 
   async function logout(request) {
     const cookie = request.headers.get('cookie') ?? undefined
-    const token = jar.userToken(cookie) ?? request.headers.get('x-refreshed-token') ?? undefined
+    // A token the proxy refreshed in this very request is the live one: revoke that.
+    const token = request.headers.get('x-refreshed-token') || jar.userToken(cookie) || undefined
     if (token) {
       const r = await backend('logout', { request, token })
       if (!r.error && !r.ok && r.status !== 401) {
