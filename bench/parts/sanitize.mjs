@@ -1,6 +1,9 @@
 // Sanitizer throughput: the native JSON walk (ammonia) against DOMPurify+jsdom, sanitize-html
 // and xss doing the same JSON walk in JS, for each mode; plus the crossing cost (one native call
 // for the whole payload against one call per string).
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { native, require } from '../lib/common.mjs'
 import { walkStrings } from '../lib/payload.mjs'
 import { fmt, fmtRatio, nowNs, ratios, rounds, summarize } from '../lib/stats.mjs'
@@ -86,35 +89,66 @@ function throughput(fn, text, minMs) {
 
 const SIZES = { '10 KB': 10 * 1024, '1 MB': 1024 * 1024, '10 MB': 10 * 1024 * 1024 }
 
-export async function run({ mode: runMode }) {
+/**
+ * Every contender for one mode on one payload size, interleaved rounds. Runs in its own process
+ * (sanitize-worker.mjs): jsdom keeps memory from every document DOMPurify builds (about 65 MB
+ * per MB sanitized here), so each (size, mode) starts from a fresh heap.
+ */
+export async function measure(size, mode, runMode, check) {
+  const minMs = runMode === 'smoke' ? 5 : 150
+  const text = postsPayload(SIZES[size])
+  const count = runMode === 'smoke' ? 1 : size === '10 MB' ? 3 : runMode === 'quick' ? 3 : 5
+  const c = contenders(mode)
+  // Every contender must actually sanitize: the attack payloads may not survive (checked on
+  // the first size; the bigger payloads carry the same kinds of bodies).
+  for (const [name, fn] of check ? Object.entries(c) : []) {
+    walkStrings(JSON.parse(fn(text)), (v) => {
+      if (UNSAFE.test(v)) throw new Error(`sanitize: ${name} (${mode}) let through: ${v}`)
+      return v
+    })
+  }
+  const names = Object.keys(c)
+  const res = await rounds(names, count, (v) => throughput(c[v], text, minMs))
+  return { bytes: text.length, count, names, res }
+}
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sanitize-worker.mjs')
+
+function worker(size, mode, runMode, check) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--max-old-space-size=8192', WORKER, size, mode, runMode, check ? '1' : '0'],
+      { timeout: 900000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (err)
+          return reject(
+            new Error(`sanitize worker (${size}, ${mode}) failed: ${stderr || err.message}`),
+          )
+        resolve(JSON.parse(stdout.trim().split('\n').pop()))
+      },
+    )
+  })
+}
+
+export async function run({ mode: runMode, log = () => {} }) {
   const sizes =
     runMode === 'smoke' ? ['10 KB'] : runMode === 'quick' ? ['10 KB', '1 MB'] : Object.keys(SIZES)
-  const modes = ['strip', 'escape', 'allowList']
-  const minMs = runMode === 'smoke' ? 5 : 150
   const tables = []
   const plots = []
   const data = {}
   for (const size of sizes) {
-    const text = postsPayload(SIZES[size])
-    const count = runMode === 'smoke' ? 1 : size === '10 MB' ? 3 : runMode === 'quick' ? 3 : 5
     const rows = []
     const groups = []
-    data[size] = { bytes: text.length }
-    for (const mode of modes) {
-      const c = contenders(mode)
-      // Every contender must actually sanitize: the attack payloads may not survive (checked
-      // on the first size; the bigger payloads carry the same kinds of bodies).
-      for (const [name, fn] of size === sizes[0] ? Object.entries(c) : []) {
-        walkStrings(JSON.parse(fn(text)), (v) => {
-          if (UNSAFE.test(v)) throw new Error(`sanitize: ${name} (${mode}) let through: ${v}`)
-          return v
-        })
-      }
-      const names = Object.keys(c)
-      const res = await rounds(names, count, (v) => throughput(c[v], text, minMs))
-      const oursName = names[0]
-      data[size][mode] = {}
+    let caption = ''
+    data[size] = {}
+    for (const mode of ['strip', 'escape', 'allowList']) {
+      log(`  ${size}, ${mode}`)
+      const { bytes, count, names, res } = await worker(size, mode, runMode, size === sizes[0])
+      caption = `${size} payload (${(bytes / 1024).toFixed(0)} KiB of JSON, ${count} interleaved rounds, each mode in a fresh process)`
+      const ours = names[0]
       const bars = []
+      data[size][mode] = {}
       for (const v of names) {
         const s = summarize(res[v])
         data[size][mode][v] = s
@@ -122,20 +156,19 @@ export async function run({ mode: runMode }) {
           mode,
           v,
           fmt(s, 3, ' MB/s'),
-          v === oursName ? '—' : fmtRatio(ratios(res[oursName], res[v])),
+          v === ours ? '—' : fmtRatio(ratios(res[ours], res[v])),
         ])
         bars.push({ label: v, ...s, text: fmt(s.median, 3) })
       }
       groups.push({ label: mode, bars })
     }
     tables.push({
-      caption: `${size} payload (${(text.length / 1024).toFixed(0)} KiB of JSON, ${count} interleaved rounds)`,
+      caption,
       columns: ['mode', 'sanitizer', 'MB/s median (min–max)', 'ours ÷ this (>1: ours faster)'],
       rows,
     })
-    const file = `sanitize-${size.replace(' ', '').toLowerCase()}.svg`
     plots.push({
-      file,
+      file: `sanitize-${size.replace(' ', '').toLowerCase()}.svg`,
       alt: `sanitizer MB/s, ${size}`,
       svg: barChart({
         title: `Sanitizer throughput, ${size} JSON (MB/s, higher is better)`,
