@@ -10,7 +10,7 @@ const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
 const check = require('../js/runtime-check')
 // This machine's platform package suffix, e.g. linux-x64-gnu (CI runs these tests on every platform).
-const here = check.platformId(check.currentFacts())
+const here = check.platformId(check.currentFacts({ withLibc: true }))
 
 function node(args, env = {}) {
   return spawnSync(process.execPath, args, {

@@ -11,7 +11,7 @@ function load() {
   try {
     return require('../binding.js')
   } catch (cause) {
-    throw bindingNotFoundError(facts, cause)
+    throw bindingNotFoundError(currentFacts({ withLibc: true }), cause)
   }
 }
 

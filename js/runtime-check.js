@@ -31,8 +31,12 @@ function isMusl() {
   return false
 }
 
-/** The facts about the current process that decide whether (and which) addon can load. */
-function currentFacts() {
+/**
+ * The facts about the current process that decide whether (and which) addon can load.
+ * `musl` is only looked up when asked (`withLibc`): the process report costs ~10 ms, which the
+ * successful load path must not pay.
+ */
+function currentFacts({ withLibc = false } = {}) {
   const hasProcess = typeof process !== 'undefined' && process !== null
   const env = hasProcess && process.env ? process.env : {}
   return {
@@ -42,7 +46,7 @@ function currentFacts() {
     hasDlopen: hasProcess && typeof process.dlopen === 'function',
     platform: hasProcess ? process.platform : undefined,
     arch: hasProcess ? process.arch : undefined,
-    musl: hasProcess && process.platform === 'linux' ? isMusl() : false,
+    musl: withLibc && hasProcess && process.platform === 'linux' ? isMusl() : false,
   }
 }
 
