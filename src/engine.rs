@@ -589,6 +589,9 @@ impl Engine {
             let v = Validation::Rejected {
                 refresh_failed: false,
             };
+            // remembered like a backend rejection, so the next request is answered synchronously
+            self.cache
+                .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
             return Ok(v);
         }
         let cache = self.cache.clone();
