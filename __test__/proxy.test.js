@@ -258,6 +258,18 @@ test('function-valued response mappers run in JS', async () => {
   assert.equal(res.headers.get('x-middleware-next'), '1')
   assert.equal(authUser(downstream(req, res)).mapped, true)
   assert.equal(calls, 1)
+  // a throwing mapper is backend trouble, not a rejection: nobody is logged out
+  const broken = proxyFor({
+    responseMappers: {
+      parseAuthMe: () => {
+        throw new Error('mapper bug')
+      },
+    },
+  })
+  const page = await broken(request('/', { cookie: `userToken=${token}` }))
+  assert.deepEqual(page.headers.getSetCookie(), [])
+  const api = await broken(request('/api/profile', { cookie: `userToken=${token}` }))
+  assert.equal(api.status, 503)
 })
 
 test('afterAuth sees the auth result; i18n middleware keeps auth cookies and headers', async () => {

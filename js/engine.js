@@ -32,7 +32,7 @@ function configError(message) {
 
 /**
  * Wraps a user mapper `(body) => value` into the string-in/string-out form the engine calls
- * from its threadsafe function. A throwing mapper counts as "no result" (null), never a crash.
+ * from its threadsafe function. A throwing mapper counts as a bad backend answer, never a crash.
  */
 function wrapMapper(fn, name) {
   return (text) => {
@@ -43,8 +43,10 @@ function wrapMapper(fn, name) {
       }
       return JSON.stringify(out === undefined ? null : out)
     } catch (err) {
+      // Not JSON on purpose: the engine treats it as a bad backend answer (like a 5xx: nobody
+      // is logged out), whereas a mapper returning null means "this token is not valid".
       console.error(`[next-api-layer-native] responseMappers.${name} threw:`, err)
-      return 'null'
+      return `!${name} threw`
     }
   }
 }
