@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -256,41 +256,51 @@ fn clean_ip(s: &str) -> Option<String> {
 
 /// The rate-limit key of a client address: IPv4 as is, IPv6 by its /64 network (one
 /// subscriber usually holds a whole /64 and could otherwise rotate through it).
-fn ip_key(ip: &str) -> String {
-    match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+fn addr_key(raw: &str) -> String {
+    let s = raw.trim().trim_matches('"');
+    // Fast path: a plain IPv4 address parses only in its canonical form, so the text is
+    // the key as it is.
+    if s.parse::<Ipv4Addr>().is_ok() {
+        let mut k = String::with_capacity(3 + s.len());
+        k.push_str("ip:");
+        k.push_str(s);
+        return k;
+    }
+    match parse_ip(s) {
+        Some(IpAddr::V6(v6)) => {
+            let g = v6.segments();
+            let net = Ipv6Addr::new(g[0], g[1], g[2], g[3], 0, 0, 0, 0);
             format!("ip:{net}/64")
         }
-        _ => format!("ip:{ip}"),
+        Some(IpAddr::V4(v4)) => format!("ip:{v4}"),
+        None => format!("ip:{}", s.chars().take(MAX_KEY_LEN).collect::<String>()),
     }
 }
 
-/// The client IP, honouring `trusted_proxies` (see the module docs).
-pub fn client_ip(facts: &KeyFacts<'_>, trusted_proxies: usize) -> String {
+/// The address text the client IP is read from, honouring `trusted_proxies` (see the
+/// module docs); `None` when there is none.
+fn select_addr<'a>(facts: &KeyFacts<'a>, trusted_proxies: usize) -> Option<&'a str> {
+    let usable = |s: &&str| !s.trim().trim_matches('"').is_empty();
     if trusted_proxies > 0 {
         if let Some(xff) = facts.forwarded_for {
-            let hops: Vec<&str> = xff
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
-            if !hops.is_empty() {
-                // The n-th entry from the right was appended by the outermost trusted proxy;
-                // with fewer entries than trusted proxies, the leftmost is the best we have.
-                let idx = hops.len().saturating_sub(trusted_proxies);
-                if let Some(ip) = clean_ip(hops[idx]) {
-                    return ip;
-                }
+            // The n-th entry from the right was appended by the outermost trusted proxy;
+            // with fewer entries than trusted proxies, the leftmost is the best we have.
+            let count = xff.split(',').filter(|h| usable(h)).count();
+            if count > 0 {
+                let idx = count.saturating_sub(trusted_proxies);
+                return xff.split(',').filter(|h| usable(h)).nth(idx);
             }
         }
-        if let Some(ip) = facts.real_ip.and_then(clean_ip) {
-            return ip;
+        if let Some(ip) = facts.real_ip.filter(usable) {
+            return Some(ip);
         }
     }
-    facts
-        .peer_ip
+    facts.peer_ip.filter(usable)
+}
+
+/// The client IP, honouring `trusted_proxies` (see the module docs), or `unknown`.
+pub fn client_ip(facts: &KeyFacts<'_>, trusted_proxies: usize) -> String {
+    select_addr(facts, trusted_proxies)
         .and_then(clean_ip)
         .unwrap_or_else(|| "unknown".to_string())
 }
@@ -433,6 +443,7 @@ struct Limit<C: Clock> {
     store: Arc<BoundedStore>,
     /// Name in the IETF `RateLimit` / `RateLimit-Policy` headers.
     name: Arc<str>,
+    policy_header: Arc<str>,
     /// `T`: time to replenish one request.
     t: Duration,
     gov: Gov<C>,
@@ -453,35 +464,39 @@ pub struct RateLimitOutcome {
     pub retry_after_secs: Option<u64>,
     /// Policy name: `default` or `route<i>`.
     pub policy: Arc<str>,
+    /// The `RateLimit-Policy` value (`"default";q=100;w=60`).
+    pub policy_header: Arc<str>,
 }
 
 impl RateLimitOutcome {
     /// The response headers: `X-RateLimit-*`, IETF `RateLimit` / `RateLimit-Policy`
     /// (draft-ietf-httpapi-ratelimit-headers structured fields) and `Retry-After` on 429.
-    pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let mut h = vec![
-            ("x-ratelimit-limit", self.limit.to_string()),
-            ("x-ratelimit-remaining", self.remaining.to_string()),
-            ("x-ratelimit-reset", self.reset_unix.to_string()),
-            (
-                "ratelimit-policy",
-                format!(
-                    "\"{}\";q={};w={}",
-                    self.policy, self.limit, self.window_secs
-                ),
-            ),
-            (
-                "ratelimit",
-                format!(
-                    "\"{}\";r={};t={}",
-                    self.policy, self.remaining, self.reset_after_secs
-                ),
-            ),
-        ];
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut flat = Vec::with_capacity(12);
+        self.push_headers(&mut flat);
+        let mut it = flat.into_iter();
+        std::iter::from_fn(|| Some((it.next()?, it.next()?))).collect()
+    }
+
+    /// The same headers, appended as `name, value, name, value, ...` (the decision's form).
+    pub fn push_headers(&self, out: &mut Vec<String>) {
+        out.push("x-ratelimit-limit".into());
+        out.push(self.limit.to_string());
+        out.push("x-ratelimit-remaining".into());
+        out.push(self.remaining.to_string());
+        out.push("x-ratelimit-reset".into());
+        out.push(self.reset_unix.to_string());
+        out.push("ratelimit-policy".into());
+        out.push(self.policy_header.to_string());
+        out.push("ratelimit".into());
+        out.push(format!(
+            "\"{}\";r={};t={}",
+            self.policy, self.remaining, self.reset_after_secs
+        ));
         if let Some(s) = self.retry_after_secs {
-            h.push(("retry-after", s.to_string()));
+            out.push("retry-after".into());
+            out.push(s.to_string());
         }
-        h
     }
 }
 
@@ -546,10 +561,16 @@ impl<C: Clock + Clone> RateLimiter<C> {
                     .allow_burst(max);
                 let store = Arc::new(BoundedStore::new(config.max_keys, t.as_nanos() as u64));
                 let gov: Gov<C> = GovLimiter::new(quota, SharedStore(store.clone()), clock.clone());
+                let policy_header = format!(
+                    "\"{name}\";q={};w={}",
+                    rule.max_requests,
+                    rule.window_ms.div_ceil(1000)
+                );
                 Limit {
                     rule,
                     store,
                     name: name.into(),
+                    policy_header: policy_header.into(),
                     t,
                     gov,
                 }
@@ -580,7 +601,8 @@ impl<C: Clock + Clone> RateLimiter<C> {
     pub fn key_for(&self, facts: &KeyFacts<'_>) -> String {
         match facts.custom_key {
             Some(k) => format!("k:{}", k.chars().take(MAX_KEY_LEN).collect::<String>()),
-            None => ip_key(&client_ip(facts, self.config.trusted_proxies)),
+            None => select_addr(facts, self.config.trusted_proxies)
+                .map_or_else(|| "ip:unknown".to_string(), addr_key),
         }
     }
 
@@ -635,6 +657,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
             reset_unix,
             retry_after_secs: retry_after,
             policy: Arc::clone(&limit.name),
+            policy_header: Arc::clone(&limit.policy_header),
         })
     }
 

@@ -109,11 +109,8 @@ impl Security {
         let Some(outcome) = self.rate.check(&f.path, &key) else {
             return Ok(Vec::new());
         };
-        let headers: Vec<String> = outcome
-            .headers()
-            .into_iter()
-            .flat_map(|(n, v)| [n.to_string(), v])
-            .collect();
+        let mut headers = Vec::with_capacity(12);
+        outcome.push_headers(&mut headers);
         if outcome.allowed {
             return Ok(headers);
         }
