@@ -97,6 +97,34 @@ export async function buildApp(log = console.log) {
   return dir
 }
 
+/**
+ * CPU time (user + system, ms) used so far by `pid` and all its descendants, from /proc.
+ * Robust to a noisy machine where throughput is not: it counts only the server's own work.
+ */
+export function cpuMs(pid) {
+  const hz = 100 // USER_HZ (getconf CLK_TCK) on Linux
+  const stat = new Map()
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const t = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
+      const f = t.slice(t.lastIndexOf(')') + 2).split(' ')
+      stat.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) })
+    } catch {}
+  }
+  let ticks = 0
+  const todo = [pid]
+  const seen = new Set()
+  while (todo.length) {
+    const p = todo.pop()
+    if (seen.has(p)) continue
+    seen.add(p)
+    ticks += stat.get(p)?.ticks || 0
+    for (const [c, s] of stat) if (s.ppid === p) todo.push(c)
+  }
+  return (ticks * 1000) / hz
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer()

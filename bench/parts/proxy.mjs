@@ -2,7 +2,7 @@
 // autocannon at fixed concurrency, the demo backend answering /auth/me after 20 ms. Four
 // variants of one build: (a) NextResponse.next() only, (b) createAuthProxy warm, (c) the same
 // with the cache disabled, (d) the seed-style plain-JS proxy (BASELINE, bench/app/seed-proxy.mjs).
-import { buildApp, startApp } from '../lib/app.mjs'
+import { buildApp, cpuMs, startApp } from '../lib/app.mjs'
 import { require, startBackend } from '../lib/common.mjs'
 import { fmt, fmtRatio, ratios, summarize } from '../lib/stats.mjs'
 import { barChart } from '../lib/svg.mjs'
@@ -56,13 +56,15 @@ export async function run({ mode, log }) {
     }
     const variants = Object.keys(NAMES)
     const m = Object.fromEntries(
-      variants.map((v) => [v, { rps: [], p50: [], p99: [], calls: [], errors: [] }]),
+      variants.map((v) => [v, { rps: [], p50: [], p99: [], calls: [], errors: [], cpu: [] }]),
     )
     for (let r = 0; r < reps; r++) {
       for (let i = 0; i < variants.length; i++) {
         const v = variants[(i + r) % variants.length]
         const before = await backend.count('GET /auth/me')
+        const cpu0 = cpuMs(servers[v].pid)
         const res = await load(servers[v].url, cookie, connections, duration)
+        const cpu1 = cpuMs(servers[v].pid)
         await new Promise((r) => setTimeout(r, 1000)) // let queued requests drain before counting
         const calls = (await backend.count('GET /auth/me')) - before
         const total = res.requests.total
@@ -71,8 +73,9 @@ export async function run({ mode, log }) {
         m[v].p99.push(res.latency.p99)
         m[v].calls.push((calls * 1000) / Math.max(total, 1))
         m[v].errors.push(res.errors + res.timeouts + res.non2xx)
+        m[v].cpu.push((cpu1 - cpu0) / Math.max(total, 1))
         log(
-          `  ${NAMES[v]}: ${Math.round(res.requests.average)} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${calls} backend calls`,
+          `  ${NAMES[v]}: ${Math.round(res.requests.average)} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${calls} backend calls, ${((cpu1 - cpu0) / Math.max(res.requests.total, 1)).toFixed(2)} ms CPU/req`,
         )
       }
     }
@@ -84,6 +87,8 @@ export async function run({ mode, log }) {
       fmtRatio(ratios(m[v].p50, m.a.p50)),
       fmt(summarize(m[v].p99), 3, ' ms'),
       fmtRatio(ratios(m[v].p99, m.a.p99)),
+      fmt(summarize(m[v].cpu), 3, ' ms'),
+      fmtRatio(ratios(m[v].cpu, m.a.cpu)),
       fmt(summarize(m[v].calls), 3),
       fmt(summarize(m[v].errors), 3),
     ])
@@ -106,6 +111,8 @@ export async function run({ mode, log }) {
         `${reps} run(s) per variant, variants alternating, each server warmed for 2 s first. Ratios are per run ` +
         'against (a) measured in the same round. (b) uses the defaults (cache ttl 2 s), so a warm token is ' +
         're-validated about every 2 s. (c) still coalesces concurrent validations of the same token. ' +
+        "Server CPU per request is the `next start` process tree's user + system time over the run divided by " +
+        'the requests served: unlike req/s it does not move when other work shares the machine. ' +
         verdict,
       tables: [
         {
@@ -116,6 +123,8 @@ export async function run({ mode, log }) {
             'p50',
             'vs (a)',
             'p99',
+            'vs (a)',
+            'server CPU per request',
             'vs (a)',
             'backend calls / 1000 req',
             'errors + non-2xx',
@@ -145,6 +154,16 @@ export async function run({ mode, log }) {
               { label: 'p50', bars: rel('p50') },
               { label: 'p99', bars: rel('p99') },
             ],
+          }),
+        },
+        {
+          file: 'proxy-cpu.svg',
+          alt: 'server CPU per request relative to (a)',
+          svg: barChart({
+            title: 'Server CPU time per request relative to (a) (lower is better)',
+            unit: 'CPU ms per request ÷ that of (a), same round',
+            groups: [{ label: '', bars: rel('cpu') }],
+            refLine: 1,
           }),
         },
       ],
