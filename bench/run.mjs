@@ -38,13 +38,15 @@ for (const a of args) {
   }
 }
 if (flag('help')) {
-  console.log(
-    fs
-      .readFileSync(new URL(import.meta.url), 'utf8')
-      .split('\n')
-      .slice(1, 11)
-      .join('\n'),
+  const head = fs
+    .readFileSync(new URL(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1)
+  const doc = head.slice(
+    0,
+    head.findIndex((l) => !l.startsWith('//')),
   )
+  console.log(doc.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'))
   process.exit(0)
 }
 const mode = flag('smoke') ? 'smoke' : flag('quick') ? 'quick' : 'full'
