@@ -2,7 +2,8 @@
 //!
 //! * Each request is counted exactly once, by exactly one limiter: the first per-route
 //!   rule whose `match` pattern matches the path, else the default rule.
-//! * State lives in [`BoundedStore`], our own [`governor::state::StateStore`]: sharded
+//! * State lives behind [`RateLimitStore`] (governor's [`StateStore`] contract). The
+//!   in-memory implementation is [`BoundedStore`]: sharded
 //!   maps from a 64-bit keyed hash of the client key (SipHash with a per-process random
 //!   key, so a client cannot aim at collisions) to governor's GCRA state (the theoretical
 //!   arrival time, one `u64`). Each entry costs a few tens of bytes whatever the key length.
@@ -328,6 +329,19 @@ impl Hasher for IdentityHasher {
 
 type Shard = HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>;
 
+/// Where the GCRA state of one rule lives, behind governor's compare-and-swap contract
+/// ([`StateStore::measure_and_replace`]; keys are keyed 64-bit hashes). [`BoundedStore`]
+/// keeps it in this process; a store shared by several app instances (Redis) is a second
+/// implementation. Nothing outside this module assumes the state is in-process.
+pub trait RateLimitStore: StateStore<Key = u64> + Send + Sync + 'static {
+    /// Keys held now (may be an estimate).
+    fn keys(&self) -> usize;
+    /// `(dropped as idle, dropped while active)` since construction.
+    fn evictions(&self) -> (u64, u64) {
+        (0, 0)
+    }
+}
+
 /// A keyed governor state store with a hard cap on entries (see the module docs).
 pub struct BoundedStore {
     shards: Vec<Mutex<Shard>>,
@@ -339,7 +353,8 @@ pub struct BoundedStore {
 }
 
 impl BoundedStore {
-    fn new(max_keys: usize, t_nanos: u64) -> Self {
+    /// A store for at most `max_keys` keys; `t_nanos` is the rule's emission interval.
+    pub fn new(max_keys: usize, t_nanos: u64) -> Self {
         let shard_cap = max_keys.div_ceil(SHARDS).max(8);
         BoundedStore {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
@@ -396,6 +411,18 @@ impl BoundedStore {
     }
 }
 
+impl RateLimitStore for BoundedStore {
+    fn keys(&self) -> usize {
+        self.len()
+    }
+    fn evictions(&self) -> (u64, u64) {
+        (
+            self.evicted_idle.load(Ordering::Relaxed),
+            self.evicted_active.load(Ordering::Relaxed),
+        )
+    }
+}
+
 impl StateStore for BoundedStore {
     type Key = u64;
 
@@ -423,9 +450,9 @@ impl StateStore for BoundedStore {
 // limiter
 
 /// Shares the store between governor's limiter and our stats.
-struct SharedStore(Arc<BoundedStore>);
+struct SharedStore<S>(Arc<S>);
 
-impl StateStore for SharedStore {
+impl<S: RateLimitStore> StateStore for SharedStore<S> {
     type Key = u64;
 
     fn measure_and_replace<T, F, E>(&self, key: &u64, f: F) -> std::result::Result<T, E>
@@ -436,17 +463,17 @@ impl StateStore for SharedStore {
     }
 }
 
-type Gov<C> = GovLimiter<u64, SharedStore, C, StateInformationMiddleware>;
+type Gov<C, S> = GovLimiter<u64, SharedStore<S>, C, StateInformationMiddleware>;
 
-struct Limit<C: Clock> {
+struct Limit<C: Clock, S: RateLimitStore> {
     rule: LimitRule,
-    store: Arc<BoundedStore>,
+    store: Arc<S>,
     /// Name in the IETF `RateLimit` / `RateLimit-Policy` headers.
     name: Arc<str>,
     policy_header: Arc<str>,
     /// `T`: time to replenish one request.
     t: Duration,
-    gov: Gov<C>,
+    gov: Gov<C, S>,
 }
 
 /// The result of one check: what to answer and which headers to send.
@@ -518,10 +545,11 @@ fn ceil_secs(d: Duration) -> u64 {
     d.as_nanos().div_ceil(1_000_000_000) as u64
 }
 
-/// The keyed limiter for one engine. `C` is the clock (governor's fake clock in tests).
-pub struct RateLimiter<C: Clock + Clone = DefaultClock> {
+/// The keyed limiter for one engine. `C` is the clock (governor's fake clock in tests), `S`
+/// the state store.
+pub struct RateLimiter<C: Clock + Clone = DefaultClock, S: RateLimitStore = BoundedStore> {
     config: RateLimitConfig,
-    limits: Vec<Limit<C>>,
+    limits: Vec<Limit<C, S>>,
     hasher: RandomState,
     clock: C,
     anchor: C::Instant,
@@ -540,9 +568,21 @@ impl RateLimiter<DefaultClock> {
     }
 }
 
-impl<C: Clock + Clone> RateLimiter<C> {
+impl<C: Clock + Clone> RateLimiter<C, BoundedStore> {
     /// `anchor_unix_ms` is the wall-clock time that corresponds to `clock.now()` now.
     pub fn with_clock(config: RateLimitConfig, clock: C, anchor_unix_ms: u64) -> Self {
+        Self::with_store(config, clock, anchor_unix_ms, BoundedStore::new)
+    }
+}
+
+impl<C: Clock + Clone, S: RateLimitStore> RateLimiter<C, S> {
+    /// `make_store(max_keys, t_nanos)` builds the store of each rule.
+    pub fn with_store(
+        config: RateLimitConfig,
+        clock: C,
+        anchor_unix_ms: u64,
+        make_store: impl Fn(usize, u64) -> S,
+    ) -> Self {
         let mut rules: Vec<(String, LimitRule)> = config
             .routes
             .iter()
@@ -559,8 +599,9 @@ impl<C: Clock + Clone> RateLimiter<C> {
                 let quota = Quota::with_period(t)
                     .unwrap_or_else(|| Quota::per_second(max))
                     .allow_burst(max);
-                let store = Arc::new(BoundedStore::new(config.max_keys, t.as_nanos() as u64));
-                let gov: Gov<C> = GovLimiter::new(quota, SharedStore(store.clone()), clock.clone());
+                let store = Arc::new(make_store(config.max_keys, t.as_nanos() as u64));
+                let gov: Gov<C, S> =
+                    GovLimiter::new(quota, SharedStore(store.clone()), clock.clone());
                 let policy_header = format!(
                     "\"{name}\";q={};w={}",
                     rule.max_requests,
@@ -668,10 +709,10 @@ impl<C: Clock + Clone> RateLimiter<C> {
             ..Default::default()
         };
         for l in &self.limits {
-            let store = &l.store;
-            s.keys += store.len() as u64;
-            s.evicted_idle += store.evicted_idle.load(Ordering::Relaxed);
-            s.evicted_active += store.evicted_active.load(Ordering::Relaxed);
+            let (idle, active) = l.store.evictions();
+            s.keys += l.store.keys() as u64;
+            s.evicted_idle += idle;
+            s.evicted_active += active;
         }
         s
     }
@@ -907,6 +948,49 @@ mod tests {
         assert!(s.keys <= 1_600, "{s:?}");
         assert!(s.evicted_idle > 0);
         assert_eq!(s.evicted_active, before, "only idle keys were evicted");
+    }
+
+    /// A second store behind the same trait (what a shared Redis store would be).
+    #[derive(Default)]
+    struct PlainStore(Mutex<HashMap<u64, u64>>, std::sync::atomic::AtomicUsize);
+
+    impl StateStore for PlainStore {
+        type Key = u64;
+        fn measure_and_replace<T, F, E>(&self, key: &u64, f: F) -> std::result::Result<T, E>
+        where
+            F: Fn(Option<Nanos>) -> std::result::Result<(T, Nanos), E>,
+        {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            let mut m = self.0.lock().unwrap();
+            let (out, next) = f(m.get(key).map(|v| Nanos::from(*v)))?;
+            m.insert(*key, next.as_u64());
+            Ok(out)
+        }
+    }
+
+    impl RateLimitStore for PlainStore {
+        fn keys(&self) -> usize {
+            self.0.lock().unwrap().len()
+        }
+    }
+
+    #[test]
+    fn another_store_plugs_in_behind_the_trait() {
+        let cfg = RateLimitConfig::from_json(Some(&json!({ "maxRequests": 2 }))).unwrap();
+        let rl = RateLimiter::with_store(cfg, FakeRelativeClock::default(), ANCHOR_MS, |_, _| {
+            PlainStore::default()
+        });
+        assert!(rl.check("/", "a").unwrap().allowed);
+        assert!(rl.check("/", "a").unwrap().allowed);
+        assert!(!rl.check("/", "a").unwrap().allowed);
+        assert!(rl.check("/", "b").unwrap().allowed);
+        let s = rl.stats();
+        assert_eq!((s.keys, s.limited), (2, 1));
+        assert_eq!(
+            rl.limits[0].store.1.load(Ordering::Relaxed),
+            4,
+            "every check went to it"
+        );
     }
 
     #[test]
