@@ -414,6 +414,13 @@ test('each error class from a real failure', async () => {
   r = await api.get('status/500')
   assert.ok(r.error.isServerError)
   assert.ok(errors.isRetryableStatus(500))
+  // 5xx details stay on the server: errorMessages.serverError for the caller and the body
+  assert.equal(r.message, 'Server error occurred.')
+  assert.equal(r.error.response.message, 'Internal Server Error')
+  assert.deepEqual(await r.json(), { success: false, message: 'Server error occurred.' })
+  r = await client({ errorMessages: { serverError: 'Try again later.' } }).get('status/503')
+  assert.equal(r.status, 503)
+  assert.equal(r.message, 'Try again later.')
 })
 
 test('errorMessages.timeout and throwOnError (config and per request)', async () => {

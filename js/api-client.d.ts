@@ -110,7 +110,7 @@ export interface ApiClientConfig {
     noToken?: string
     /** Default `'Connection error occurred.'` */
     connectionError?: string
-    /** Used for 5xx answers without a message. Default `'Server error occurred.'` */
+    /** The message (and body) of every 5xx answer; the backend's own body stays in `error.response`. Default `'Server error occurred.'` */
     serverError?: string
     /** Default `'Request timed out.'` */
     timeout?: string

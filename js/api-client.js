@@ -680,7 +680,11 @@ function createApiClient(config = {}) {
       const init = { status: raw.status, headers }
       const body = nullBody || raw.kind === 'empty' ? null : raw.payload
       if (ok) return new ApiResponse(body, init, { ...extra, success: true, data: value })
-      const msg = raw.status >= 500 ? msgs.serverError : `Request failed with status ${raw.status}`
+      if (raw.status >= 500) {
+        const error = errorFor(raw, endpoint, msgs.serverError, undefined, value)
+        return serverFailure(raw.status, headers, { ...extra, data: value, error })
+      }
+      const msg = `Request failed with status ${raw.status}`
       const error = errorFor(raw, endpoint, msg, undefined, value)
       return new ApiResponse(body, init, {
         ...extra,
@@ -705,14 +709,27 @@ function createApiClient(config = {}) {
     }
     const body = JSON.parse(text)
     const d = decodeEnvelope(body)
-    const msg =
-      d.message ??
-      (raw.status >= 500 ? msgs.serverError : `Request failed with status ${raw.status}`)
+    if (raw.status >= 500) {
+      // A backend's 5xx details stay on the server: the caller gets errorMessages.serverError,
+      // `error.response` keeps the backend's (sanitized) body for logs.
+      const error = errorFor(raw, endpoint, msgs.serverError, d.errors, body)
+      return serverFailure(raw.status, headers, { ...extra, data: d.data, error })
+    }
+    const msg = d.message ?? `Request failed with status ${raw.status}`
     const error = errorFor(raw, endpoint, msg, d.errors, d.envelope ? body : d.data)
     return new ApiResponse(
       nullBody ? null : text,
       { status: raw.status, headers },
       { ...extra, success: false, data: d.data, message: msg, errors: d.errors, error },
+    )
+  }
+
+  function serverFailure(status, headers, fields) {
+    headers.set('content-type', 'application/json')
+    return new ApiResponse(
+      JSON.stringify({ success: false, message: msgs.serverError }),
+      { status, headers },
+      { ...fields, success: false, message: msgs.serverError },
     )
   }
 
