@@ -90,3 +90,26 @@ test('an expired token is refreshed transparently, with one refresh call', async
   const me = await backend.me(decodeURIComponent(fresh.value))
   assert.equal(me.status, 200)
 })
+
+test('backend down: pages go on as anonymous and keep the cookies; API routes get 503 JSON', async () => {
+  const { token } = await backend.mint({ sub: '1', ttl: 600 })
+  await backend.faults({ me: { mode: 'down' } })
+  try {
+    const home = await get('/', { cookies: { [USER_COOKIE]: token } })
+    assert.equal(home.status, 200, 'the page still renders')
+    assert.doesNotMatch(visible(home.text), new RegExp(`Signed in as <strong>${DEMO.name}`))
+    const dash = await get('/dashboard', { cookies: { [USER_COOKIE]: token } })
+    for (const r of [home, dash]) {
+      const c = r.setCookies[USER_COOKIE]
+      assert.ok(!c || (c.value !== '' && c.attrs['max-age'] !== '0'), `user cookie kept: ${c?.raw}`)
+    }
+    const api = await get('/api/cart', { cookies: { [USER_COOKIE]: token } })
+    assert.equal(api.status, 503)
+    assert.equal(JSON.parse(api.text).success, false)
+  } finally {
+    await backend.faults({ me: null })
+  }
+  const again = await get('/dashboard', { cookies: { [USER_COOKIE]: token } })
+  assert.equal(again.status, 200, 'the same cookie works again once the backend is back')
+  assert.match(visible(again.text), new RegExp(`Welcome, ${DEMO.name}`))
+})
