@@ -535,7 +535,14 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         d.request_headers.push(HEADER_AUTH_USER_SIG.into());
         d.request_headers.push(s.x_auth_sig.clone());
     }
-    if let Some(l) = &route.locale {
+    // The locale of the path prefix, else the default locale (i18n on).
+    let locale = route.locale.clone().or_else(|| {
+        cfg.i18n
+            .enabled
+            .then(|| cfg.i18n.default_locale.clone())
+            .flatten()
+    });
+    if let Some(l) = &locale {
         d.request_headers.push(HEADER_LOCALE.into());
         d.request_headers.push(l.clone());
     }
@@ -617,7 +624,7 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         refreshed: matches!(auth.new_token, Some(NewToken::Refreshed(_))),
         guest_created: matches!(auth.new_token, Some(NewToken::Guest(_))),
         error: auth.error.map(|c| c.as_str().to_string()),
-        locale: route.locale.clone(),
+        locale,
     });
     d
 }
@@ -848,5 +855,14 @@ mod tests {
         let d = run(&c, &facts("/de"), &AuthOutcome::default());
         assert_eq!(d.kind, "next");
         assert_eq!(d.request_header("x-locale"), Some("de"));
+        // no prefix: the default locale (none configured here), and with one configured
+        assert_eq!(
+            run(&c, &facts("/"), &AuthOutcome::default()).request_header("x-locale"),
+            None
+        );
+        let c = cfg(json!({ "i18n": { "locales": ["en", "de"], "defaultLocale": "en" } }));
+        let d = run(&c, &facts("/posts"), &AuthOutcome::default());
+        assert_eq!(d.request_header("x-locale"), Some("en"));
+        assert_eq!(d.auth.unwrap().locale.as_deref(), Some("en"));
     }
 }
