@@ -1,6 +1,11 @@
 //! A small key-value store trait with per-entry lifetimes, and its in-memory (moka)
 //! implementation. Used for the validation cache and for the refresh grace window.
 //! Memory is bounded by `max_capacity`: a flood of distinct tokens evicts old entries.
+//!
+//! `get` is synchronous on purpose: a cache hit is answered without a Promise. A shared store
+//! for several app instances (Redis) is planned as a second level behind this trait's
+//! in-process level: consulted on the async path (a miss here), writing through to it, so
+//! the synchronous path keeps reading only local memory.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
