@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run demo`: on a fresh machine, installs what the demo needs (npm ci, the release addon,
+# `npm run demo`: on a fresh machine, installs what the demo needs (npm install, the release addon,
 # the packed package installed into examples/nextjs-app as a user installs it, next build), then
 # starts the demo JWT backend on 127.0.0.1:4000 and the example app on 127.0.0.1:3000.
 # Ctrl-C stops both. Env: DEMO_APP_PORT (3000), DEMO_BACKEND_PORT (4000), DEMO_ACCESS_TTL
@@ -38,8 +38,8 @@ done
 
 cd "$root"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "== npm install (the lockfile pins versions; see .ci/run for why not npm ci)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "== build the native addon (release; a cold build takes a couple of minutes)"

@@ -5,6 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Set-up on a fresh machine: npm packages, and Debian's Chromium for the browser tests.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== npm install"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== apt-get install chromium (browser e2e)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "The browser tests need Chromium at /usr/bin/chromium (Debian: apt-get install chromium)." >&2
+    exit 1
+  fi
+fi
+
 echo "== cargo test"
 cargo test --quiet
 
