@@ -3,7 +3,7 @@
 #   npm pack -> install the tarball into a copy of examples/nextjs-app, as a user does (a symlinked
 #   install breaks Turbopack and webpack) -> start the demo backend (random port, short ACCESS_TTL)
 #   -> next build -> next start on a random free port -> HTTP checks and browser e2e in
-#   examples/e2e/ (node --test) with APP_URL, BACKEND_URL and APP_DIR exported.
+#   examples/e2e/ (node --test) with APP_URL, BACKEND_URL, APP_DIR and APP_PID exported.
 # Both servers listen on 127.0.0.1 and are always stopped (by PID) on exit.
 # Env: E2E_ACCESS_TTL (default 6 s), E2E_KEEP=1 keeps the work dir, E2E_ONLY=<file> runs one test file,
 # E2E_AUTH_FROM_PACKAGE=1 builds the app with the package's own AuthProvider/useAuth (see
@@ -87,6 +87,6 @@ t1=$(date +%s)
 cd "$root"
 targets=("$here/e2e/")
 [ -n "${E2E_ONLY:-}" ] && targets=("$E2E_ONLY")
-APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" \
+APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" APP_PID="$app_pid" \
   node --test --test-concurrency=1 "${targets[@]}"
 echo "-- e2e: tests took $(($(date +%s) - t1)) s"

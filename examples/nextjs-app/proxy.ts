@@ -25,5 +25,9 @@ export const proxy = createAuthProxy({
 
 export const config = {
   // Everything but Next's static files: pages, the catch-all /api proxy and the auth routes.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  // Except /api/upload: Next.js tees the body of every request that runs through proxy.ts and
+  // keeps a copy in memory until the route reads it, cut at `proxyClientMaxBodySize` (10 MB by
+  // default; the route then silently gets only the first 10 MB). Large uploads must bypass the
+  // proxy to stream (the catch-all still adds the token from the cookies).
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/upload).*)'],
 }
