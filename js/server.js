@@ -10,6 +10,9 @@
 const { getEngine, findEngine, withCode } = require('./engine')
 const native = require('./native')
 
+/** `NEXT_API_LAYER_DEBUG=1` logs which path getServerUser took (stderr). */
+const debug = process.env.NEXT_API_LAYER_DEBUG === '1'
+
 function nextHeaders() {
   return require('next/headers')
 }
@@ -105,9 +108,13 @@ async function getServerUser(options = {}) {
     const header = h.get('x-auth-user')
     const sig = h.get('x-auth-user-sig')
     const user = header && sig && native.verifyAuthUser(header, sig) ? decodeAuthUser(header) : null
-    if (user) return result(user, token, options)
+    if (user) {
+      if (debug) console.error('[next-api-layer-native] getServerUser: signed x-auth-user')
+      return result(user, token, options)
+    }
   }
   if (!token) return result(null, null, options)
+  if (debug) console.error('[next-api-layer-native] getServerUser: validating through the engine')
   const engine = engineFor(options)
   let v = engine.validateCached(token)
   if (!v) {
