@@ -6,6 +6,7 @@ const net = require('node:net')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { createProxyHandler } = require('../js/proxy-handler.js')
+const { INTERNAL_HEADERS } = require('../js/internal-headers.js')
 
 const APP = 'http://app.test'
 require('node:v8').setFlagsFromString('--expose-gc')
@@ -93,6 +94,8 @@ test('strips hop-by-hop, host, cookie, client Authorization and internal headers
     'x-custom': 'kept',
     accept: 'application/json',
   }
+  // every header the layer uses to talk to itself (x-refreshed-token is the cascade's input)
+  for (const name of INTERNAL_HEADERS) if (name !== 'x-refreshed-token') headers[name] = 'forged'
   const data = await echo(h, ['echo', 'hdr'], { headers })
   const got = data.headers
   for (const name of [
@@ -107,12 +110,33 @@ test('strips hop-by-hop, host, cookie, client Authorization and internal headers
     'authorization',
     'x-auth-user',
     'x-skip-auth',
+    ...INTERNAL_HEADERS,
   ]) {
     assert.equal(got[name], undefined, `${name} must not reach the backend`)
   }
   assert.equal(got['x-custom'], 'kept')
   assert.equal(got.accept, 'application/json')
   assert.notEqual(got.host, 'app.test')
+})
+
+test('internal headers in a backend response never reach the browser', async () => {
+  const http = require('node:http')
+  const server = http.createServer((_req, res) => {
+    const headers = { 'content-type': 'application/json', 'x-kept': '1' }
+    for (const name of INTERNAL_HEADERS) headers[name] = 'from-backend'
+    res.writeHead(200, headers)
+    res.end('{}')
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  try {
+    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
+    const res = await call(h, ['x'])
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('x-kept'), '1')
+    for (const name of INTERNAL_HEADERS) assert.equal(res.headers.get(name), null, name)
+  } finally {
+    await new Promise((r) => server.close(r))
+  }
 })
 
 test('forwardHeaders restricts, excludeHeaders removes', async () => {

@@ -7,6 +7,7 @@
 // (and then only JSON bodies).
 
 const native = require('./native')
+const { INTERNAL_HEADERS } = require('./internal-headers')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -34,11 +35,9 @@ const REQUEST_BLOCKED = new Set([
   'content-length',
   'accept-encoding',
   'expect',
-  // headers the layer uses to talk to itself
+  // headers the layer uses to talk to itself (the shared list, plus this proxy's own switch)
+  ...INTERNAL_HEADERS,
   'x-skip-auth',
-  'x-auth-user',
-  'x-refreshed-token',
-  'x-locale',
   // Next.js internals
   'x-middleware-subrequest',
   'x-middleware-next',
@@ -56,7 +55,7 @@ const REQUEST_BLOCKED = new Set([
 ])
 
 /** Never passed from the backend's response to the browser (besides hop-by-hop). */
-const RESPONSE_BLOCKED = new Set(['x-auth-user', 'x-refreshed-token'])
+const RESPONSE_BLOCKED = new Set(INTERNAL_HEADERS)
 
 /** Headers that always pass when `forwardHeaders` restricts the set. */
 const ALWAYS_FORWARDED = ['accept', 'accept-language', 'content-type']
