@@ -373,3 +373,49 @@ test('logout revokes the token the proxy refreshed in this request, not the stal
   const me = (t) => fetch(`${backend.url}/auth/me`, { headers: { authorization: `Bearer ${t}` } })
   assert.equal((await me(fresh.token)).status, 401, 'the live token is revoked')
 })
+
+test('backend trouble never throws out of a handler: hang -> 504, malformed -> 502, cut body -> 502', async () => {
+  const original = console.error
+  console.error = () => {}
+  try {
+    const quick = createAuthRoutes({ apiBaseUrl: backend.url, timeout: 200 })
+    const creds = { email: 'demo@example.com', password: 'password' }
+    await backend.faults({ login: { mode: 'hang' } })
+    const hung = await quick.login(post('/api/auth/login', creds))
+    assert.equal(hung.status, 504)
+    assert.deepEqual(cookiesOf(hung), {})
+    assert.equal((await hung.json()).success, false)
+    await backend.faults({ login: { mode: 'malformed' } })
+    const bad = await quick.login(post('/api/auth/login', creds))
+    assert.equal(bad.status, 502)
+    assert.equal((await bad.json()).message, 'The authentication service sent an invalid response.')
+    await backend.faults({ me: { mode: 'malformed' } })
+    const token = (await backend.mint({ sub: '1' })).token
+    const me = await quick.me(get('/api/auth/me', { cookie: `userToken=${token}` }))
+    assert.equal(me.status, 502)
+    assert.equal(cookiesOf(me).userToken, undefined, 'a bad answer does not log the user out')
+  } finally {
+    console.error = original
+    await backend.reset()
+  }
+  // a backend that sends the head, then drops the connection mid-body
+  const http = require('node:http')
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+    res.write('{"data":{"token":"')
+    setTimeout(() => res.socket.destroy(), 20)
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const logged = []
+  console.error = (...a) => logged.push(a.join(' '))
+  try {
+    const cut = createAuthRoutes({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
+    const res = await cut.login(post('/api/auth/login', { email: 'a@b.c', password: 'x' }))
+    assert.equal(res.status, 502)
+    assert.deepEqual(cookiesOf(res), {})
+    assert.ok(logged.length > 0, 'the cause is logged on the server')
+  } finally {
+    console.error = original
+    await new Promise((r) => server.close(r))
+  }
+})

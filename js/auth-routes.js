@@ -209,6 +209,7 @@ function createAuthRoutes(config = {}) {
     const lang = request?.headers.get('accept-language')
     if (lang) headers['accept-language'] = lang
     let res
+    let text
     try {
       res = await fetch(endpoints[action], {
         method: ACTIONS[action] === 'GET' ? 'GET' : 'POST',
@@ -218,6 +219,8 @@ function createAuthRoutes(config = {}) {
         redirect: 'manual',
         signal: AbortSignal.timeout(timeout),
       })
+      // inside the try: the connection can drop (or the timeout fire) mid-body too
+      text = await res.text()
     } catch (error) {
       const timedOut = error?.name === 'TimeoutError'
       report(error, { action, status: timedOut ? 504 : 502 })
@@ -230,7 +233,6 @@ function createAuthRoutes(config = {}) {
         }),
       }
     }
-    const text = await res.text()
     let parsed = null
     try {
       parsed = text ? JSON.parse(text) : null
