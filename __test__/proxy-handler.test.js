@@ -538,3 +538,32 @@ test('transformRequest may turn a POST into a GET (the body is dropped, fetch wo
   assert.equal(data.method, 'GET')
   assert.equal(data.body, '')
 })
+
+test('sanitize on: a backend that drops the connection mid-body answers 502 JSON, no throw', async () => {
+  const http = require('node:http')
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+    res.write('{"data":"')
+    setTimeout(() => res.socket.destroy(), 20)
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const original = console.error
+  const logged = []
+  console.error = (...a) => logged.push(a.join(' '))
+  try {
+    const h = createProxyHandler({
+      apiBaseUrl: `http://127.0.0.1:${server.address().port}`,
+      sanitize: true,
+    })
+    const res = await call(h, ['x'])
+    assert.equal(res.status, 502)
+    assert.deepEqual(await res.json(), {
+      success: false,
+      message: 'The backend service is unavailable.',
+    })
+    assert.ok(logged.length > 0, 'the cause is logged on the server')
+  } finally {
+    console.error = original
+    await new Promise((r) => server.close(r))
+  }
+})

@@ -207,7 +207,15 @@ function buildSanitizer(option) {
 async function sanitizeJsonResponse(response, sanitizer) {
   const type = response.headers.get('content-type') || ''
   if (!/\bjson\b/i.test(type) || response.body === null) return response
-  const text = await response.text()
+  let text
+  try {
+    text = await response.text()
+  } catch (error) {
+    // the backend dropped the connection mid-body: nothing whole to sanitize or pass on
+    const detail = error?.cause?.code || error?.cause?.message || error?.message
+    console.error(`[next-api-layer-native] proxy response body failed: ${detail}`)
+    return jsonResponse(502, { success: false, message: 'The backend service is unavailable.' })
+  }
   let clean
   try {
     clean = sanitizer.sanitizeJson(text)
