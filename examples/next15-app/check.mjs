@@ -86,5 +86,22 @@ await check('an expired token is refreshed transparently, with one refresh call'
   assert(routes['POST /auth/refresh'] === 1, `refresh calls: ${routes['POST /auth/refresh']}`)
 })
 
+await check(
+  'the client entry (AuthProvider/useAuth) server-renders with the package externalized',
+  async () => {
+    const login = await backendJson('/auth/login', {
+      email: 'demo@example.com',
+      password: 'password',
+    })
+    const res = await get('/client-auth', { cookie: `userToken=${login.data.token}` })
+    const html = await res.text()
+    assert(res.status === 200, `status ${res.status}: ${html.slice(0, 300)}`)
+    assert(
+      html.includes('client:user:<!-- -->Demo User') || html.includes('client:user:Demo User'),
+      'useAuth sees the server user',
+    )
+  },
+)
+
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)
