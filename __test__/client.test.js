@@ -174,9 +174,13 @@ after(async () => {
   await backend?.stop()
 })
 
-test('in a DOM: loads the user, login returns field errors, login and logout update the state', async () => {
+/**
+ * Runs `fn({ render, waitFor })` with jsdom installed as the global window/document; `render`
+ * mounts an AuthProvider with `props` around a Probe that reports every state to `onState`.
+ */
+async function inDom(url, fn) {
   const { JSDOM } = require('jsdom')
-  const dom = new JSDOM('<!doctype html><div id="root"></div>', { url: `${origin}/` })
+  const dom = new JSDOM('<!doctype html><div id="root"></div>', { url })
   const saved = {}
   for (const k of ['window', 'document', 'navigator', 'IS_REACT_ACT_ENVIRONMENT']) {
     saved[k] = Object.getOwnPropertyDescriptor(globalThis, k)
@@ -198,8 +202,6 @@ test('in a DOM: loads the user, login returns field errors, login and logout upd
   })
   globalThis.IS_REACT_ACT_ENVIRONMENT = true
   const { createRoot } = require('react-dom/client')
-  let state
-  const events = []
   const root = createRoot(dom.window.document.getElementById('root'))
   const waitFor = async (pred, what) => {
     for (let i = 0; i < 200; i++) {
@@ -208,24 +210,40 @@ test('in a DOM: loads the user, login returns field errors, login and logout upd
     }
     assert.fail(`timed out waiting for ${what}`)
   }
-  try {
-    await React.act(async () => {
+  const render = (props, onState) =>
+    React.act(async () => {
       root.render(
-        React.createElement(
-          client.AuthProvider,
-          {
-            userEndpoint: `${origin}/api/auth/me`,
-            loginEndpoint: `${origin}/api/auth/login`,
-            logoutEndpoint: `${origin}/api/auth/logout`,
-            registerEndpoint: `${origin}/api/auth/register`,
-            logoutRedirect: null,
-            onLogin: (u) => events.push(['login', u?.email]),
-            onLogout: () => events.push(['logout']),
-          },
-          React.createElement(Probe, { onState: (s) => (state = s) }),
-        ),
+        React.createElement(client.AuthProvider, props, React.createElement(Probe, { onState })),
       )
     })
+  try {
+    await fn({ render, waitFor })
+  } finally {
+    await React.act(async () => root.unmount())
+    for (const [k, d] of Object.entries(saved)) {
+      if (d) Object.defineProperty(globalThis, k, d)
+      else delete globalThis[k]
+    }
+    dom.window.close()
+  }
+}
+
+test('in a DOM: loads the user, login returns field errors, login and logout update the state', async () => {
+  await inDom(`${origin}/`, async ({ render, waitFor }) => {
+    let state
+    const events = []
+    await render(
+      {
+        userEndpoint: `${origin}/api/auth/me`,
+        loginEndpoint: `${origin}/api/auth/login`,
+        logoutEndpoint: `${origin}/api/auth/logout`,
+        registerEndpoint: `${origin}/api/auth/register`,
+        logoutRedirect: null,
+        onLogin: (u) => events.push(['login', u?.email]),
+        onLogout: () => events.push(['logout']),
+      },
+      (s) => (state = s),
+    )
     // No session: the user endpoint answers 401, which is "signed out", not an error.
     await waitFor(() => state && !state.isLoading, 'the first load')
     assert.equal(state.user, null)
@@ -276,12 +294,75 @@ test('in a DOM: loads the user, login returns field errors, login and logout upd
     assert.equal(result.success, true, JSON.stringify(result))
     assert.equal(state.user.name, 'Client Test')
     assert.deepEqual(events.at(-1), ['login', fixed.get('email')])
+  })
+})
+
+test('in a DOM: initialUser needs no fetch; parseAuthResponse, refresh, isGuest, onError, swrConfig', async () => {
+  // A user endpoint whose answer the test sets, counting its calls.
+  let answer = { status: 200, body: { result: { profile: { id: 'guest-9', type: 'guest' } } } }
+  let calls = 0
+  const srv = http.createServer((_req, res) => {
+    calls++
+    res.writeHead(answer.status, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(answer.body))
+  })
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${srv.address().port}`
+  try {
+    await inDom(`${url}/`, async ({ render, waitFor }) => {
+      let state
+      const errors = []
+      const swrErrors = []
+      await render(
+        {
+          userEndpoint: `${url}/me`,
+          initialUser: { id: 1, type: 'user', name: 'From Server' },
+          parseAuthResponse: (json) => json?.result?.profile ?? null,
+          onError: (e) => errors.push(e),
+          swrConfig: { revalidateOnFocus: false, onError: (e) => swrErrors.push(e) },
+          logoutRedirect: null,
+        },
+        (s) => (state = s),
+      )
+      // first paint from the server's user, and no request on mount
+      assert.equal(state.user.name, 'From Server')
+      assert.equal(state.isAuthenticated, true)
+      assert.equal(state.isLoading, false)
+      await React.act(() => new Promise((r) => setTimeout(r, 50)))
+      assert.equal(calls, 0, 'initialUser: no client fetch on mount')
+
+      // refresh() revalidates through the endpoint and the custom parser
+      let refreshed
+      await React.act(async () => {
+        refreshed = await state.refresh()
+      })
+      assert.equal(calls, 1)
+      assert.deepEqual(refreshed, { id: 'guest-9', type: 'guest' })
+      assert.equal(state.isGuest, true)
+      assert.equal(state.isAuthenticated, false)
+
+      // a failing user endpoint (not 401) sets error and reaches both onError callbacks
+      answer = { status: 500, body: { success: false, message: 'Backend exploded.' } }
+      await React.act(async () => {
+        await state.refresh().catch(() => {})
+      })
+      await waitFor(() => state.error !== null, 'the error state')
+      assert.equal(state.error.message, 'Backend exploded.')
+      assert.equal(state.error.status, 500)
+      assert.ok(state.error instanceof client.AuthError)
+      assert.equal(errors.length, 1)
+      assert.equal(swrErrors.length, 1, 'swrConfig.onError is kept next to onError')
+
+      // 401 is "signed out", not an error
+      answer = { status: 401, body: { success: false, message: 'Unauthenticated.' } }
+      await React.act(async () => {
+        await state.refresh()
+      })
+      assert.equal(state.user, null)
+      assert.equal(state.error, null)
+      assert.equal(errors.length, 1)
+    })
   } finally {
-    await React.act(async () => root.unmount())
-    for (const [k, d] of Object.entries(saved)) {
-      if (d) Object.defineProperty(globalThis, k, d)
-      else delete globalThis[k]
-    }
-    dom.window.close()
+    await new Promise((r) => srv.close(r))
   }
 })
