@@ -636,6 +636,19 @@ test('bad configuration throws ERR_CONFIG_INVALID naming the option', () => {
     [{ apiBaseUrl: 'http://x', retry: { backoff: 'random' } }, /retry\.backoff/],
     [{ apiBaseUrl: 'http://x', retry: { maxAttempts: 0 } }, /retry\.maxAttempts/],
     [{ apiBaseUrl: 'http://x', methodSpoofing: { strategy: 'query' } }, /methodSpoofing\.strategy/],
+    [{ apiBaseUrl: 'http://x', dedupe: 'yes' }, /^dedupe/],
+    [{ apiBaseUrl: 'http://x', dedupe: { methods: 'GET' } }, /dedupe\.methods/],
+    [{ apiBaseUrl: 'http://x', requestId: { generator: 'uuid' } }, /requestId\.generator/],
+    [{ apiBaseUrl: 'http://x', requestId: { headerName: 'bad name' } }, /requestId\.headerName/],
+    [{ apiBaseUrl: 'http://x', defaultHeaders: { 'a b': '1' } }, /defaultHeaders/],
+    [{ apiBaseUrl: 'http://x', defaultHeaders: { 'x-n': 1 } }, /defaultHeaders/],
+    [{ apiBaseUrl: 'http://x', errorMessages: { timeout: 5 } }, /errorMessages\.timeout/],
+    [{ apiBaseUrl: 'http://x', debug: { logger: 'console' } }, /debug\.logger/],
+    [{ apiBaseUrl: 'http://x', debug: { maxDepth: -1 } }, /debug\.maxDepth/],
+    [{ apiBaseUrl: 'http://x', i18n: { paramName: '' } }, /i18n\.paramName/],
+    [{ apiBaseUrl: 'http://x', i18n: { locales: 'en' } }, /i18n\.locales/],
+    [{ apiBaseUrl: 'http://x', throwOnError: 'yes' }, /throwOnError/],
+    [{ apiBaseUrl: 'http://x', getCookies: 'userToken=x' }, /getCookies/],
   ]
   for (const [cfg, re] of cases) {
     assert.throws(
