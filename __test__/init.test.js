@@ -64,6 +64,7 @@ test('Next.js 16 app: scaffolds proxy.ts, lib/api.ts, the API routes, .env.examp
     'lib/api.ts',
     'app/api/[...path]/route.ts',
     'app/api/auth/[action]/route.ts',
+    'app/providers.tsx',
     '.env.example',
   ]) {
     assert.ok(exists(dir, f), `${f} created`)
@@ -76,6 +77,7 @@ test('Next.js 16 app: scaffolds proxy.ts, lib/api.ts, the API routes, .env.examp
   assert.doesNotMatch(proxy, /runtime:/)
   assert.match(read(dir, 'app/api/[...path]/route.ts'), /createProxyHandler/)
   assert.match(read(dir, 'lib/api.ts'), /createApiClient/)
+  assert.match(read(dir, 'app/providers.tsx'), /^'use client'\n/)
   assert.match(read(dir, '.env.example'), /^API_BASE_URL=/m)
   assert.match(read(dir, '.env.example'), /^CSRF_SECRET=/m)
   const config = read(dir, 'next.config.ts')

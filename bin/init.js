@@ -171,6 +171,16 @@ export default nextConfig
 `
 }
 
+function providersFile() {
+  return `'use client'
+// The app's client boundary for the auth state. The package is in serverExternalPackages (native
+// addon), so Next.js does not see the 'use client' inside it: server components (app/layout)
+// render AuthProvider from this file:
+//   <AuthProvider initialUser={(await getServerUser()).user}>{children}</AuthProvider>
+export { AuthProvider } from '${PKG}/client'
+`
+}
+
 const ENV_EXAMPLE = `# ${PKG}: copy to .env.local and fill in.
 # The backend's base URL (the auth endpoints auth/me, auth/refresh, auth/guest live under it).
 API_BASE_URL=http://localhost:8000/api
@@ -322,6 +332,7 @@ async function main(argv, io = { log: console.log, error: console.error }) {
   await write(path.join(base, 'lib', `api.${ext}`), apiClientFile())
   await write(path.join(base, 'app', 'api', '[...path]', `route.${ext}`), catchAllRouteFile())
   await write(path.join(base, 'app', 'api', 'auth', '[action]', `route.${ext}`), authRoutesFile())
+  await write(path.join(base, 'app', `providers.${ext}x`), providersFile())
   await write(path.join(dir, '.env.example'), ENV_EXAMPLE)
 
   const configName = CONFIG_NAMES.find((n) => fs.existsSync(path.join(dir, n)))

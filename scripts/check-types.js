@@ -41,7 +41,7 @@ function scaffold(dir) {
       for (const e of fs.readdirSync(d, { withFileTypes: true })) {
         const p = path.join(d, e.name)
         if (e.isDirectory()) walk(p)
-        else if (p.endsWith('.ts')) files.push(p)
+        else if (p.endsWith('.ts') || p.endsWith('.tsx')) files.push(p)
       }
     }
     walk(app)
