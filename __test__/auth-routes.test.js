@@ -291,6 +291,11 @@ test('bad configuration throws with ERR_CONFIG_INVALID naming the option', () =>
     [{ apiBaseUrl: 'http://x', endpoints: { login: '../x' } }, /endpoints\.login/],
     [{ apiBaseUrl: 'http://x', parseAuthResponse: 'x' }, /parseAuthResponse/],
     [{ apiBaseUrl: 'http://x', timeout: 0 }, /timeout/],
+    [{ apiBaseUrl: 'http://x', production: 'yes' }, /production/],
+    [{ apiBaseUrl: 'http://x', cookies: { user: 5 } }, /cookies\.user/],
+    [{ apiBaseUrl: 'http://x', refresh: { maxAge: '1d' } }, /refresh\.maxAge/],
+    [{ apiBaseUrl: 'http://x', cookies: { options: { secure: 'yes' } } }, /secure/],
+    [{ apiBaseUrl: 'http://x', cookies: { options: { maxAge: -1 } } }, /maxAge/],
   ]
   for (const [cfg, re] of cases) {
     assert.throws(

@@ -439,6 +439,13 @@ test('bad configuration throws at construction with a code and the option name',
     [{ apiBaseUrl: 'http://x', timeout: -1 }, /timeout/],
     [{ apiBaseUrl: 'http://x', forwardHeaders: 'x' }, /forwardHeaders/],
     [{ apiBaseUrl: 'http://x', transformResponse: 1 }, /transformResponse/],
+    [{ apiBaseUrl: 'http://x', publicEndpoints: [1] }, /publicEndpoints/],
+    [{ apiBaseUrl: 'http://x', userCookieName: 5 }, /userCookieName/],
+    [{ apiBaseUrl: 'http://x', skipAuthByDefault: 'yes' }, /skipAuthByDefault/],
+    [{ apiBaseUrl: 'http://x', trailingSlash: 1 }, /trailingSlash/],
+    [{ apiBaseUrl: 'http://x', routePrefix: 'api' }, /routePrefix/],
+    [{ apiBaseUrl: 'http://x', sanitize: 'on' }, /^sanitize/],
+    [{ apiBaseUrl: 'http://x', sanitize: { mode: 'nope' } }, /^sanitize\.mode/],
   ]
   for (const [cfg, re] of cases) {
     assert.throws(

@@ -4,6 +4,7 @@
 
 const native = require('./native')
 const { createSanitizer } = require('./sanitize')
+const { configError } = require('./config-error')
 const {
   ApiError,
   HttpError,
@@ -45,12 +46,6 @@ const DEFAULT_SENSITIVE = [
 ]
 // Always masked, whatever autoMask / sensitiveFields say.
 const ALWAYS_MASKED = ['accesstoken', 'refreshtoken', 'authorization', 'setcookie', 'cookie']
-
-function configError(message) {
-  const e = new Error(message)
-  e.code = 'ERR_CONFIG_INVALID'
-  return e
-}
 
 function normKey(k) {
   return String(k)

@@ -5,6 +5,7 @@
 // never a token. This is what AuthProvider talks to by default.
 
 const native = require('./native')
+const { configError, optionalOf } = require('./config-error')
 
 const ACTIONS = {
   login: 'POST',
@@ -20,12 +21,6 @@ const DEFAULT_ENDPOINTS = {
   logout: 'auth/logout',
   me: 'auth/me',
   refresh: 'auth/refresh',
-}
-
-function configError(message) {
-  const error = new Error(message)
-  error.code = 'ERR_CONFIG_INVALID'
-  return error
 }
 
 function isObject(v) {
@@ -175,7 +170,20 @@ function createAuthRoutes(config = {}) {
   }
   const parseAuth = config.parseAuthResponse ?? defaultParseAuthResponse
   const parseUser = config.parseUserResponse ?? defaultParseUserResponse
+  optionalOf('boolean', config.production, 'production')
   const production = config.production ?? process.env.NODE_ENV === 'production'
+  // typed before they reach the addon (its own type errors would not name the option)
+  optionalOf('string', cookiesCfg.user ?? config.userCookieName, 'cookies.user')
+  optionalOf('string', cookiesCfg.guest ?? config.guestCookieName, 'cookies.guest')
+  optionalOf('string', refreshCfg.cookie ?? config.refreshCookieName, 'refresh.cookie')
+  optionalOf('number', refreshCfg.maxAge, 'refresh.maxAge')
+  for (const key of ['httpOnly', 'secure']) {
+    optionalOf('boolean', cookieOptions[key], `cookies.options.${key}`)
+  }
+  for (const key of ['sameSite', 'path', 'domain']) {
+    optionalOf('string', cookieOptions[key], `cookies.options.${key}`)
+  }
+  optionalOf('number', cookieOptions.maxAge, 'cookies.options.maxAge')
 
   const jar = new native.AuthCookieJar({
     userCookieName: cookiesCfg.user ?? config.userCookieName,

@@ -8,6 +8,7 @@
 
 const native = require('./native')
 const { INTERNAL_HEADERS } = require('./internal-headers')
+const { configError, optionalOf } = require('./config-error')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -61,12 +62,6 @@ const RESPONSE_BLOCKED = new Set(INTERNAL_HEADERS)
 const ALWAYS_FORWARDED = ['accept', 'accept-language', 'content-type']
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
-
-function configError(message) {
-  const error = new Error(message)
-  error.code = 'ERR_CONFIG_INVALID'
-  return error
-}
 
 function lowerList(value, option) {
   if (value === undefined || value === null) return null
@@ -237,8 +232,17 @@ function createProxyHandler(config = {}) {
   if (typeof apiBaseUrl !== 'string' || apiBaseUrl.trim() === '') {
     throw configError('apiBaseUrl is required (the backend base URL)')
   }
-  if (config.publicEndpoints !== undefined && !Array.isArray(config.publicEndpoints)) {
+  if (
+    config.publicEndpoints !== undefined &&
+    (!Array.isArray(config.publicEndpoints) ||
+      config.publicEndpoints.some((p) => typeof p !== 'string'))
+  ) {
     throw configError('publicEndpoints must be an array of path patterns')
+  }
+  optionalOf('string', config.userCookieName, 'userCookieName')
+  optionalOf('string', config.guestCookieName, 'guestCookieName')
+  for (const flag of ['skipAuthByDefault', 'trailingSlash', 'passSetCookie']) {
+    optionalOf('boolean', config[flag], flag)
   }
   const timeout = config.timeout ?? 30000
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
@@ -247,8 +251,12 @@ function createProxyHandler(config = {}) {
   if (config.paramName !== undefined && typeof config.paramName !== 'string') {
     throw configError('paramName must be a string')
   }
-  if (config.routePrefix !== undefined && typeof config.routePrefix !== 'string') {
-    throw configError('routePrefix must be a string')
+  if (
+    config.routePrefix !== undefined &&
+    (typeof config.routePrefix !== 'string' ||
+      (config.routePrefix !== '' && !config.routePrefix.startsWith('/')))
+  ) {
+    throw configError("routePrefix must be a path starting with '/'")
   }
   const opts = {
     forward: lowerList(config.forwardHeaders, 'forwardHeaders'),
@@ -268,7 +276,16 @@ function createProxyHandler(config = {}) {
   ) {
     throw configError('sanitize must be a boolean or sanitizer options')
   }
-  const sanitizer = sanitize ? buildSanitizer(sanitize) : null
+  let sanitizer = null
+  try {
+    sanitizer = sanitize ? buildSanitizer(sanitize) : null
+  } catch (error) {
+    // the sanitizer names its options `sanitization.*`; here they live under `sanitize`
+    if (error?.code === 'ERR_CONFIG_INVALID') {
+      error.message = error.message.replace(/^sanitization\b/, 'sanitize')
+    }
+    throw error
+  }
 
   const router = new native.ProxyRouter({
     apiBaseUrl,
