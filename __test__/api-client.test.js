@@ -718,3 +718,37 @@ test('dedupe: every caller can read its own body stream', async () => {
   assert.equal(await count('GET /slow'), 1)
   for (const r of rs) assert.deepEqual(await r.json(), { success: true, data: { waited: 200 } })
 })
+
+test('dedupe.methods: only the listed methods share a request (GET by default)', async () => {
+  await backend.reset()
+  const twice = (api) =>
+    Promise.all([
+      api.delete('echo/dd', { params: { k: 1 } }),
+      api.delete('echo/dd', { params: { k: 1 } }),
+    ])
+  await twice(client({ dedupe: { enabled: true } }))
+  assert.equal(await count('DELETE /echo/**'), 2, 'DELETE is not deduped by default')
+  await backend.reset()
+  const rs = await twice(client({ dedupe: { enabled: true, methods: ['get', 'delete'] } }))
+  assert.equal(await count('DELETE /echo/**'), 1, 'listed methods are, case-insensitively')
+  for (const r of rs) assert.equal(r.status, 200)
+})
+
+test('debug: logRequests, logResponses and logTiming switch their lines off', async () => {
+  const run = async (debug) => {
+    const logs = []
+    await client({ debug: { enabled: true, logger: (m, d) => logs.push({ m, d }), ...debug } }).get(
+      'posts',
+    )
+    return logs
+  }
+  const all = await run({})
+  assert.ok(all.some((l) => l.m.startsWith('→ GET')))
+  const res = all.find((l) => l.m.startsWith('✓ GET'))
+  assert.equal(typeof res.d.durationMs, 'number')
+  assert.equal((await run({ logRequests: false })).filter((l) => l.m.startsWith('→')).length, 0)
+  assert.equal((await run({ logResponses: false })).filter((l) => l.m.startsWith('✓')).length, 0)
+  const untimed = (await run({ logTiming: false })).find((l) => l.m.startsWith('✓ GET'))
+  assert.equal(untimed.d.durationMs, undefined)
+  assert.equal((await run({ enabled: false })).length, 0)
+})
