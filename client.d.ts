@@ -3,12 +3,17 @@
  * native addon or any server module, so it is safe in client components.
  *
  * ```tsx
+ * // app/providers.tsx: the app's own client boundary (the package is in serverExternalPackages,
+ * // so Next.js does not see the 'use client' inside it when a server component imports it)
+ * 'use client'
+ * export { AuthProvider } from 'next-api-layer-native/client'
+ *
  * // app/layout.tsx (a server component)
- * import { AuthProvider } from 'next-api-layer-native/client'
  * import { getServerUser } from 'next-api-layer-native/server'
+ * import { AuthProvider } from './providers'
  *
  * export default async function RootLayout({ children }: { children: React.ReactNode }) {
- *   const user = await getServerUser()          // first paint without a client fetch
+ *   const { user } = await getServerUser()      // first paint without a client fetch
  *   return (
  *     <html><body>
  *       <AuthProvider initialUser={user ?? null}>{children}</AuthProvider>
