@@ -77,6 +77,11 @@ function optionalFunction(value, option) {
   return value
 }
 
+/** What a fetch failure was about, for the server log (undici hides it in `cause`). */
+function errorDetail(error) {
+  return error?.cause?.code || error?.cause?.message || error?.message
+}
+
 function jsonResponse(status, body, extraHeaders) {
   const headers = new Headers(extraHeaders)
   headers.set('content-type', 'application/json; charset=utf-8')
@@ -207,8 +212,7 @@ async function sanitizeJsonResponse(response, sanitizer) {
     text = await response.text()
   } catch (error) {
     // the backend dropped the connection mid-body: nothing whole to sanitize or pass on
-    const detail = error?.cause?.code || error?.cause?.message || error?.message
-    console.error(`[next-api-layer-native] proxy response body failed: ${detail}`)
+    console.error(`[next-api-layer-native] proxy response body failed: ${errorDetail(error)}`)
     return jsonResponse(502, { success: false, message: 'The backend service is unavailable.' })
   }
   let clean
@@ -363,10 +367,9 @@ function createProxyHandler(config = {}) {
       clearTimeout(timeoutId)
       const timedOut = timer.signal.aborted
       const status = timedOut ? 504 : 502
-      const detail = error?.cause?.code || error?.cause?.message || error?.message
       console.error(
         `[next-api-layer-native] proxy ${method} ${route.path || '/'} failed: ${
-          timedOut ? `no response within ${timeout} ms` : detail
+          timedOut ? `no response within ${timeout} ms` : errorDetail(error)
         }`,
       )
       if (opts.onError) {
