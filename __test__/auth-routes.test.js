@@ -2,6 +2,7 @@
 
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
+const { assertConfigErrors } = require('./helpers/config.js')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { createAuthRoutes } = require('../js/auth-routes.js')
@@ -297,13 +298,7 @@ test('bad configuration throws with ERR_CONFIG_INVALID naming the option', () =>
     [{ apiBaseUrl: 'http://x', cookies: { options: { secure: 'yes' } } }, /secure/],
     [{ apiBaseUrl: 'http://x', cookies: { options: { maxAge: -1 } } }, /maxAge/],
   ]
-  for (const [cfg, re] of cases) {
-    assert.throws(
-      () => createAuthRoutes(cfg),
-      (e) => e.code === 'ERR_CONFIG_INVALID' && re.test(e.message),
-      JSON.stringify(cfg),
-    )
-  }
+  assertConfigErrors(createAuthRoutes, cases)
 })
 
 test('refresh.style auto falls back to the user token when the refresh cookie is stale', async () => {
