@@ -173,6 +173,12 @@ test('rate limit: bad options throw ERR_CONFIG_INVALID naming the option', () =>
     () => proxy({ rateLimit: { keyFn: 'ip' } }),
     (e) => e.code === 'ERR_CONFIG_INVALID' && /rateLimit\.keyFn/.test(e.message),
   )
+  // A misspelt option fails instead of silently keeping the default of 100.
+  assert.throws(
+    () => proxy({ rateLimit: { max: 5 } }),
+    (e) =>
+      e.code === 'ERR_CONFIG_INVALID' && /^rateLimit\.max is not a known option/.test(e.message),
+  )
 })
 
 // ---------------------------------------------------------------------------- CSRF
@@ -289,6 +295,23 @@ test('csrf: strategies and construction errors', async () => {
   assert.throws(
     () => proxy({ csrf: { strategy: 'tokens' } }),
     (e) => e.code === 'ERR_CONFIG_INVALID' && /csrf\.strategy/.test(e.message),
+  )
+  // NODE_ENV=production alone (no explicit `production` option) requires the secret.
+  const env = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    assert.throws(
+      () => proxy({ csrf: {} }),
+      (e) => e.code === 'ERR_CONFIG_INVALID' && /^csrf\.secret/.test(e.message),
+    )
+  } finally {
+    if (env === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = env
+  }
+  // The readable CSRF cookie can never take (and expose) an auth cookie's name.
+  assert.throws(
+    () => proxy({ csrf: { secret: SECRET, cookieName: 'userToken' } }),
+    (e) => e.code === 'ERR_CONFIG_INVALID' && /^csrf\.cookieName/.test(e.message),
   )
   // A custom header name is read by the adapter.
   const custom = proxy({ csrf: { secret: SECRET, headerName: 'X-XSRF-TOKEN', cookieName: 'xsrf' } })

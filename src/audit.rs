@@ -19,6 +19,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::error::LayerError;
+
 /// Default cap of the in-memory queue between producers and the JS logger.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
 
@@ -213,21 +215,16 @@ impl Default for AuditConfig {
 impl AuditConfig {
     /// Parses the `audit` option (`undefined`/`null` => disabled; an object => enabled
     /// unless `enabled: false`). Errors name the offending option.
-    pub fn from_json(value: Option<&Value>) -> Result<Self, String> {
+    pub fn from_json(value: Option<&Value>) -> Result<Self, LayerError> {
         let mut cfg = AuditConfig::default();
-        let obj = match value {
-            None | Some(Value::Null) => return Ok(cfg),
-            Some(Value::Bool(b)) => {
-                cfg.enabled = *b;
-                return Ok(cfg);
-            }
-            Some(Value::Object(o)) => o,
-            Some(_) => return Err("audit must be an object".into()),
-        };
-        cfg.enabled = match obj.get("enabled") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err("audit.enabled must be a boolean".into()),
+        let (enabled, obj) = crate::config::feature_section(
+            value,
+            "audit",
+            &["enabled", "events", "logger", "queueSize"],
+        )?;
+        cfg.enabled = enabled;
+        let Some(obj) = obj else {
+            return Ok(cfg);
         };
         match obj.get("events") {
             None | Some(Value::Null) => {}
@@ -238,27 +235,38 @@ impl AuditConfig {
                         .as_str()
                         .and_then(AuditEventType::parse)
                         .ok_or_else(|| {
-                            format!(
-                                "audit.events[{i}] must be one of {}",
-                                AuditEventType::ALL
-                                    .iter()
-                                    .map(|t| format!("'{}'", t.as_str()))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                            LayerError::config(
+                                &format!("audit.events[{i}]"),
+                                format!(
+                                    "must be one of {}",
+                                    AuditEventType::ALL
+                                        .iter()
+                                        .map(|t| format!("'{}'", t.as_str()))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
                             )
                         })?;
                     mask |= t.bit();
                 }
                 cfg.events = mask;
             }
-            Some(_) => return Err("audit.events must be an array of event types".into()),
+            Some(_) => {
+                return Err(LayerError::config(
+                    "audit.events",
+                    "must be an array of event types",
+                ));
+            }
         }
         match obj.get("queueSize") {
             None | Some(Value::Null) => {}
             Some(v) => match v.as_u64() {
                 Some(n) if (1..=1_000_000).contains(&n) => cfg.queue_capacity = n as usize,
                 _ => {
-                    return Err("audit.queueSize must be an integer between 1 and 1000000".into());
+                    return Err(LayerError::config(
+                        "audit.queueSize",
+                        "must be an integer between 1 and 1000000",
+                    ));
                 }
             },
         }
@@ -371,6 +379,11 @@ impl Auditor {
             path = %event.path,
             method = %event.method,
             success = event.success,
+            metadata = %event
+                .metadata
+                .as_ref()
+                .map(|m| serde_json::to_string(m).unwrap_or_default())
+                .unwrap_or_default(),
             "audit event"
         );
         self.shared.emitted.fetch_add(1, Ordering::Relaxed);
@@ -564,12 +577,38 @@ mod tests {
         assert!(!off.accepts(AuditEventType::Error));
         let err = AuditConfig::from_json(Some(&serde_json::json!({ "events": ["auth:nope"] })))
             .unwrap_err();
-        assert!(err.starts_with("audit.events[0]"), "{err}");
+        assert!(
+            err.message.starts_with("audit.events[0]"),
+            "{}",
+            err.message
+        );
         let err =
             AuditConfig::from_json(Some(&serde_json::json!({ "enabled": "yes" }))).unwrap_err();
-        assert!(err.starts_with("audit.enabled"), "{err}");
+        assert!(err.message.starts_with("audit.enabled"), "{}", err.message);
         let err = AuditConfig::from_json(Some(&serde_json::json!({ "queueSize": 0 }))).unwrap_err();
-        assert!(err.starts_with("audit.queueSize"), "{err}");
+        assert!(
+            err.message.starts_with("audit.queueSize"),
+            "{}",
+            err.message
+        );
+        let err =
+            AuditConfig::from_json(Some(&serde_json::json!({ "event": ["error"] }))).unwrap_err();
+        assert!(
+            err.message.starts_with("audit.event is not a known option"),
+            "{}",
+            err.message
+        );
+        // `true` switches it on with the defaults; `false` off.
+        assert!(
+            AuditConfig::from_json(Some(&serde_json::json!(true)))
+                .unwrap()
+                .enabled
+        );
+        assert!(
+            !AuditConfig::from_json(Some(&serde_json::json!(false)))
+                .unwrap()
+                .enabled
+        );
     }
 
     fn counting_notifier(a: &Auditor) -> Arc<AtomicUsize> {
@@ -580,6 +619,77 @@ mod tests {
             true
         })));
         wakes
+    }
+
+    /// A Rust-side `tracing` subscriber that records the audit events it sees.
+    #[derive(Default, Clone)]
+    struct Recorder(Arc<Mutex<Vec<Map<String, Value>>>>);
+
+    struct Fields<'a>(&'a mut Map<String, Value>);
+
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0
+                .insert(field.name().into(), Value::String(format!("{value:?}")));
+        }
+        fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+            self.0
+                .insert(field.name().into(), Value::String(value.into()));
+        }
+        fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+            self.0.insert(field.name().into(), Value::Bool(value));
+        }
+    }
+
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            if event.metadata().target() != "next_api_layer::audit" {
+                return;
+            }
+            let mut m = Map::new();
+            event.record(&mut Fields(&mut m));
+            self.0.lock().unwrap().push(m);
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn a_rust_tracing_subscriber_sees_the_events() {
+        let rec = Recorder::default();
+        let a = Auditor::new(
+            AuditConfig::from_json(Some(&serde_json::json!({ "events": ["csrf:fail"] }))).unwrap(),
+        );
+        tracing::subscriber::with_default(rec.clone(), || {
+            a.emit(
+                AuditEvent::new(AuditEventType::CsrfFail, "203.0.113.9", "/api/x", "POST")
+                    .user("7")
+                    .meta("reason", "missing csrf cookie")
+                    .meta("token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"),
+            );
+            // filtered out: neither traced nor queued
+            a.emit(ev(AuditEventType::AuthSuccess, 1));
+        });
+        let seen = rec.0.lock().unwrap();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        let e = &seen[0];
+        assert_eq!(e["type"], "csrf:fail");
+        assert_eq!(e["ip"], "203.0.113.9");
+        assert_eq!(e["user_id"], "7");
+        assert_eq!(e["path"], "/api/x");
+        assert_eq!(e["method"], "POST");
+        assert_eq!(e["success"], false);
+        let meta = e["metadata"].as_str().unwrap();
+        assert!(meta.contains("missing csrf cookie"), "{meta}");
+        assert!(!meta.contains("eyJ"), "no token in a traced event: {meta}");
     }
 
     fn ev(kind: AuditEventType, n: usize) -> AuditEvent {

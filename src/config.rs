@@ -235,6 +235,42 @@ fn string_list(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Re
     }
 }
 
+/// Refuses keys of `obj` that are not in `known`: a misspelt option (`rateLimit.max` for
+/// `maxRequests`) must fail at construction, not silently keep its default.
+pub fn reject_unknown_keys(obj: &Map<String, Value>, option: &str, known: &[&str]) -> Result<()> {
+    match obj.keys().find(|k| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(k) => Err(LayerError::config(
+            &format!("{option}.{k}"),
+            format!("is not a known option (known: {})", known.join(", ")),
+        )),
+    }
+}
+
+/// An optional feature section (`rateLimit`, `csrf`, `audit`): absent, `null` or `false`
+/// => off; `true` => on with defaults; an object => on unless `enabled: false`. Unknown
+/// keys are refused. Returns `(enabled, options)`.
+pub fn feature_section<'a>(
+    value: Option<&'a Value>,
+    option: &str,
+    known: &[&str],
+) -> Result<(bool, Option<&'a Map<String, Value>>)> {
+    let obj = match value {
+        None | Some(Value::Null) => return Ok((false, None)),
+        Some(Value::Bool(b)) => return Ok((*b, None)),
+        Some(Value::Object(o)) => o,
+        Some(v) => {
+            return Err(LayerError::config(
+                option,
+                format!("must be an object (got {})", type_name(v)),
+            ));
+        }
+    };
+    reject_unknown_keys(obj, option, known)?;
+    let enabled = boolean(Some(obj), "enabled", &format!("{option}.enabled"), true)?;
+    Ok((enabled, Some(obj)))
+}
+
 fn routes(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Result<RouteSet> {
     let list = string_list(parent, key, path)?;
     RouteSet::parse(&list).map_err(|e| LayerError::config(path, format!("has a bad pattern: {e}")))
@@ -363,6 +399,12 @@ impl Config {
         let cookies = obj(root, "cookies", "cookies")?;
         let user_cookie = cookie_name(cookies, "user", "cookies.user", "userToken")?;
         let guest_cookie = cookie_name(cookies, "guest", "cookies.guest", "guestToken")?;
+        if user_cookie == guest_cookie {
+            return Err(LayerError::config(
+                "cookies.guest",
+                format!("must differ from cookies.user (both are \"{user_cookie}\")"),
+            ));
+        }
         let copts = obj(cookies, "options", "cookies.options")?;
         let same_site = match string(copts, "sameSite", "cookies.options.sameSite")? {
             None => SameSite::Lax,
@@ -439,6 +481,18 @@ impl Config {
             body_field: non_empty_string(r, "bodyField", "refresh.bodyField", "refresh_token")?,
         };
 
+        if refresh.style == RefreshStyle::Cookie
+            && (refresh.cookie == user_cookie || refresh.cookie == guest_cookie)
+        {
+            return Err(LayerError::config(
+                "refresh.cookie",
+                format!(
+                    "must differ from cookies.user and cookies.guest (got \"{}\")",
+                    refresh.cookie
+                ),
+            ));
+        }
+
         let g = obj(root, "guestToken", "guestToken")?;
         let credentials = match field(g, "credentials") {
             None => Value::Object(Map::new()),
@@ -460,6 +514,11 @@ impl Config {
         let mut allowed = string_list(a, "allowedTokenTypes", "access.allowedTokenTypes")?;
         if field(a, "allowedTokenTypes").is_none() {
             allowed = vec!["user".to_string()];
+        } else if allowed.is_empty() {
+            return Err(LayerError::config(
+                "access.allowedTokenTypes",
+                "must list at least one token type (nobody could enter a protected route)",
+            ));
         }
         let access = AccessConfig {
             protected_routes: routes(a, "protectedRoutes", "access.protectedRoutes")?,
@@ -498,6 +557,13 @@ impl Config {
         }
 
         let m = obj(root, "responseMappers", "responseMappers")?;
+        if let Some(m) = m {
+            reject_unknown_keys(
+                m,
+                "responseMappers",
+                &["parseAuthMe", "parseRefreshToken", "parseGuestToken"],
+            )?;
+        }
         let js = obj(root, "jsMappers", "jsMappers")?;
         let js_mappers = JsMappers {
             auth_me: boolean(js, "parseAuthMe", "jsMappers.parseAuthMe", false)?,
@@ -619,6 +685,35 @@ mod tests {
         assert!(e.message.starts_with("cookies.user"));
         let e = err(json!({ "apiBaseUrl": "http://x", "access": { "loginPath": "//evil.com" } }));
         assert!(e.message.starts_with("access.loginPath"));
+        for (bad, option) in [
+            (
+                json!({ "apiBaseUrl": "http://x", "responseMappers": { "parseMe": {} } }),
+                "responseMappers.parseMe is not a known option",
+            ),
+            (
+                json!({ "apiBaseUrl": "http://x", "access": { "allowedTokenTypes": [] } }),
+                "access.allowedTokenTypes",
+            ),
+            (
+                json!({ "apiBaseUrl": "http://x", "cookies": { "user": "t", "guest": "t" } }),
+                "cookies.guest must differ",
+            ),
+            (
+                json!({ "apiBaseUrl": "http://x", "refresh": { "style": "cookie", "cookie": "userToken" } }),
+                "refresh.cookie must differ",
+            ),
+        ] {
+            let e = err(bad);
+            assert_eq!(e.code, ErrorCode::ConfigInvalid);
+            assert!(e.message.starts_with(option), "{option}: {}", e.message);
+        }
+        // The refresh cookie is unused (and free) in the bearer style.
+        assert!(
+            Config::from_value(
+                &json!({ "apiBaseUrl": "http://x", "refresh": { "cookie": "userToken" } })
+            )
+            .is_ok()
+        );
         let e = err(
             json!({ "apiBaseUrl": "http://x", "responseMappers": { "parseAuthMe": { "user": 5 } } }),
         );

@@ -121,6 +121,17 @@ fn valid_token_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// The keys of the `csrf` option.
+const KNOWN_OPTIONS: &[&str] = &[
+    "enabled",
+    "strategy",
+    "cookieName",
+    "headerName",
+    "ignoreMethods",
+    "trustSameSite",
+    "secret",
+];
+
 impl CsrfConfig {
     /// Parses the `csrf` option. `production` is `NODE_ENV === 'production'`: there, a
     /// strategy using double-submit requires `csrf.secret`.
@@ -135,18 +146,13 @@ impl CsrfConfig {
             secret: Vec::new(),
             generated_secret: false,
         };
+        let (enabled, obj) = crate::config::feature_section(value, "csrf", KNOWN_OPTIONS)?;
+        if !enabled && obj.is_none() {
+            return Ok(cfg);
+        }
+        cfg.enabled = enabled;
         let empty = serde_json::Map::new();
-        let obj = match value {
-            None | Some(Value::Null) | Some(Value::Bool(false)) => return Ok(cfg),
-            Some(Value::Bool(true)) => &empty,
-            Some(Value::Object(o)) => o,
-            Some(_) => return Err(LayerError::config("csrf", "must be an object")),
-        };
-        cfg.enabled = match obj.get("enabled") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(LayerError::config("csrf.enabled", "must be a boolean")),
-        };
+        let obj = obj.unwrap_or(&empty);
         if let Some(s) = opt_str(obj.get("strategy"), "csrf.strategy")? {
             cfg.strategy = match s {
                 "fetch-metadata" => Strategy::FetchMetadata,
@@ -758,6 +764,11 @@ mod tests {
             (json!({ "ignoreMethods": [1] }), "csrf.ignoreMethods[0]"),
             (json!({ "trustSameSite": "yes" }), "csrf.trustSameSite"),
             (json!({ "enabled": 1 }), "csrf.enabled"),
+            (
+                json!({ "secrets": SECRET }),
+                "csrf.secrets is not a known option",
+            ),
+            (json!({ "header": "x-csrf" }), "csrf.header is not"),
         ];
         for (cfg, opt) in bad {
             let e = CsrfConfig::from_json(Some(&cfg), false).unwrap_err();

@@ -69,6 +69,22 @@ impl Engine {
             cfg.cookie_options.production,
             cfg.cookie_options.clone(),
         )?;
+        let csrf = security.csrf_checker().config();
+        let auth_cookies = [
+            Some(&cfg.user_cookie),
+            Some(&cfg.guest_cookie),
+            (cfg.refresh.style == RefreshStyle::Cookie).then_some(&cfg.refresh.cookie),
+        ];
+        if csrf.enabled && auth_cookies.contains(&Some(&csrf.cookie_name)) {
+            // The readable CSRF cookie would overwrite (and expose) an auth token.
+            return Err(LayerError::config(
+                "csrf.cookieName",
+                format!(
+                    "must differ from the auth cookies (got \"{}\")",
+                    csrf.cookie_name
+                ),
+            ));
+        }
         let stats = Arc::new(Stats::default());
         let backend = crate::backend::Backend::new(cfg.timeout)?;
         let strategy = Arc::new(BackendValidation {

@@ -113,24 +113,29 @@ fn string_list(v: Option<&Value>, option: &str) -> Result<Vec<String>> {
     }
 }
 
+/// The keys of the `rateLimit` option (`keyFn` and `onRateLimited` are JS functions, run by
+/// the adapter; JSON drops them, a `null` may remain).
+const KNOWN_OPTIONS: &[&str] = &[
+    "enabled",
+    "windowMs",
+    "maxRequests",
+    "skipRoutes",
+    "routes",
+    "trustedProxies",
+    "maxKeys",
+    "keyFn",
+    "onRateLimited",
+];
+
 impl RateLimitConfig {
     /// Parses the `rateLimit` option (`undefined` => disabled; an object => enabled unless
     /// `enabled: false`). Errors name the option, e.g. `rateLimit.windowMs`.
     pub fn from_json(value: Option<&Value>) -> Result<Self> {
         let mut cfg = RateLimitConfig::default();
-        let obj = match value {
-            None | Some(Value::Null) => return Ok(cfg),
-            Some(Value::Bool(b)) => {
-                cfg.enabled = *b;
-                return Ok(cfg);
-            }
-            Some(Value::Object(o)) => o,
-            Some(_) => return Err(LayerError::config("rateLimit", "must be an object")),
-        };
-        cfg.enabled = match obj.get("enabled") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(LayerError::config("rateLimit.enabled", "must be a boolean")),
+        let (enabled, obj) = crate::config::feature_section(value, "rateLimit", KNOWN_OPTIONS)?;
+        cfg.enabled = enabled;
+        let Some(obj) = obj else {
+            return Ok(cfg);
         };
         // A window of up to 30 days, up to a million requests per window.
         const MAX_WINDOW: u64 = 30 * 24 * 3600 * 1000;
@@ -175,6 +180,11 @@ impl RateLimitConfig {
                     let o = item
                         .as_object()
                         .ok_or_else(|| LayerError::config(&opt, "must be an object"))?;
+                    crate::config::reject_unknown_keys(
+                        o,
+                        &opt,
+                        &["match", "windowMs", "maxRequests"],
+                    )?;
                     let m = o.get("match").and_then(Value::as_str).ok_or_else(|| {
                         LayerError::config(
                             &format!("{opt}.match"),
@@ -851,6 +861,13 @@ mod tests {
             (json!({ "maxKeys": 0 }), "rateLimit.maxKeys"),
             (json!({ "enabled": 1 }), "rateLimit.enabled"),
             (json!(5), "rateLimit"),
+            // misspelt options fail instead of silently keeping the default
+            (json!({ "max": 5 }), "rateLimit.max is not a known option"),
+            (json!({ "maxRequest": 5 }), "rateLimit.maxRequest is not"),
+            (
+                json!({ "routes": [{ "match": "/a", "limit": 1 }] }),
+                "rateLimit.routes[0].limit is not",
+            ),
         ];
         for (cfg, opt) in bad {
             let e = RateLimitConfig::from_json(Some(&cfg)).unwrap_err();

@@ -18,7 +18,7 @@ use crate::audit::{AuditConfig, AuditEvent, AuditEventType, AuditStats, Auditor}
 use crate::cookies::{CookieOptions, rewrite_cookie_header};
 use crate::csrf::{Csrf, CsrfConfig, CsrfFacts, session_id};
 use crate::decide::{AuthOutcome, Decision, Facts, NewToken};
-use crate::error::{LayerError, Result};
+use crate::error::Result;
 use crate::ratelimit::{KeyFacts, RateLimitConfig, RateLimitStats, RateLimiter, client_ip};
 
 pub const RATE_LIMIT_MESSAGE: &str = "Too many requests. Please try again later.";
@@ -64,11 +64,7 @@ impl Security {
     ) -> Result<Self> {
         let rate = RateLimiter::new(RateLimitConfig::from_json(rate_limit)?);
         let csrf = Csrf::new(CsrfConfig::from_json(csrf, production)?);
-        let audit = AuditConfig::from_json(audit).map_err(|m| {
-            // AuditConfig's messages start with the option name.
-            let (opt, rest) = m.split_once(' ').unwrap_or(("audit", m.as_str()));
-            LayerError::config(opt, rest)
-        })?;
+        let audit = AuditConfig::from_json(audit)?;
         Ok(Security {
             rate,
             csrf,

@@ -436,6 +436,24 @@ fn config_errors_have_stable_codes() {
             json!({ "apiBaseUrl": "http://x", "responseMappers": { "parseAuthMe": { "user": { "path": "a", "type": "xpath" } } } }),
             "responseMappers.parseAuthMe.user.type",
         ),
+        // the readable CSRF cookie must never take an auth cookie's name
+        (
+            json!({ "apiBaseUrl": "http://x", "csrf": { "cookieName": "userToken" } }),
+            "csrf.cookieName",
+        ),
+        (
+            json!({ "apiBaseUrl": "http://x", "cookies": { "guest": "g" }, "csrf": { "cookieName": "g" } }),
+            "csrf.cookieName",
+        ),
+        (
+            json!({ "apiBaseUrl": "http://x", "refresh": { "style": "cookie" }, "csrf": { "cookieName": "refreshToken" } }),
+            "csrf.cookieName",
+        ),
+        // a misspelt security option fails instead of keeping its default
+        (
+            json!({ "apiBaseUrl": "http://x", "rateLimit": { "max": 5 } }),
+            "rateLimit.max",
+        ),
     ] {
         let err = match Engine::from_json(&cfg.to_string(), JsMapperSet::default()) {
             Err(e) => e,
