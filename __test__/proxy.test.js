@@ -242,6 +242,34 @@ test('first visit gets a guest cookie; guests are not users', async () => {
   assert.equal(page.status, 307, 'guests cannot enter protected pages')
 })
 
+test('cookies are Secure under NODE_ENV=production, and not in development', async () => {
+  const env = process.env.NODE_ENV
+  const guestCookieOf = async (nodeEnv) => {
+    process.env.NODE_ENV = nodeEnv
+    let proxy
+    try {
+      // the engine reads NODE_ENV once, at construction
+      proxy = proxyFor({
+        guestToken: { enabled: true, credentials: { username: 'guest', password: 'guest-secret' } },
+      })
+    } finally {
+      if (env === undefined) delete process.env.NODE_ENV
+      else process.env.NODE_ENV = env
+    }
+    const res = await proxy(request('/'))
+    return res.headers.getSetCookie().find((c) => c.startsWith('guestToken='))
+  }
+  const prod = await guestCookieOf('production')
+  assert.ok(prod, 'guest cookie set')
+  assert.match(prod, /; Secure/)
+  assert.match(prod, /HttpOnly/)
+  assert.match(prod, /SameSite=Lax/)
+  assert.match(prod, /Path=\//)
+  const dev = await guestCookieOf('development')
+  assert.ok(dev, 'guest cookie set')
+  assert.doesNotMatch(dev, /Secure/)
+})
+
 test('function-valued response mappers run in JS', async () => {
   let calls = 0
   const proxy = proxyFor({
