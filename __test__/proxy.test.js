@@ -374,6 +374,39 @@ test('getServerUser: fast path from x-auth-user, fallback through the native eng
   }
 })
 
+test('getServerUser fallback is cached natively; isGuestFn, validateEndpoint, parseResponse', async () => {
+  const { token } = await login('jane@example.com')
+  await backend.reset()
+  const opts = () => ({
+    request: request('/x', { cookie: `userToken=${token}` }),
+    apiBaseUrl: backend.url,
+    skipHeader: true,
+  })
+  const a = await getServerUser(opts())
+  const b = await getServerUser(opts())
+  assert.equal(a.user.email, 'jane@example.com')
+  assert.deepEqual(b, a)
+  assert.equal(await backend.count('GET /auth/me'), 1, 'the second call is a native cache hit')
+  // isGuestFn decides who is a guest
+  const g = await getServerUser({ ...opts(), isGuestFn: (u) => u.role === 'user' })
+  assert.equal(g.isGuest, true)
+  assert.equal(g.isAuthenticated, false)
+  assert.equal(g.user.email, 'jane@example.com')
+  // another validate endpoint, read by a JS mapper (the demo backend echoes the request)
+  const custom = await getServerUser({
+    ...opts(),
+    validateEndpoint: 'echo/whoami',
+    parseResponse: (body) => ({
+      user: { id: 'echoed', path: body.data.path, bearer: body.data.headers.authorization },
+      tokenType: 'user',
+    }),
+  })
+  assert.equal(custom.isAuthenticated, true)
+  assert.equal(custom.user.id, 'echoed')
+  assert.equal(custom.user.path, '/echo/whoami')
+  assert.equal(custom.user.bearer, `Bearer ${token}`)
+})
+
 test('blockBrowserApiAccess refuses browser navigations to API routes only', async () => {
   const proxy = proxyFor({ blockBrowserApiAccess: true })
   const nav = { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', accept: 'text/html' }
