@@ -96,6 +96,41 @@ test('100 concurrent requests with one expired token: 1 refresh call, 100 succes
   assert.ok(s.coalescedWaiters + s.graceHits >= 99)
 })
 
+test('refresh-cookie style: 100 concurrent requests, 1 refresh call, one rotated refresh token', async () => {
+  const proxy = proxyFor({ refresh: { style: 'cookie' } })
+  const { token, refresh_token } = await backend.mint({ sub: '2', ttl: -30 })
+  await backend.reset()
+  const cookie = `userToken=${token}; refreshToken=${refresh_token}`
+  const results = await Promise.all(
+    Array.from({ length: 100 }, () => proxy(request('/dashboard', { cookie }))),
+  )
+  const access = new Set()
+  const rotated = new Set()
+  for (const [i, res] of results.entries()) {
+    assert.equal(res.headers.get('x-middleware-next'), '1', `request ${i} goes on`)
+    const set = res.headers.getSetCookie()
+    const u = set.find((c) => c.startsWith('userToken='))
+    const r = set.find((c) => c.startsWith('refreshToken='))
+    assert.ok(u && r, `request ${i} writes both cookies`)
+    assert.match(r, /HttpOnly/)
+    access.add(u.split(';')[0])
+    rotated.add(r.split(';')[0])
+    assert.equal(authUser(downstream(request('/dashboard'), res)).email, 'jane@example.com')
+  }
+  assert.equal(access.size, 1, 'every request got the same new access token')
+  assert.equal(rotated.size, 1, 'every request got the same rotated refresh token')
+  assert.notEqual([...rotated][0], `refreshToken=${refresh_token}`)
+  assert.equal(await backend.count('POST /auth/refresh'), 1, 'exactly one refresh call')
+  // the rotated refresh token is the live one at the backend
+  const next = [...rotated][0].slice('refreshToken='.length)
+  const again = await fetch(`${backend.url}/auth/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: next }),
+  })
+  assert.equal(again.status, 200)
+})
+
 test('1000 requests with one valid token inside the TTL: 1 validate call', async () => {
   const proxy = proxyFor()
   const { token } = await login()
