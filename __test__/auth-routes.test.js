@@ -419,3 +419,50 @@ test('backend trouble never throws out of a handler: hang -> 504, malformed -> 5
     await new Promise((r) => server.close(r))
   }
 })
+
+test('an oversized login body gets 413 without being buffered or sent to the backend', async () => {
+  const small = createAuthRoutes({ apiBaseUrl: backend.url, maxBodyBytes: 1024 })
+  // streamed without a content-length: cut off once past the limit
+  let pulled = 0
+  const stream = new ReadableStream({
+    pull(controller) {
+      pulled++
+      if (pulled > 10000) controller.close()
+      else controller.enqueue(new Uint8Array(512).fill(0x20))
+    },
+  })
+  const res = await small.login(
+    new NextRequest(`${APP}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    }),
+  )
+  assert.equal(res.status, 413)
+  assert.equal((await res.json()).success, false)
+  assert.ok(pulled < 100, `read stopped early (${pulled} chunks pulled)`)
+  // a declared content-length over the limit is refused up front
+  const big = JSON.stringify({ email: 'demo@example.com', password: 'x'.repeat(2000) })
+  const declared = await small.register(post('/api/auth/register', JSON.parse(big)))
+  assert.equal(declared.status, 413)
+  // forms too; and within the limit everything works as before
+  const form = await small.login(
+    new NextRequest(`${APP}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `email=demo%40example.com&password=${'p'.repeat(2000)}`,
+    }),
+  )
+  assert.equal(form.status, 413)
+  assert.equal(await backend.count('POST /auth/login'), 0)
+  assert.equal(await backend.count('POST /auth/register'), 0)
+  const ok = await small.login(
+    post('/api/auth/login', { email: 'demo@example.com', password: 'password' }),
+  )
+  assert.equal(ok.status, 200)
+  assertConfigErrors(createAuthRoutes, [
+    [{ apiBaseUrl: backend.url, maxBodyBytes: 0 }, /maxBodyBytes/],
+    [{ apiBaseUrl: backend.url, maxBodyBytes: '1mb' }, /maxBodyBytes/],
+  ])
+})

@@ -104,6 +104,11 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
   /** Backend timeout per call, ms. Default `10000`. */
   timeout?: number
   /**
+   * Largest login/register body read, in bytes; a larger one gets `413` JSON without being
+   * buffered. Default `1048576` (1 MiB).
+   */
+  maxBodyBytes?: number
+  /**
    * Maps the backend's login/register/refresh JSON. Default: reads
    * `data.token` (or `access_token`), `data.refresh_token`, `data.user`. Return null when the
    * response carries no token (the route then answers 502).

@@ -107,15 +107,40 @@ function failureBody(status, backendJson, fallback) {
   return body
 }
 
-async function readCredentials(request) {
+/** Thrown by readLimited when a body is larger than `maxBodyBytes`. */
+class BodyTooLarge extends Error {}
+
+/** The whole body, but never more than `max` bytes in memory (the stream is cancelled then). */
+async function readLimited(request, max) {
+  const declared = Number(request.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > max) throw new BodyTooLarge()
+  if (!request.body) return new Uint8Array(0)
+  const chunks = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel().catch(() => {})
+      throw new BodyTooLarge()
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks, size)
+}
+
+async function readCredentials(request, max) {
   const type = request.headers.get('content-type') || ''
+  const bytes = await readLimited(request, max)
   if (/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type)) {
-    const form = await request.formData()
+    const form = await new Response(bytes, { headers: { 'content-type': type } }).formData()
     const out = {}
     for (const [k, v] of form) if (typeof v === 'string') out[k] = v
     return out
   }
-  const text = await request.text()
+  const text = Buffer.from(bytes).toString('utf8')
   if (text.trim() === '') return {}
   const value = JSON.parse(text)
   if (!isObject(value)) throw new SyntaxError('body must be a JSON object')
@@ -152,6 +177,10 @@ function createAuthRoutes(config = {}) {
   const cookieOptions = optionalObject(cookiesCfg.options, 'cookies.options')
   const refreshCfg = optionalObject(config.refresh, 'refresh')
   const timeout = config.timeout ?? 10000
+  const maxBodyBytes = config.maxBodyBytes ?? 1024 * 1024
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw configError('maxBodyBytes must be a positive integer (bytes)')
+  }
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
     throw configError('timeout must be a positive number of milliseconds')
   }
@@ -303,8 +332,11 @@ function createAuthRoutes(config = {}) {
     return async function signInHandler(request) {
       let credentials
       try {
-        credentials = await readCredentials(request)
-      } catch {
+        credentials = await readCredentials(request, maxBodyBytes)
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          return json(413, { success: false, message: 'The request body is too large.' })
+        }
         return json(400, { success: false, message: 'The request body must be JSON or a form.' })
       }
       const r = await backend(action, { request, body: credentials })
