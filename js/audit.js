@@ -1,3 +1,5 @@
+const { configError } = require('./config-error')
+
 /**
  * Turns a user's `audit.logger(event)` into the batch function the native auditor calls
  * (through a thread-safe function) with one JSON array of events per batch.
@@ -10,11 +12,7 @@
  * @returns {(batchJson: string) => void}
  */
 function batchLogger(logger) {
-  if (typeof logger !== 'function') {
-    const err = new TypeError('audit.logger must be a function')
-    err.code = 'ERR_CONFIG_INVALID'
-    throw err
-  }
+  if (typeof logger !== 'function') throw configError('audit.logger must be a function')
   return function deliverAuditBatch(batchJson) {
     let events
     try {

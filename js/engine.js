@@ -2,6 +2,7 @@
 // getServerUser with the same declarative config share one engine (and so one token cache).
 
 const native = require('./native')
+const { configError } = require('./config-error')
 
 /** @type {Map<string, Array<{ fns: Array<Function | undefined>, engine: any }>>} */
 const engines = new Map()
@@ -22,12 +23,6 @@ function withCode(err) {
     }
   }
   return err
-}
-
-function configError(message) {
-  const e = new Error(message)
-  e.code = 'ERR_CONFIG_INVALID'
-  return e
 }
 
 /**

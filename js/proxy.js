@@ -6,6 +6,7 @@
 // User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here.
 
 const { getEngine, withCode } = require('./engine')
+const { configError, optionalOf } = require('./config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('./internal-headers')
 const { attachAuditLogger } = require('./audit')
 
@@ -18,16 +19,8 @@ function NextResponse() {
 const OVERRIDE = 'x-middleware-override-headers'
 const REQUEST_PREFIX = 'x-middleware-request-'
 
-function configError(message) {
-  const e = new Error(message)
-  e.code = 'ERR_CONFIG_INVALID'
-  return e
-}
-
 function optionalFunction(value, option) {
-  if (value !== undefined && value !== null && typeof value !== 'function') {
-    throw configError(`${option} must be a function`)
-  }
+  optionalOf('function', value, option)
   return value || undefined
 }
 
