@@ -37,6 +37,8 @@
  *   user, refresh and guest cookies.
  */
 
+import type { CookieOptions } from './proxy'
+
 /** What `parseAuthResponse` returns from a login/register/refresh response. */
 export interface ParsedAuthResponse<TUser = Record<string, unknown>> {
   /** The access token (stored in the user cookie). */
@@ -61,22 +63,13 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
     user?: string
     /** Guest cookie, cleared on login/register/logout. Default `'guestToken'`. */
     guest?: string
-    options?: {
-      /** Default `true`. */
-      httpOnly?: boolean
-      /** Default `'lax'`. */
-      sameSite?: 'lax' | 'strict' | 'none'
-      /** Default: `true` in production (see `production`). */
-      secure?: boolean
-      /** Default `'/'`. */
-      path?: string
-      domain?: string
-      /**
-       * Max-Age of the user cookie, seconds. Default 7 days: the cookie outlives the access
-       * token on purpose so an expired token can still be refreshed.
-       */
-      maxAge?: number
-    }
+    /**
+     * The cookie attributes, as for `createAuthProxy` (defaults: `httpOnly`, `sameSite: 'lax'`,
+     * `Secure` in production, `path: '/'`). `maxAge` here is the user cookie's (default 7 days:
+     * it outlives the access token on purpose, so an expired token can still be refreshed); the
+     * refresh cookie has `refresh.maxAge`.
+     */
+    options?: CookieOptions
   }
   refresh?: {
     /**
