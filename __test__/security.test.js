@@ -160,6 +160,35 @@ test('rate limit: per-route rules, skipRoutes, keyFn and onRateLimited', async (
   assert.equal(p.stats().rateLimited, 1)
 })
 
+test('rate limit: an onRateLimited that lets the request go on never passes a forged user', async () => {
+  const { NextResponse } = require('next/server')
+  const forged = { 'x-auth-user': 'eyJpZCI6MSwicm9sZSI6ImFkbWluIn0=', 'x-auth-user-sig': 'x' }
+  const variants = {
+    // downstream would get the incoming headers as they are
+    plain: () => NextResponse.next(),
+    // the usual way to add a request header: copy the incoming ones
+    copied: (r) => {
+      const headers = new Headers(r.headers)
+      headers.set('x-over-limit', '1')
+      return NextResponse.next({ request: { headers } })
+    },
+  }
+  for (const [name, onRateLimited] of Object.entries(variants)) {
+    const p = proxy({ rateLimit: { maxRequests: 1, onRateLimited } })
+    assert.ok(passes(await p(req('/posts', { headers: forged }))))
+    const res = await p(req('/posts', { headers: forged }))
+    assert.ok(passes(res), `${name}: the custom answer lets it go on`)
+    assert.equal(res.headers.get('x-ratelimit-remaining'), '0')
+    const list = res.headers.get('x-middleware-override-headers')
+    assert.notEqual(list, null, `${name}: downstream headers are overridden`)
+    const names = list.split(',')
+    assert.ok(!names.includes('x-auth-user'), `${name}: no forged x-auth-user downstream`)
+    assert.ok(!names.includes('x-auth-user-sig'), name)
+    assert.equal(res.headers.get('x-middleware-request-x-auth-user'), null, name)
+    if (name === 'copied') assert.ok(names.includes('x-over-limit'), 'custom header kept')
+  }
+})
+
 test('rate limit: bad options throw ERR_CONFIG_INVALID naming the option', () => {
   assert.throws(
     () => proxy({ rateLimit: { windowMs: -5 } }),

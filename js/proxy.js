@@ -323,7 +323,8 @@ function createAuthProxy(config) {
         for (let i = 0; i < h.length; i += 2) {
           if (!custom.headers.has(h[i])) custom.headers.set(h[i], h[i + 1])
         }
-        return custom
+        // A custom answer that lets the request go on must not pass a forged internal header.
+        return continues(custom) ? adopt(custom, req, null) : custom
       }
     }
     let res = toResponse(d, req)
