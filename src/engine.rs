@@ -600,6 +600,16 @@ impl Engine {
             return Ok((*v).clone());
         }
         bump(&self.stats.cache_misses);
+        // Client input that cannot be a token (control characters, longer than any cookie):
+        // judged here, so a client can never make us report backend trouble (503, logs).
+        if !is_sendable_token(token) {
+            let v = Validation::Rejected {
+                refresh_failed: true,
+            };
+            self.cache
+                .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
+            return Ok(v);
+        }
         // Certainly expired: no need to ask (the refresh that follows is verified by the backend).
         if jwt_exp_unverified(token).is_some_and(|e| e <= now_unix()) {
             let v = Validation::Rejected {
@@ -710,6 +720,15 @@ impl Engine {
     pub async fn validate_token(&self, token: &str) -> Result<Validation> {
         self.validation(token, token_key(token)).await
     }
+}
+
+/// Longest token we send to the backend: browsers keep at most 4096 bytes per cookie.
+const MAX_TOKEN_LEN: usize = 8192;
+
+/// Can `token` travel as `Authorization: Bearer <token>`? Visible ASCII only (RFC 9110
+/// token68 and every opaque token format fit), bounded length.
+fn is_sendable_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= MAX_TOKEN_LEN && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 enum OwnedCred {

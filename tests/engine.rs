@@ -173,6 +173,27 @@ async fn rejected_token_is_remembered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsendable_tokens_are_rejected_not_backend_trouble() {
+    let mock = Mock::start().await;
+    let e = engine(&mock, json!({}));
+    let long = "a".repeat(20_000);
+    for token in ["a\u{1}b", "a\u{7f}b", "a b", "caf\u{e9}", long.as_str()] {
+        let cookie = format!("userToken={token}");
+        let d = decide(&e, &facts("/api/profile", Some(&cookie))).await;
+        assert_eq!(
+            (d.kind.as_str(), d.status),
+            ("json", 401),
+            "{token:.20}: {d:?}"
+        );
+        assert!(d.auth.unwrap().error.is_none());
+        // the cookie is the client's own garbage: it is cleared
+        assert!(d.set_cookies.iter().any(|c| c.starts_with("userToken=;")));
+    }
+    assert_eq!(mock.counts(), (0, 0, 0), "the backend is never asked");
+    assert_eq!(e.stats().backend_errors, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backend_down_api_503_page_keeps_cookies() {
     let mock = Mock::start().await;
     let (tok, _) = mock.mint("user", true);
