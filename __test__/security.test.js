@@ -409,6 +409,37 @@ test('audit: the logger receives the right events, in order, without secrets', a
   assert.equal(s.auditDropped, 0)
 })
 
+test('audit: auth:guest when a guest token is created, error when the backend is in trouble', async () => {
+  const events = []
+  const p = proxy({
+    guestToken: { enabled: true, credentials: { username: 'guest', password: 'guest-secret' } },
+    audit: { logger: (e) => events.push(e) },
+  })
+  const first = await p(req('/posts'))
+  assert.ok(setCookie(first, 'guestToken'), 'a guest token was created')
+  const { token } = await backend.mint({ sub: '1' })
+  await backend.faults({ me: { mode: 'down' } })
+  try {
+    assert.equal((await p(req('/api/profile', { cookies: { userToken: token } }))).status, 503)
+  } finally {
+    await backend.reset()
+  }
+  await waitFor(() => events.length >= 2, 'audit events')
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['auth:guest', 'error'],
+  )
+  assert.equal(events[0].success, true)
+  assert.equal(events[0].path, '/posts')
+  assert.equal(events[1].success, false)
+  assert.equal(events[1].path, '/api/profile')
+  assert.equal(events[1].metadata.reason, 'ERR_BACKEND_UNAVAILABLE')
+  const text = JSON.stringify(events)
+  assert.ok(!text.includes(token))
+  assert.ok(!text.includes(cookieValue(setCookie(first, 'guestToken'))), 'no guest token')
+  assert.ok(!text.includes('guest-secret'), 'no guest password')
+})
+
 test('audit: proxies sharing one engine each get the events', async () => {
   const a = []
   const b = []
