@@ -67,6 +67,14 @@ export interface AuthResult<TUser = Record<string, unknown>> {
   locale: string | null
 }
 
+/** What `beforeAuth` / `afterAuth` may return: a response to use, or nothing. */
+export type HookResult =
+  | Response
+  | NextResponse
+  | null
+  | undefined
+  | Promise<Response | NextResponse | null | undefined>
+
 export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   /** The backend's base URL (http/https). Required. */
   apiBaseUrl: string
@@ -170,25 +178,9 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     parseGuestToken?: ParseIssuedToken
   }
   /** Runs first; a returned response short-circuits (internal headers are still stripped). */
-  beforeAuth?: (
-    req: NextRequest,
-  ) =>
-    | Response
-    | NextResponse
-    | null
-    | undefined
-    | Promise<Response | NextResponse | null | undefined>
+  beforeAuth?: (req: NextRequest) => HookResult
   /** Runs last; a returned response replaces `res` (auth cookies and headers are kept). */
-  afterAuth?: (
-    req: NextRequest,
-    res: NextResponse,
-    authResult: AuthResult<TUser>,
-  ) =>
-    | Response
-    | NextResponse
-    | null
-    | undefined
-    | Promise<Response | NextResponse | null | undefined>
+  afterAuth?: (req: NextRequest, res: NextResponse, authResult: AuthResult<TUser>) => HookResult
   /** Path globs the proxy lets through untouched (internal headers are still stripped). default `[]` */
   excludedPaths?: string[]
   /** Answer 403 JSON to browser navigations to API routes. default `false` */
