@@ -16,7 +16,10 @@
  *   `%2e`, any case, double-encoded), `%2f`/`%5c`/`\`, empty segments (`//host`), a first
  *   segment that looks like a URL scheme (`http:`, `javascript:`), control characters/NUL:
  *   `400 { success: false, message, code: 'ERR_PATH_…' }`, and the backend is not called.
- * - **Query** forwarded byte for byte (repeated keys, encodings, `+`).
+ * - **Query** forwarded byte for byte as the handler receives it (repeated keys, order,
+ *   encodings, `+`). Note: under `next start` Next.js itself re-serializes the query before a
+ *   route handler sees it (`%20` arrives as `+`, a bare `flag` as `flag=`); keys, values,
+ *   repetition and order survive.
  * - **Token**: from the cascade (`x-refreshed-token` set by `createAuthProxy`, then the user
  *   cookie, then the guest cookie) as `Authorization: Bearer …`. A client-sent `Authorization`
  *   header is never forwarded.
