@@ -164,7 +164,7 @@ impl Engine {
         match self.resolve_cached(f) {
             Some(auth) => {
                 bump(&self.stats.sync_decisions);
-                let limits = match self.security.rate_limit(f) {
+                let limits = match self.security.rate_limit_at(f, &self.rate_limit_path(f)) {
                     Ok(h) => h,
                     Err(d) => return *d,
                 };
@@ -184,7 +184,7 @@ impl Engine {
             return d;
         }
         // STAGE rate-limit: before any backend call.
-        let limits = match self.security.rate_limit(f) {
+        let limits = match self.security.rate_limit_at(f, &self.rate_limit_path(f)) {
             Ok(h) => h,
             Err(d) => return *d,
         };
@@ -192,6 +192,17 @@ impl Engine {
         let mut d = self.finish(f, &route, auth, true);
         Security::add_headers(&mut d, limits);
         d
+    }
+
+    /// The path rate-limit rules and `skipRoutes` match: without its locale prefix, as the
+    /// access lists see it (else `/de/login` would escape a tight limit on `/login`).
+    fn rate_limit_path<'a>(&self, f: &'a Facts) -> std::borrow::Cow<'a, str> {
+        if !self.cfg.i18n.enabled {
+            return std::borrow::Cow::Borrowed(&f.path);
+        }
+        let norm = crate::routes::normalize_path(&f.path);
+        let (_, stripped) = crate::routes::strip_locale(&norm, &self.cfg.i18n.locales);
+        std::borrow::Cow::Owned(stripped.to_string())
     }
 
     /// Decisions made before anyone is authenticated.

@@ -95,6 +95,16 @@ impl Security {
     /// STAGE rate-limit: counts this request once. `Err(decision)`: answer 429 now.
     /// `Ok(headers)`: flat `[name, value, ...]` to add to the final decision's response.
     pub fn rate_limit(&self, f: &Facts) -> std::result::Result<Vec<String>, Box<Decision>> {
+        self.rate_limit_at(f, &f.path)
+    }
+
+    /// [`Security::rate_limit`] with the path the rules and `skipRoutes` match (the engine
+    /// passes it without its locale prefix, as the access lists see it).
+    pub fn rate_limit_at(
+        &self,
+        f: &Facts,
+        path: &str,
+    ) -> std::result::Result<Vec<String>, Box<Decision>> {
         if !self.rate.enabled() {
             return Ok(Vec::new());
         }
@@ -102,7 +112,7 @@ impl Security {
         if key == "ip:unknown" && !self.warned_shared_key.swap(true, Ordering::Relaxed) {
             warn_shared_key(self.rate.config().trusted_proxies);
         }
-        let Some(outcome) = self.rate.check(&f.path, &key) else {
+        let Some(outcome) = self.rate.check(path, &key) else {
             return Ok(Vec::new());
         };
         let mut headers = Vec::with_capacity(12);

@@ -116,6 +116,34 @@ async fn exactly_the_limit_passes_under_concurrency() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_limits_apply_under_every_locale_prefix() {
+    let mock = Mock::start().await;
+    let e = engine(
+        &mock,
+        json!({
+            "i18n": { "locales": ["en", "de"], "defaultLocale": "en" },
+            "rateLimit": {
+                "maxRequests": 100,
+                "skipRoutes": ["/health"],
+                "routes": [{ "match": "/login", "maxRequests": 2 }]
+            }
+        }),
+    );
+    // One budget of 2 for /login, whichever locale prefix the attacker picks.
+    let mut statuses = Vec::new();
+    for path in ["/login", "/de/login", "/en/login", "/DE/login"] {
+        statuses.push(e.decide_sync(&facts("POST", path, None)).status);
+    }
+    assert_eq!(statuses, [200, 200, 429, 429]);
+    // skipRoutes too: a skipped route carries no rate-limit headers under a prefix either.
+    let d = e.decide_sync(&facts("GET", "/de/health", None));
+    assert_eq!(header(&d, "x-ratelimit-limit"), None, "{d:?}");
+    // Other paths keep the default rule.
+    let d = e.decide_sync(&facts("GET", "/de/posts", None));
+    assert_eq!(header(&d, "x-ratelimit-limit"), Some("100"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csrf_and_audit_in_the_pipeline() {
     let mock = Mock::start().await;
     let (tok, _) = mock.mint("user", true);
