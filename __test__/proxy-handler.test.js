@@ -589,3 +589,42 @@ test('sanitize on: a backend that drops the connection mid-body answers 502 JSON
     await new Promise((r) => server.close(r))
   }
 })
+
+test('a browser that goes away closes the backend stream (cancelled body or aborted request)', async () => {
+  const http = require('node:http')
+  const closed = []
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    const timer = setInterval(() => res.write('data: tick\n\n'), 20)
+    res.on('close', () => {
+      clearInterval(timer)
+      closed.push(req.url)
+    })
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const waitClosed = async (url) => {
+    for (let i = 0; i < 300 && !closed.includes(url); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.ok(closed.includes(url), `the backend stream ${url} was closed`)
+  }
+  try {
+    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
+    // the reader of the response cancels (what Next.js does when the client disconnects)
+    const res = await call(h, ['a'])
+    const reader = res.body.getReader()
+    assert.match(new TextDecoder().decode((await reader.read()).value), /tick/)
+    await reader.cancel()
+    await waitClosed('/a')
+    // the request's signal aborts
+    const controller = new AbortController()
+    const req = new NextRequest(`${APP}/api/b`, { signal: controller.signal })
+    const res2 = await h(req, ctx(['b']))
+    const reader2 = res2.body.getReader()
+    await reader2.read()
+    controller.abort()
+    await waitClosed('/b')
+  } finally {
+    server.closeAllConnections()
+    await new Promise((r) => server.close(r))
+  }
+})
