@@ -31,6 +31,11 @@
  *
  * By default it talks to the routes of `createAuthRoutes` mounted at
  * `app/api/auth/[action]/route.ts`.
+ *
+ * Export conditions: `browser` (client bundles: ESM over `react` and swr) and `node` (Next.js's
+ * server, which requires the package since it is external: there the provider is built over the
+ * React Next.js server-renders with, without swr, rendering `initialUser` or "loading", which is
+ * what the browser's first render hydrates). One implementation behind both.
  */
 import type { Context, ReactNode } from 'react'
 import type { KeyedMutator, SWRConfiguration } from 'swr'
@@ -117,6 +122,13 @@ export interface AuthState<TUser = AuthUser> {
   mutate: KeyedMutator<TUser | null>
 }
 
+/**
+ * Provides the auth state to its subtree. A server component (e.g. `app/layout.tsx`) must render
+ * it through the app's own client boundary, one line:
+ * `'use client'; export { AuthProvider } from 'next-api-layer-native/client'` (e.g.
+ * `app/providers.tsx`); rendered directly from a server component it throws "AuthProvider cannot
+ * use React hooks here". Client components render it (and call `useAuth`) directly.
+ */
 export declare function AuthProvider<TUser = AuthUser>(props: AuthProviderProps<TUser>): ReactNode
 
 /** The auth state; throws when used outside `<AuthProvider>`. */

@@ -44,7 +44,12 @@ test('the client entry never loads the native addon or a server module (require 
   `
   const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))
   const own = out.own.map((f) => path.relative(ROOT, f)).sort()
-  assert.deepEqual(own, ['client.js', 'js/client/csrf.js', 'js/client/index.js'])
+  assert.deepEqual(own, [
+    'client.js',
+    'js/client/core.js',
+    'js/client/csrf.js',
+    'js/client/index.js',
+  ])
   for (const dep of out.deps) {
     assert.ok(
       ['react', 'swr', 'use-sync-external-store', 'dequal'].includes(dep),
@@ -58,14 +63,54 @@ test('the client entry never loads the native addon or a server module (require 
 
 test("the client files start with 'use client' and mention no native or server module", () => {
   const fs = require('node:fs')
-  for (const f of ['client.js', 'client.mjs', 'js/client/index.js', 'js/client/csrf.js']) {
+  // Every module each client file may load. js/client-node.js (the "node" export condition)
+  // additionally names exactly one module by constant: Next.js's vendored SSR React.
+  const allowed = {
+    'client.js': ['./js/client/index.js'],
+    'client.mjs': ['./js/client/index.js'],
+    'js/client/index.js': ['react', 'swr', './core'],
+    'js/client/browser.mjs': ['react', 'swr', './core.js'],
+    'js/client/core.js': ['./csrf'],
+    'js/client/csrf.js': [],
+    'js/client-node.js': ['./client/core.js', './client/index.js'],
+  }
+  for (const [f, ok] of Object.entries(allowed)) {
     const text = fs.readFileSync(path.join(ROOT, f), 'utf8')
     assert.match(text, /^'use client'/, f)
-    const requires = [...text.matchAll(/(?:require\(|from\s+)'([^']+)'/g)].map((m) => m[1])
-    for (const r of requires) {
-      assert.ok(['react', 'swr', './csrf', './js/client/index.js'].includes(r), `${f} imports ${r}`)
+    const requires = [...text.matchAll(/(?:require(?:\.resolve)?\(|from\s+)'([^']+)'/g)].map(
+      (m) => m[1],
+    )
+    for (const r of requires) assert.ok(ok.includes(r), `${f} imports ${r}`)
+    // No dynamic import() and no require of anything but a literal, except the one vendored
+    // React in client-node.js (resolved from a constant, checked below).
+    assert.doesNotMatch(text, /\bimport\(/, f)
+    const dynamic = [...text.matchAll(/require(?:\.resolve)?\(([^'),][^),]*)/g)].map((m) => m[1])
+    if (f === 'js/client-node.js') {
+      assert.deepEqual(dynamic, ['VENDORED_SSR_REACT', 'file'])
+      const consts = [...text.matchAll(/'(next\/[^']+)'/g)].map((m) => m[1])
+      assert.deepEqual(consts, ['next/dist/server/route-modules/app-page/vendored/ssr/react'])
+    } else {
+      assert.deepEqual(dynamic, [], f)
     }
   }
+  // The package's export conditions: browser bundles get the ESM browser entry, Node (and so
+  // Next.js's server, where the package is external) the "node" entry.
+  const exp = require('../package.json').exports['./client']
+  assert.deepEqual(Object.keys(exp), ['types', 'browser', 'node', 'import', 'require'])
+  assert.equal(exp.browser, './js/client/browser.mjs')
+  assert.equal(exp.node, './js/client-node.js')
+})
+
+test('the browser entry exports what the Node entries export', async () => {
+  // Import it in Node (it is plain ESM over react and swr) and compare the names.
+  const browser = await import(`file://${path.join(ROOT, 'js/client/browser.mjs')}`)
+  const cjs = require('../client.js')
+  assert.deepEqual(Object.keys(browser).sort(), Object.keys(cjs).sort())
+  // Its own instance (it is never loaded beside the CommonJS one in one bundle); the shared,
+  // React-free parts are the same objects.
+  assert.notEqual(browser.AuthProvider, cjs.AuthProvider)
+  assert.equal(browser.AuthError, cjs.AuthError)
+  assert.equal(browser.csrfFetch, cjs.csrfFetch)
 })
 
 const React = require('react')

@@ -1,68 +1,47 @@
-// `next-api-layer-native/client` as Node.js loads it ("node" export condition).
+'use client'
+
+// `next-api-layer-native/client` as Node.js loads it (the "node" export condition).
 //
 // The package must be in `serverExternalPackages` (native addon), and Next.js externalizes every
 // path of an external package, this client entry included. So when Next.js server-renders a
-// client component that uses AuthProvider/useAuth, Node's own loader requires this entry, and a
-// plain `require('react')` from here (or from swr) would get node_modules/react: a second React
-// whose hook dispatcher Next never sets ("Cannot read properties of null (reading 'useRef')").
+// client component that uses AuthProvider/useAuth, Node's own require loads this file, and a plain
+// require of react from here (or from swr) would get node_modules/react: a second React whose
+// hook dispatcher Next never sets ("Cannot read properties of null (reading 'useRef')").
 //
-// Inside a Next.js server (NEXT_RUNTIME=nodejs), this entry therefore resolves `react` for the
-// client implementation and its React-using dependencies (swr, use-sync-external-store) to the
-// React Next renders client components with on the server (its vendored SSR React). Everywhere
-// else (plain Node, tests, scripts) it is the ordinary implementation. The browser bundle never
-// sees this file (browser bundles use the "browser"/"import" conditions, not "node").
+// Inside a Next.js server (NEXT_RUNTIME=nodejs) this entry therefore builds the one
+// implementation (./client/core.js) over the React Next renders client components with on the
+// server (its vendored SSR React, the module Next's own server chunks require) and without swr:
+// nothing is fetched during server rendering; the provider renders `initialUser` (or loading),
+// exactly what the browser's first, hydrating render shows. Everywhere else (plain Node, tests,
+// scripts, a Next.js without that module) it is ./client/index.js: `react` and swr.
+// The browser bundle never sees this file ("browser" comes first in the export conditions).
 
-const path = require('node:path')
-const Module = require('node:module')
+const VENDORED_SSR_REACT = 'next/dist/server/route-modules/app-page/vendored/ssr/react'
 
-const ownRoot = path.join(__dirname, '..') + path.sep
-const scopedDeps = ['swr', 'use-sync-external-store'].map(
-  (name) => `${path.sep}node_modules${path.sep}${name}${path.sep}`,
-)
-const VENDORED = 'next/dist/server/route-modules/app-page/vendored/ssr/'
-const MAPPED = {
-  react: 'react',
-  'react/jsx-runtime': 'react-jsx-runtime',
-  'react/jsx-dev-runtime': 'react-jsx-dev-runtime',
-  'react-dom': 'react-dom',
-}
-
-function inScope(filename) {
-  if (typeof filename !== 'string') return false
-  if (
-    filename.startsWith(ownRoot) &&
-    !filename.includes(`${path.sep}node_modules${path.sep}`, ownRoot.length)
-  ) {
-    return true
-  }
-  return scopedDeps.some((dir) => filename.includes(dir))
-}
-
-function installNextSsrReact() {
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return false
-  const targets = {}
+function nextSsrReact() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return null
+  let file
   try {
-    // Resolved from the app (cwd) first, then from here: the `next` the server runs.
-    const from = [process.cwd(), __dirname]
-    for (const [request, file] of Object.entries(MAPPED)) {
-      targets[request] = require.resolve(VENDORED + file, { paths: from })
-    }
+    // The `next` the server runs: resolved from the app (cwd) first, then from this package.
+    file = require.resolve(VENDORED_SSR_REACT, { paths: [process.cwd(), __dirname] })
   } catch {
-    return false // not a Next.js version with a vendored SSR React: leave resolution alone
+    return null
   }
-  if (Module._resolveFilename.__nextApiLayerNative) return true
-  const original = Module._resolveFilename
-  const patched = function resolveFilename(request, parent, ...rest) {
-    if (Object.hasOwn(targets, request) && parent && inScope(parent.filename)) {
-      return targets[request]
-    }
-    return original.call(this, request, parent, ...rest)
-  }
-  patched.__nextApiLayerNative = true
-  Module._resolveFilename = patched
-  return true
+  return require(file)
 }
 
-installNextSsrReact()
+const ssrReact = nextSsrReact()
+const client = ssrReact ? require('./client/core.js')(ssrReact, null) : require('./client/index.js')
 
-module.exports = require('./client/index.js')
+// One `exports.x =` per name: Node's ESM loader detects these statically (named imports work).
+exports.AuthProvider = client.AuthProvider
+exports.useAuth = client.useAuth
+exports.AuthContext = client.AuthContext
+exports.AuthError = client.AuthError
+exports.defaultParseAuthResponse = client.defaultParseAuthResponse
+exports.CSRF_COOKIE = client.CSRF_COOKIE
+exports.CSRF_HEADER = client.CSRF_HEADER
+exports.getCsrfToken = client.getCsrfToken
+exports.csrfHeaders = client.csrfHeaders
+exports.withCsrf = client.withCsrf
+exports.csrfFetch = client.csrfFetch

@@ -1,238 +1,25 @@
 'use client'
 
-// The browser side: AuthProvider / useAuth and a CSRF helper. Plain JS (no JSX, no build step),
-// CommonJS so that `require` and `import` (through ../../client.mjs) share ONE module instance,
-// and therefore one React context. It must never load the native addon or any server module:
-// only react, swr and ./csrf are required here (__test__/client.test.js checks the module graph).
+// `next-api-layer-native/client` with the ordinary `react` and swr: what require/import give
+// outside a Next.js server (plain Node, tests, scripts) and what client.js/client.mjs re-export.
+// CommonJS, so `require` and `import` share ONE module instance and therefore one React context.
+// The implementation is ./core.js (one copy, shared by every entry).
 
 const React = require('react')
 const { default: useSWR } = require('swr')
-const csrf = require('./csrf')
+const createAuthClient = require('./core')
 
-const { csrfHeaders } = csrf
-
-const DEFAULTS = {
-  userEndpoint: '/api/auth/me',
-  loginEndpoint: '/api/auth/login',
-  logoutEndpoint: '/api/auth/logout',
-  registerEndpoint: '/api/auth/register',
-  logoutRedirect: '/login',
-}
-
-const AuthContext = React.createContext(null)
-
-/** The user in our auth routes' JSON (`{ data: { user } }`), or the backend's own shapes. */
-function defaultParseAuthResponse(json) {
-  if (!json || typeof json !== 'object') return null
-  const d = json.data
-  if (d && typeof d === 'object') {
-    if ('user' in d) return d.user ?? null
-    return d
-  }
-  if (json.user && typeof json.user === 'object') return json.user
-  return null
-}
-
-class AuthError extends Error {
-  constructor(message, status, info) {
-    super(message)
-    this.name = 'AuthError'
-    this.status = status
-    this.info = info
-  }
-}
-
-/** A FormData / URLSearchParams becomes a plain object (string fields only). */
-function toPlainObject(data) {
-  if (data == null) return {}
-  if (typeof FormData !== 'undefined' && data instanceof FormData) {
-    const out = {}
-    for (const [k, v] of data.entries()) if (typeof v === 'string') out[k] = v
-    return out
-  }
-  if (typeof URLSearchParams !== 'undefined' && data instanceof URLSearchParams) {
-    return Object.fromEntries(data)
-  }
-  return data
-}
-
-async function readJson(res) {
-  const text = await res.text()
-  if (!text) return null
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
-  }
-}
-
-function makeFetcher(parse) {
-  return async function fetchUser(url) {
-    const res = await fetch(url, {
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: { accept: 'application/json' },
-    })
-    // Not signed in is a state, not an error.
-    if (res.status === 401 || res.status === 403) return null
-    const json = await readJson(res)
-    if (!res.ok) {
-      throw new AuthError(
-        json?.message || `Loading the user failed (${res.status})`,
-        res.status,
-        json,
-      )
-    }
-    return parse(json) ?? null
-  }
-}
-
-/**
- * Provides the signed-in user to the tree. See client.d.ts for the props and their defaults.
- */
-function AuthProvider(props) {
-  const {
-    children,
-    userEndpoint = DEFAULTS.userEndpoint,
-    loginEndpoint = DEFAULTS.loginEndpoint,
-    logoutEndpoint = DEFAULTS.logoutEndpoint,
-    registerEndpoint = DEFAULTS.registerEndpoint,
-    logoutRedirect = DEFAULTS.logoutRedirect,
-    swrConfig,
-    onLogin,
-    onLogout,
-    onError,
-    parseAuthResponse = defaultParseAuthResponse,
-    initialUser,
-  } = props
-
-  // Callbacks in refs: new function identities on every parent render must not refetch.
-  const cb = React.useRef({})
-  cb.current = { onLogin, onLogout, onError, parse: parseAuthResponse }
-  const fetcher = React.useMemo(() => makeFetcher((json) => cb.current.parse(json)), [])
-
-  const hasInitial = initialUser !== undefined
-  const swr = useSWR(userEndpoint, fetcher, {
-    revalidateOnFocus: true,
-    shouldRetryOnError: false,
-    dedupingInterval: 2000,
-    ...(hasInitial ? { fallbackData: initialUser, revalidateOnMount: false } : {}),
-    ...swrConfig,
-    onError(error, key, config) {
-      cb.current.onError?.(error)
-      swrConfig?.onError?.(error, key, config)
-    },
-  })
-  const { data, error, isLoading, mutate } = swr
-
-  // POSTs credentials to an endpoint of the auth routes; on success the user is set without
-  // another request. Shared by login and register.
-  const signIn = React.useCallback(
-    async (endpoint, credentials, what) => {
-      let res
-      let json
-      try {
-        res = await fetch(endpoint, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            ...csrfHeaders(),
-          },
-          body: JSON.stringify(toPlainObject(credentials)),
-        })
-        json = await readJson(res)
-      } catch (e) {
-        cb.current.onError?.(e)
-        return {
-          success: false,
-          message: 'Network error. Please try again.',
-          user: null,
-          errors: {},
-        }
-      }
-      if (!res.ok || json?.success === false) {
-        return {
-          success: false,
-          message: json?.message || `${what} failed (${res.status})`,
-          user: null,
-          errors: json?.errors && typeof json.errors === 'object' ? json.errors : {},
-        }
-      }
-      const user = cb.current.parse(json) ?? null
-      await mutate(user, { revalidate: false })
-      cb.current.onLogin?.(user)
-      return { success: true, message: json?.message || '', user, errors: {} }
-    },
-    [mutate],
-  )
-
-  const login = React.useCallback(
-    (credentials) => signIn(loginEndpoint, credentials, 'Login'),
-    [signIn, loginEndpoint],
-  )
-  const register = React.useCallback(
-    (data) => signIn(registerEndpoint, data, 'Registration'),
-    [signIn, registerEndpoint],
-  )
-
-  const logout = React.useCallback(async () => {
-    try {
-      await fetch(logoutEndpoint, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { accept: 'application/json', ...csrfHeaders() },
-      })
-    } catch (e) {
-      cb.current.onError?.(e)
-    }
-    await mutate(null, { revalidate: false })
-    cb.current.onLogout?.()
-    if (logoutRedirect && typeof window !== 'undefined') window.location.assign(logoutRedirect)
-  }, [logoutEndpoint, logoutRedirect, mutate])
-
-  const refresh = React.useCallback(async () => {
-    const user = await mutate()
-    return user ?? null
-  }, [mutate])
-
-  const user = data ?? null
-  const isGuest = !!user && user.type === 'guest'
-  const value = React.useMemo(
-    () => ({
-      user,
-      isLoading: !!isLoading && data === undefined,
-      isAuthenticated: !!user && !isGuest,
-      isGuest,
-      error: error ?? null,
-      login,
-      register,
-      logout,
-      refresh,
-      mutate,
-    }),
-    [user, isLoading, data, isGuest, error, login, register, logout, refresh, mutate],
-  )
-  return React.createElement(AuthContext.Provider, { value }, children)
-}
-
-/** The auth state and actions; must be used inside <AuthProvider>. */
-function useAuth() {
-  const ctx = React.useContext(AuthContext)
-  if (!ctx) throw new Error('useAuth() must be used inside <AuthProvider>')
-  return ctx
-}
+const client = createAuthClient(React, useSWR)
 
 // One `exports.x =` per name: Node's ESM loader (client.mjs) detects these statically.
-exports.AuthProvider = AuthProvider
-exports.useAuth = useAuth
-exports.AuthContext = AuthContext
-exports.AuthError = AuthError
-exports.defaultParseAuthResponse = defaultParseAuthResponse
-exports.CSRF_COOKIE = csrf.CSRF_COOKIE
-exports.CSRF_HEADER = csrf.CSRF_HEADER
-exports.getCsrfToken = csrf.getCsrfToken
-exports.csrfHeaders = csrf.csrfHeaders
-exports.withCsrf = csrf.withCsrf
-exports.csrfFetch = csrf.csrfFetch
+exports.AuthProvider = client.AuthProvider
+exports.useAuth = client.useAuth
+exports.AuthContext = client.AuthContext
+exports.AuthError = client.AuthError
+exports.defaultParseAuthResponse = client.defaultParseAuthResponse
+exports.CSRF_COOKIE = client.CSRF_COOKIE
+exports.CSRF_HEADER = client.CSRF_HEADER
+exports.getCsrfToken = client.getCsrfToken
+exports.csrfHeaders = client.csrfHeaders
+exports.withCsrf = client.withCsrf
+exports.csrfFetch = client.csrfFetch
