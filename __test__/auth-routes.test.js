@@ -3,6 +3,7 @@
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
 const { assertConfigErrors } = require('./helpers/config.js')
+const { withServer, captureErrors } = require('./helpers/server.js')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { createAuthRoutes } = require('../js/auth-routes.js')
@@ -266,17 +267,12 @@ test('custom cookie names and a parseAuthResponse mapper', async () => {
 
 test('backend down -> 502, no cookies, details only in the log', async () => {
   await backend.faults({ login: { mode: 'down' } })
-  const original = console.error
-  const logged = []
-  console.error = (...a) => logged.push(a.join(' '))
   let res
-  try {
+  const logged = await captureErrors(async () => {
     res = await auth.login(
       post('/api/auth/login', { email: 'demo@example.com', password: 'password' }),
     )
-  } finally {
-    console.error = original
-  }
+  })
   assert.equal(res.status, 502)
   assert.deepEqual(cookiesOf(res), {})
   assert.equal((await res.json()).message, 'The authentication service is unavailable.')
@@ -375,49 +371,47 @@ test('logout revokes the token the proxy refreshed in this request, not the stal
 })
 
 test('backend trouble never throws out of a handler: hang -> 504, malformed -> 502, cut body -> 502', async () => {
-  const original = console.error
-  console.error = () => {}
+  const quick = createAuthRoutes({ apiBaseUrl: backend.url, timeout: 200 })
+  const creds = { email: 'demo@example.com', password: 'password' }
+  const results = {}
   try {
-    const quick = createAuthRoutes({ apiBaseUrl: backend.url, timeout: 200 })
-    const creds = { email: 'demo@example.com', password: 'password' }
-    await backend.faults({ login: { mode: 'hang' } })
-    const hung = await quick.login(post('/api/auth/login', creds))
-    assert.equal(hung.status, 504)
-    assert.deepEqual(cookiesOf(hung), {})
-    assert.equal((await hung.json()).success, false)
-    await backend.faults({ login: { mode: 'malformed' } })
-    const bad = await quick.login(post('/api/auth/login', creds))
-    assert.equal(bad.status, 502)
-    assert.equal((await bad.json()).message, 'The authentication service sent an invalid response.')
-    await backend.faults({ me: { mode: 'malformed' } })
-    const token = (await backend.mint({ sub: '1' })).token
-    const me = await quick.me(get('/api/auth/me', { cookie: `userToken=${token}` }))
-    assert.equal(me.status, 502)
-    assert.equal(cookiesOf(me).userToken, undefined, 'a bad answer does not log the user out')
+    await captureErrors(async () => {
+      await backend.faults({ login: { mode: 'hang' } })
+      results.hung = await quick.login(post('/api/auth/login', creds))
+      await backend.faults({ login: { mode: 'malformed' } })
+      results.bad = await quick.login(post('/api/auth/login', creds))
+      await backend.faults({ me: { mode: 'malformed' } })
+      const token = (await backend.mint({ sub: '1' })).token
+      results.me = await quick.me(get('/api/auth/me', { cookie: `userToken=${token}` }))
+    })
   } finally {
-    console.error = original
     await backend.reset()
   }
+  const { hung, bad, me } = results
+  assert.equal(hung.status, 504)
+  assert.deepEqual(cookiesOf(hung), {})
+  assert.equal((await hung.json()).success, false)
+  assert.equal(bad.status, 502)
+  assert.equal((await bad.json()).message, 'The authentication service sent an invalid response.')
+  assert.equal(me.status, 502)
+  assert.equal(cookiesOf(me).userToken, undefined, 'a bad answer does not log the user out')
   // a backend that sends the head, then drops the connection mid-body
-  const http = require('node:http')
-  const server = http.createServer((_req, res) => {
+  const answer = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
     res.write('{"data":{"token":"')
     setTimeout(() => res.socket.destroy(), 20)
-  })
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  const logged = []
-  console.error = (...a) => logged.push(a.join(' '))
-  try {
-    const cut = createAuthRoutes({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
-    const res = await cut.login(post('/api/auth/login', { email: 'a@b.c', password: 'x' }))
+  }
+  await withServer(answer, async (url) => {
+    let res
+    const logged = await captureErrors(async () => {
+      res = await createAuthRoutes({ apiBaseUrl: url }).login(
+        post('/api/auth/login', { email: 'a@b.c', password: 'x' }),
+      )
+    })
     assert.equal(res.status, 502)
     assert.deepEqual(cookiesOf(res), {})
     assert.ok(logged.length > 0, 'the cause is logged on the server')
-  } finally {
-    console.error = original
-    await new Promise((r) => server.close(r))
-  }
+  })
 })
 
 test('an oversized login body gets 413 without being buffered or sent to the backend', async () => {

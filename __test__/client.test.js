@@ -4,6 +4,7 @@
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
+const { withServer } = require('./helpers/server.js')
 const http = require('node:http')
 const path = require('node:path')
 const { execFileSync } = require('node:child_process')
@@ -346,14 +347,12 @@ test('in a DOM: initialUser needs no fetch; parseAuthResponse, refresh, isGuest,
   // A user endpoint whose answer the test sets, counting its calls.
   let answer = { status: 200, body: { result: { profile: { id: 'guest-9', type: 'guest' } } } }
   let calls = 0
-  const srv = http.createServer((_req, res) => {
+  const userEndpoint = (_req, res) => {
     calls++
     res.writeHead(answer.status, { 'content-type': 'application/json' })
     res.end(JSON.stringify(answer.body))
-  })
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${srv.address().port}`
-  try {
+  }
+  await withServer(userEndpoint, async (url) => {
     await inDom(`${url}/`, async ({ render, waitFor }) => {
       let state
       const errors = []
@@ -407,7 +406,5 @@ test('in a DOM: initialUser needs no fetch; parseAuthResponse, refresh, isGuest,
       assert.equal(state.error, null)
       assert.equal(errors.length, 1)
     })
-  } finally {
-    await new Promise((r) => srv.close(r))
-  }
+  })
 })

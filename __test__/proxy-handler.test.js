@@ -3,6 +3,7 @@
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const { assertConfigErrors } = require('./helpers/config.js')
+const { withServer, captureErrors } = require('./helpers/server.js')
 const net = require('node:net')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
@@ -121,8 +122,7 @@ test('strips hop-by-hop, host, cookie, client Authorization and internal headers
 })
 
 test('internal and hop-by-hop headers in a backend response never reach the browser', async () => {
-  const http = require('node:http')
-  const server = http.createServer((_req, res) => {
+  const answer = (_req, res) => {
     const headers = {
       'content-type': 'application/json',
       'x-kept': '1',
@@ -137,11 +137,9 @@ test('internal and hop-by-hop headers in a backend response never reach the brow
     for (const name of INTERNAL_HEADERS) headers[name] = 'from-backend'
     res.writeHead(200, headers)
     res.end('{}')
-  })
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  try {
-    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
-    const res = await call(h, ['x'])
+  }
+  await withServer(answer, async (url) => {
+    const res = await call(createProxyHandler({ apiBaseUrl: url }), ['x'])
     assert.equal(res.status, 200)
     assert.equal(res.headers.get('x-kept'), '1')
     const dropped = [
@@ -155,9 +153,7 @@ test('internal and hop-by-hop headers in a backend response never reach the brow
       'upgrade',
     ]
     for (const name of dropped) assert.equal(res.headers.get(name), null, name)
-  } finally {
-    await new Promise((r) => server.close(r))
-  }
+  })
 })
 
 test('forwardHeaders restricts, excludeHeaders removes', async () => {
@@ -228,15 +224,10 @@ test('backend unreachable -> 502 with a generic message', async () => {
     })
   })
   const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${port}` })
-  const original = console.error
-  const logged = []
-  console.error = (...a) => logged.push(a.join(' '))
   let res
-  try {
+  const logged = await captureErrors(async () => {
     res = await call(h, ['posts'])
-  } finally {
-    console.error = original
-  }
+  })
   assert.equal(res.status, 502)
   const body = await res.json()
   assert.deepEqual(body, { success: false, message: 'The backend service is unavailable.' })
@@ -246,14 +237,10 @@ test('backend unreachable -> 502 with a generic message', async () => {
 
 test('backend too slow -> 504', async () => {
   const h = createProxyHandler({ apiBaseUrl: backend.url, timeout: 200 })
-  const original = console.error
-  console.error = () => {}
   let res
-  try {
+  await captureErrors(async () => {
     res = await call(h, ['slow'], { query: '?ms=5000' })
-  } finally {
-    console.error = original
-  }
+  })
   assert.equal(res.status, 504)
   assert.equal((await res.json()).success, false)
 })
@@ -500,43 +487,36 @@ test('trailingSlash appends a slash to the forwarded path, before the query', as
 })
 
 test('SSE from a backend that does not say so is marked no-transform and unbuffered', async () => {
-  const http = require('node:http')
-  const server = http.createServer((_req, res) => {
+  const answer = (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
     res.end('data: 1\n\n')
-  })
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  try {
-    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
-    const res = await call(h, ['stream'])
+  }
+  await withServer(answer, async (url) => {
+    const res = await call(createProxyHandler({ apiBaseUrl: url }), ['stream'])
     assert.equal(res.headers.get('cache-control'), 'no-cache, no-transform')
     assert.equal(res.headers.get('x-accel-buffering'), 'no')
     assert.equal(await res.text(), 'data: 1\n\n')
     // other responses are left alone
     const plain = await call(createProxyHandler({ apiBaseUrl: backend.url }), ['posts'])
     assert.equal(plain.headers.get('x-accel-buffering'), null)
-  } finally {
-    await new Promise((r) => server.close(r))
-  }
+  })
 })
 
 test('backend redirects into the backend point back under the proxy mount; others stay', async () => {
-  const http = require('node:http')
-  let port
-  const server = http.createServer((req, res) => {
+  let origin
+  const answer = (req, res) => {
     const to = {
-      '/v1/a': `http://127.0.0.1:${port}/v1/b?x=1`,
+      '/v1/a': `${origin}/v1/b?x=1`,
       '/v1/rel': '/v1/c',
       '/v1/out': 'https://elsewhere.example/login',
-      '/v1/up': `http://127.0.0.1:${port}/secret`,
+      '/v1/up': `${origin}/secret`,
     }[req.url]
     res.writeHead(302, { location: to })
     res.end()
-  })
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  port = server.address().port
-  try {
-    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${port}/v1` })
+  }
+  await withServer(answer, async (url) => {
+    origin = url
+    const h = createProxyHandler({ apiBaseUrl: `${url}/v1` })
     const loc = async (seg) => {
       const res = await call(h, [seg])
       assert.equal(res.status, 302)
@@ -545,10 +525,8 @@ test('backend redirects into the backend point back under the proxy mount; other
     assert.equal(await loc('a'), '/api/b?x=1')
     assert.equal(await loc('rel'), '/api/c')
     assert.equal(await loc('out'), 'https://elsewhere.example/login')
-    assert.equal(await loc('up'), `http://127.0.0.1:${port}/secret`)
-  } finally {
-    await new Promise((r) => server.close(r))
-  }
+    assert.equal(await loc('up'), `${url}/secret`)
+  })
 })
 
 test('transformRequest may turn a POST into a GET (the body is dropped, fetch would refuse it)', async () => {
@@ -562,53 +540,42 @@ test('transformRequest may turn a POST into a GET (the body is dropped, fetch wo
 })
 
 test('sanitize on: a backend that drops the connection mid-body answers 502 JSON, no throw', async () => {
-  const http = require('node:http')
-  const server = http.createServer((_req, res) => {
+  const answer = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
     res.write('{"data":"')
     setTimeout(() => res.socket.destroy(), 20)
-  })
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  const original = console.error
-  const logged = []
-  console.error = (...a) => logged.push(a.join(' '))
-  try {
-    const h = createProxyHandler({
-      apiBaseUrl: `http://127.0.0.1:${server.address().port}`,
-      sanitize: true,
+  }
+  await withServer(answer, async (url) => {
+    let res
+    const logged = await captureErrors(async () => {
+      res = await call(createProxyHandler({ apiBaseUrl: url, sanitize: true }), ['x'])
     })
-    const res = await call(h, ['x'])
     assert.equal(res.status, 502)
     assert.deepEqual(await res.json(), {
       success: false,
       message: 'The backend service is unavailable.',
     })
     assert.ok(logged.length > 0, 'the cause is logged on the server')
-  } finally {
-    console.error = original
-    await new Promise((r) => server.close(r))
-  }
+  })
 })
 
 test('a browser that goes away closes the backend stream (cancelled body or aborted request)', async () => {
-  const http = require('node:http')
   const closed = []
-  const server = http.createServer((req, res) => {
+  const answer = (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     const timer = setInterval(() => res.write('data: tick\n\n'), 20)
     res.on('close', () => {
       clearInterval(timer)
       closed.push(req.url)
     })
-  })
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  }
   const waitClosed = async (url) => {
     for (let i = 0; i < 300 && !closed.includes(url); i++)
       await new Promise((r) => setTimeout(r, 10))
     assert.ok(closed.includes(url), `the backend stream ${url} was closed`)
   }
-  try {
-    const h = createProxyHandler({ apiBaseUrl: `http://127.0.0.1:${server.address().port}` })
+  await withServer(answer, async (url) => {
+    const h = createProxyHandler({ apiBaseUrl: url })
     // the reader of the response cancels (what Next.js does when the client disconnects)
     const res = await call(h, ['a'])
     const reader = res.body.getReader()
@@ -623,8 +590,5 @@ test('a browser that goes away closes the backend stream (cancelled body or abor
     await reader2.read()
     controller.abort()
     await waitClosed('/b')
-  } finally {
-    server.closeAllConnections()
-    await new Promise((r) => server.close(r))
-  }
+  })
 })
