@@ -454,6 +454,7 @@ test('bad configuration throws at construction with a code and the option name',
     [{ apiBaseUrl: 'http://x', routePrefix: 'api' }, /routePrefix/],
     [{ apiBaseUrl: 'http://x', sanitize: 'on' }, /^sanitize/],
     [{ apiBaseUrl: 'http://x', sanitize: { mode: 'nope' } }, /^sanitize\.mode/],
+    [{ apiBaseUrl: 'http://x', sanitize: { skipEndpoints: ['/raw'] } }, /sanitize\.skipEndpoints/],
   ]
   assertConfigErrors(createProxyHandler, cases)
 })

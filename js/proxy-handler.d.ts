@@ -47,6 +47,8 @@
  *   only. The backend's own statuses and bodies pass through unchanged.
  */
 
+import type { SanitizationConfig } from './sanitize'
+
 /** What `transformRequest` receives (and may return changed). */
 export interface ProxyRequestInit {
   /** The backend URL (already checked; changing it has no effect). */
@@ -115,9 +117,10 @@ export interface ProxyHandlerConfig {
   timeout?: number
   /**
    * Sanitize JSON responses (HTML in string values) with the native sanitizer. `true` or the
-   * sanitizer's options. Such responses are buffered (only JSON ones). Default `false`.
+   * sanitizer's options (`skipEndpoints` is the api client's; here leave such paths out of the
+   * handler instead). Such responses are buffered (only JSON ones). Default `false`.
    */
-  sanitize?: boolean | Record<string, unknown>
+  sanitize?: boolean | Omit<SanitizationConfig, 'skipEndpoints'>
   /**
    * Append `/` to every forwarded path (`/api/posts/3` → `<apiBaseUrl>/posts/3/`), for backends
    * that route on it (Django's APPEND_SLASH). Default `false`.

@@ -280,6 +280,10 @@ function createProxyHandler(config = {}) {
   ) {
     throw configError('sanitize must be a boolean or sanitizer options')
   }
+  if (typeof sanitize === 'object' && sanitize.skipEndpoints !== undefined) {
+    // it would be silently ignored: the handler's own route decides what it proxies
+    throw configError('sanitize.skipEndpoints is not supported by createProxyHandler')
+  }
   let sanitizer = null
   try {
     sanitizer = sanitize ? buildSanitizer(sanitize) : null
