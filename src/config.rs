@@ -121,6 +121,107 @@ pub struct Config {
     pub rate_limit: Option<Value>,
     pub csrf: Option<Value>,
     pub audit: Option<Value>,
+    /// Options this engine does not know (typos, or options of another version): ignored,
+    /// reported once when the engine is built (see [`unknown_option_warnings`]).
+    pub warnings: Vec<String>,
+}
+
+/// The keys each plain section of the config may hold (the security sections and
+/// `responseMappers` refuse unknown keys outright).
+const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "apiBaseUrl",
+            "cookies",
+            "endpoints",
+            "guestToken",
+            "refresh",
+            "access",
+            "cache",
+            "timeout",
+            "backend",
+            "i18n",
+            "responseMappers",
+            "jsMappers",
+            "production",
+            "excludedPaths",
+            "blockBrowserApiAccess",
+            "beforeAuth",
+            "afterAuth",
+            "rateLimit",
+            "csrf",
+            "audit",
+        ],
+    ),
+    ("cookies", &["user", "guest", "options"]),
+    (
+        "cookies.options",
+        &["httpOnly", "sameSite", "secure", "path", "domain", "maxAge"],
+    ),
+    ("endpoints", &["validate", "refresh", "guest"]),
+    ("guestToken", &["enabled", "credentials", "ttl"]),
+    (
+        "refresh",
+        &[
+            "enabled",
+            "style",
+            "thresholdSeconds",
+            "graceMs",
+            "cookie",
+            "bodyField",
+        ],
+    ),
+    (
+        "access",
+        &[
+            "protectedRoutes",
+            "authRoutes",
+            "publicRoutes",
+            "protectedByDefault",
+            "allowedTokenTypes",
+            "loginPath",
+            "returnToParam",
+            "afterLoginPath",
+            "apiPrefix",
+        ],
+    ),
+    ("cache", &["ttl", "maxSize", "negativeTtl"]),
+    (
+        "i18n",
+        &["enabled", "locales", "defaultLocale", "middleware"],
+    ),
+    ("backend", &["timeout"]),
+];
+
+/// One line per option of `root` that no section knows, e.g. a misspelt
+/// `access.protectedRoute` that would otherwise silently leave pages unprotected. Warnings,
+/// not errors: an app moving from `next-api-layer` may carry options this engine lacks.
+pub fn unknown_option_warnings(root: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (section, known) in KNOWN_KEYS {
+        let obj = if section.is_empty() {
+            Some(root)
+        } else {
+            section
+                .split('.')
+                .try_fold(root, |o, k| o.get(k).and_then(Value::as_object))
+        };
+        for k in obj.into_iter().flat_map(|o| o.keys()) {
+            if !known.contains(&k.as_str()) {
+                let name = if section.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{section}.{k}")
+                };
+                out.push(format!(
+                    "{name} is not a known option and is ignored (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------- small typed readers
@@ -621,6 +722,7 @@ impl Config {
             rate_limit: field(root, "rateLimit").cloned(),
             csrf: field(root, "csrf").cloned(),
             audit: field(root, "audit").cloned(),
+            warnings: root.map(unknown_option_warnings).unwrap_or_default(),
         })
     }
 }
@@ -722,6 +824,41 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn unknown_options_are_reported() {
+        let c = Config::from_value(&json!({
+          "apiBaseUrl": "http://x",
+          "access": { "protectedRoute": ["/dashboard/**"], "loginPath": "/signin" },
+          "cookies": { "options": { "sameSite": "lax", "httponly": true } },
+          "debug": true
+        }))
+        .unwrap();
+        let mut w = c.warnings.clone();
+        w.sort();
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].starts_with("access.protectedRoute is not a known option"));
+        assert!(w[1].starts_with("cookies.options.httponly is not a known option"));
+        assert!(w[2].starts_with("debug is not a known option"));
+        // every documented option is known
+        let c = Config::from_value(&json!({
+          "apiBaseUrl": "http://x",
+          "cookies": { "user": "u", "guest": "g", "options": { "httpOnly": true, "sameSite": "lax", "secure": false, "path": "/", "domain": "x", "maxAge": 1 } },
+          "endpoints": { "validate": "a", "refresh": "b", "guest": "c" },
+          "guestToken": { "enabled": false, "credentials": {}, "ttl": 1 },
+          "refresh": { "enabled": true, "style": "bearer", "thresholdSeconds": 1, "graceMs": 1, "cookie": "r", "bodyField": "f" },
+          "access": { "protectedRoutes": [], "authRoutes": [], "publicRoutes": [], "protectedByDefault": false,
+                      "allowedTokenTypes": ["user"], "loginPath": "/l", "returnToParam": "r", "afterLoginPath": "/", "apiPrefix": "/api" },
+          "cache": { "ttl": 1, "maxSize": 1, "negativeTtl": 1 },
+          "timeout": 5, "backend": { "timeout": 5 },
+          "i18n": { "enabled": false, "locales": [], "defaultLocale": "en", "middleware": null },
+          "responseMappers": {}, "jsMappers": {}, "production": false, "excludedPaths": [],
+          "blockBrowserApiAccess": false, "beforeAuth": null, "afterAuth": null,
+          "rateLimit": null, "csrf": null, "audit": null
+        }))
+        .unwrap();
+        assert_eq!(c.warnings, Vec::<String>::new());
     }
 
     #[test]

@@ -69,6 +69,10 @@ impl Engine {
             cfg.cookie_options.production,
             cfg.cookie_options.clone(),
         )?;
+        for w in &cfg.warnings {
+            tracing::warn!(target: "next_api_layer::config", "{w}");
+            eprintln!("[next-api-layer-native] config: {w}");
+        }
         let csrf = security.csrf_checker().config();
         let auth_cookies = [
             Some(&cfg.user_cookie),
