@@ -5,9 +5,7 @@
 #   -> next build -> next start on a random free port -> HTTP checks and browser e2e in
 #   examples/e2e/ (node --test) with APP_URL, BACKEND_URL, APP_DIR and APP_PID exported.
 # Both servers listen on 127.0.0.1 and are always stopped (by PID) on exit.
-# Env: E2E_ACCESS_TTL (default 6 s), E2E_KEEP=1 keeps the work dir, E2E_ONLY=<file> runs one test file,
-# E2E_AUTH_FROM_PACKAGE=1 builds the app with the package's own AuthProvider/useAuth (see
-# examples/nextjs-app/components/auth.tsx).
+# Env: E2E_ACCESS_TTL (default 6 s), E2E_KEEP=1 keeps the work dir, E2E_ONLY=<file> runs one test file.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -61,8 +59,7 @@ echo "-- e2e: next build"
 export NEXT_TELEMETRY_DISABLED=1
 # The CSRF double-submit tokens are signed with this (required in production).
 export CSRF_SECRET="${CSRF_SECRET:-$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))")}"
-if ! API_BASE_URL="$backend_url" NEXT_PUBLIC_AUTH_FROM_PACKAGE="${E2E_AUTH_FROM_PACKAGE:-}" \
-  node node_modules/next/dist/bin/next build >"$work/build.log" 2>&1; then
+if ! API_BASE_URL="$backend_url" node node_modules/next/dist/bin/next build >"$work/build.log" 2>&1; then
   cat "$work/build.log"
   exit 1
 fi

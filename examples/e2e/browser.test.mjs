@@ -80,6 +80,8 @@ test('protected page -> login -> back to the page after login; user on first pai
   await p2.goto('/dashboard')
   assert.equal(await p2.getByTestId('welcome').textContent(), `Welcome, ${DEMO.name}`)
   assert.equal(await p2.getByTestId('nav-user').textContent(), DEMO.name)
+  // The package's AuthProvider/useAuth (client components) server-rendered the user too.
+  assert.equal(await p2.getByTestId('client-auth').textContent(), `user:${DEMO.name}`)
   await noJs.close()
   await context.close()
 })
@@ -259,6 +261,28 @@ test('the events page receives server-sent events one by one', async () => {
     [1, 2, 3, 4, 5, 6],
   )
   await screenshot(page, 'events')
+  await context.close()
+})
+
+test("the package's AuthProvider/useAuth: server-rendered, hydrated without mismatch, live", async () => {
+  const { context, page, pageErrors, consoleErrors } = await newPage(browser)
+  // Server render (Next's SSR React, no swr) and the hydrating render (swr) must agree.
+  const html = await (await context.request.get('/')).text()
+  assert.match(html, /data-testid="client-auth"[^>]*>guest</)
+  await page.goto('/')
+  const status = page.getByTestId('client-auth')
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=client-auth]')?.dataset.hydrated === '1',
+  )
+  assert.equal(await status.textContent(), 'guest')
+  // useAuth().refresh() loads the user from /api/auth/me in the browser (swr), same answer.
+  await page.getByTestId('client-auth-refresh').click()
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=client-auth]')?.dataset.refreshed === '1',
+  )
+  assert.equal(await status.textContent(), 'guest')
+  assert.deepEqual(pageErrors, [])
+  assert.deepEqual(consoleErrors, [], 'no hydration mismatch or other console error')
   await context.close()
 })
 

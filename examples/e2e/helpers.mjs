@@ -140,13 +140,21 @@ export async function newPage(browser, opts = {}) {
   const page = await context.newPage()
   const dialogs = []
   const pageErrors = []
+  const consoleErrors = []
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return
+    // A failed resource load names its URL; the app has no favicon, and that is no error of ours.
+    const url = m.location()?.url || ''
+    if (/\/favicon\.ico$/.test(url)) return
+    consoleErrors.push(url ? `${m.text()} (${url})` : m.text())
+  })
   page.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`)
     d.dismiss().catch(() => {})
   })
   page.on('pageerror', (e) => pageErrors.push(String(e)))
   page.setDefaultTimeout(15000)
-  return { context, page, dialogs, pageErrors }
+  return { context, page, dialogs, pageErrors, consoleErrors }
 }
 
 export async function cookieMap(context) {

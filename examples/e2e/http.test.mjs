@@ -48,6 +48,9 @@ test('a locale-prefixed protected page redirects as well', async () => {
   const r = await get('/fr/dashboard')
   assert.ok([302, 303, 307, 308].includes(r.status), `expected a redirect, got ${r.status}`)
   assert.match(new URL(r.headers.get('location'), 'http://app.local').pathname, /\/login$/)
+  // ...to a page that exists (the locale-prefixed login page).
+  const login = await get(new URL(r.headers.get('location'), 'http://app.local').pathname)
+  assert.equal(login.status, 200)
 })
 
 test('a forged x-auth-user header does not sign anybody in', async () => {

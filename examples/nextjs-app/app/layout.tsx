@@ -1,9 +1,11 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import type { AuthUser } from 'next-api-layer-native/client'
 import type { ReactNode } from 'react'
-import { AuthProvider, type AuthUser } from '@/components/auth'
+import { AuthStatus } from '@/components/auth-status'
 import { LogoutButton } from '@/components/logout-button'
 import { currentSession } from '@/lib/server-auth'
+import { AuthProvider } from './providers'
 import './globals.css'
 
 // Every page depends on the visitor's cookies (the proxy's guest/user session): never prerender.
@@ -46,6 +48,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/register">Register</Link>
                 </>
               )}
+              <AuthStatus />
             </nav>
           </header>
           <main>{children}</main>

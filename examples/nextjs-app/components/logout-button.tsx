@@ -1,7 +1,7 @@
 'use client'
 
+import { useAuth } from 'next-api-layer-native/client'
 import { useState } from 'react'
-import { useAuth } from '@/components/auth'
 
 export function LogoutButton() {
   const { logout } = useAuth()

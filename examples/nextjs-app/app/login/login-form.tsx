@@ -1,8 +1,8 @@
 'use client'
 
 import { useSearchParams } from 'next/navigation'
+import { type LoginResult, useAuth } from 'next-api-layer-native/client'
 import { type FormEvent, useState } from 'react'
-import { type LoginResult, useAuth } from '@/components/auth'
 import { FieldError } from '@/lib/fields'
 import { returnToFrom } from '@/lib/return-to'
 
