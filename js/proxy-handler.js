@@ -9,6 +9,7 @@
 const native = require('./native')
 const { INTERNAL_HEADERS } = require('./internal-headers')
 const { configError, optionalOf } = require('./config-error')
+const { isStreamUpload, streamUpload } = require('./stream-upload')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -358,7 +359,10 @@ function createProxyHandler(config = {}) {
 
     let backend
     try {
-      backend = await fetch(route.url, {
+      // Streamed uploads go through node:http: Node 20's fetch reads a stream body ahead of the
+      // socket (a 256 MB upload held in memory); see ./stream-upload.js.
+      const send = isStreamUpload(init.method, init.body, route.url) ? streamUpload : fetch
+      backend = await send(route.url, {
         method: init.method,
         headers: init.headers,
         body: init.body,
