@@ -98,6 +98,22 @@ test("inside a Next.js server: Next's SSR React, no swr, no node_modules/react, 
   )
 })
 
+test('a Next.js server without NEXT_RUNTIME (standalone output, custom server) is recognised', () => {
+  const r = run(
+    { NODE_ENV: 'production' },
+    `require('next/dist/server/next-server.js') // what every Next.js server loads
+     const start = loaded.length
+     require('next-api-layer-native/client')
+     const after = loaded.slice(start).map(rel)
+     return {
+       vendored: after.some((f) => f.endsWith('app-page/vendored/ssr/react.js')),
+       swr: after.some((f) => f.includes('/node_modules/swr/')),
+       core: after.some((f) => f.endsWith('js/client/core.js')),
+     }`,
+  )
+  assert.deepEqual(r, { vendored: true, swr: false, core: true })
+})
+
 // ---- the render without swr matches the render with swr (what hydration compares) ----
 
 const React = require('react')

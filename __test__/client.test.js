@@ -73,7 +73,7 @@ test("the client files start with 'use client' and mention no native or server m
     'js/client/browser.mjs': ['react', 'swr', './core.js'],
     'js/client/core.js': ['./csrf'],
     'js/client/csrf.js': [],
-    'js/client-node.js': ['./client/core.js', './client/index.js'],
+    'js/client-node.js': ['node:path', './client/core.js', './client/index.js'],
   }
   for (const [f, ok] of Object.entries(allowed)) {
     const text = fs.readFileSync(path.join(ROOT, f), 'utf8')
