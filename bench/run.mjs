@@ -89,7 +89,17 @@ function environment() {
     xss: v('xss'),
     'rate-limiter-flexible': v('rate-limiter-flexible'),
     commit: git('rev-parse', '--short', 'HEAD'),
-    dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+    // uncommitted changes to the measured code (the bench's own outputs do not count)
+    dirty:
+      git(
+        'status',
+        '--porcelain',
+        '--untracked-files=no',
+        '--',
+        '.',
+        ':!BENCHMARKS.md',
+        ':!bench/results',
+      ) !== '',
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     loadavg: os
       .loadavg()
