@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::cascade::pick_token;
+use crate::cookies::is_valid_cookie_name;
 use crate::error::LayerError;
 use crate::routes::{RouteSet, normalize_path};
 use crate::sanitize::{SanitizeConfig, Sanitizer};
@@ -18,8 +19,10 @@ use crate::sanitize::{SanitizeConfig, Sanitizer};
 /// Declarative options of `createApiClient` that Rust decides on.
 #[derive(Debug, Clone, Default)]
 pub struct ClientConfig {
-    pub user_cookie: String,
-    pub guest_cookie: String,
+    /// default `userToken`
+    pub user_cookie: Option<String>,
+    /// default `guestToken`
+    pub guest_cookie: Option<String>,
     pub skip_auth_by_default: bool,
     pub public_endpoints: Vec<String>,
     pub skip_sanitize_endpoints: Vec<String>,
@@ -72,12 +75,10 @@ fn endpoint_path(endpoint: &str) -> String {
     normalize_path(&with_slash(&endpoint[..end])).into_owned()
 }
 
-fn cookie_name(name: &str, option: &str) -> Result<String, LayerError> {
-    if name.is_empty()
-        || name
-            .bytes()
-            .any(|b| b <= b' ' || b >= 0x7f || b"()<>@,;:\\\"/[]?={}".contains(&b))
-    {
+/// The configured cookie name, or its default; checked as an RFC 6265 cookie name.
+fn cookie_name(name: &Option<String>, default: &str, option: &str) -> Result<String, LayerError> {
+    let name = name.as_deref().unwrap_or(default);
+    if !is_valid_cookie_name(name) {
         return Err(LayerError::config(option, "must be a valid cookie name"));
     }
     Ok(name.to_string())
@@ -85,8 +86,8 @@ fn cookie_name(name: &str, option: &str) -> Result<String, LayerError> {
 
 impl ClientCore {
     pub fn new(cfg: &ClientConfig) -> Result<Self, LayerError> {
-        let user_cookie = cookie_name(&cfg.user_cookie, "cookies.user")?;
-        let guest_cookie = cookie_name(&cfg.guest_cookie, "cookies.guest")?;
+        let user_cookie = cookie_name(&cfg.user_cookie, "userToken", "cookies.user")?;
+        let guest_cookie = cookie_name(&cfg.guest_cookie, "guestToken", "cookies.guest")?;
         let public: Vec<String> = cfg.public_endpoints.iter().map(|p| with_slash(p)).collect();
         let public = RouteSet::parse(&public).map_err(|e| {
             LayerError::config("auth.publicEndpoints", format!("has a bad pattern: {e}"))
@@ -102,8 +103,7 @@ impl ClientCore {
                 format!("has a bad pattern: {e}"),
             )
         })?;
-        let sconf = SanitizeConfig::from_json(&cfg.sanitization, "sanitization")
-            .map_err(|e| LayerError::new(crate::error::ErrorCode::ConfigInvalid, e.0))?;
+        let sconf = SanitizeConfig::from_json(&cfg.sanitization, "sanitization")?;
         Ok(Self {
             user_cookie,
             guest_cookie,
@@ -156,8 +156,8 @@ mod tests {
 
     fn core(public: &[&str], skip: &[&str], by_default: bool) -> ClientCore {
         ClientCore::new(&ClientConfig {
-            user_cookie: "userToken".into(),
-            guest_cookie: "guestToken".into(),
+            user_cookie: Some("userToken".into()),
+            guest_cookie: Some("guestToken".into()),
             skip_auth_by_default: by_default,
             public_endpoints: public.iter().map(|s| s.to_string()).collect(),
             skip_sanitize_endpoints: skip.iter().map(|s| s.to_string()).collect(),
@@ -237,8 +237,8 @@ mod tests {
     #[test]
     fn config_errors_name_the_option() {
         let mut cfg = ClientConfig {
-            user_cookie: "userToken".into(),
-            guest_cookie: "guestToken".into(),
+            user_cookie: Some("userToken".into()),
+            guest_cookie: Some("guestToken".into()),
             ..Default::default()
         };
         cfg.public_endpoints = vec!["a/**x".into()];
@@ -249,10 +249,10 @@ mod tests {
             e.message
         );
         cfg.public_endpoints.clear();
-        cfg.user_cookie = "bad name".into();
+        cfg.user_cookie = Some("bad name".into());
         let e = ClientCore::new(&cfg).err().unwrap();
         assert!(e.message.starts_with("cookies.user"));
-        cfg.user_cookie = "userToken".into();
+        cfg.user_cookie = None;
         cfg.sanitization = json!({ "mode": "x" });
         let e = ClientCore::new(&cfg).err().unwrap();
         assert!(e.message.starts_with("sanitization.mode"));

@@ -294,12 +294,28 @@ impl AuthCookieJar {
 
 // ---- sanitize/client: sanitizer and createApiClient core ----
 
-fn sanitize_config_error(e: sanitize::ConfigError) -> napi::Error<error::ErrorCode> {
-    napi::Error::new(error::ErrorCode::ConfigInvalid, e.0)
+/// `sanitizeJson` of the Sanitizer and ApiClientCore classes.
+fn sanitize_json_now(
+    sanitizer: &sanitize::Sanitizer,
+    text: &str,
+    skip_fields: Option<Vec<String>>,
+) -> napi::Result<String, error::ErrorCode> {
+    sanitizer
+        .sanitize_json(text, &skip_fields.unwrap_or_default())
+        .map_err(|e| error::LayerError::from(e).into_napi())
 }
 
-fn invalid_json(e: sanitize::JsonError) -> error::LayerError {
-    error::LayerError::invalid_input(e.to_string())
+/// `sanitizeJsonAsync` of the Sanitizer and ApiClientCore classes.
+fn sanitize_json_task(
+    sanitizer: &std::sync::Arc<sanitize::Sanitizer>,
+    text: String,
+    skip_fields: Option<Vec<String>>,
+) -> napi::bindgen_prelude::AsyncTask<SanitizeJsonTask> {
+    napi::bindgen_prelude::AsyncTask::new(SanitizeJsonTask {
+        sanitizer: sanitizer.clone(),
+        text,
+        skip_fields: skip_fields.unwrap_or_default(),
+    })
 }
 
 /// Sanitizes JSON text off the JS thread (libuv pool) for large bodies.
@@ -316,7 +332,7 @@ impl napi::Task for SanitizeJsonTask {
     fn compute(&mut self) -> napi::Result<String> {
         self.sanitizer
             .sanitize_json(&self.text, &self.skip_fields)
-            .map_err(|e| invalid_json(e).into())
+            .map_err(|e| error::LayerError::from(e).into())
     }
 
     fn resolve(&mut self, _env: napi::Env, output: String) -> napi::Result<String> {
@@ -335,7 +351,8 @@ impl NativeSanitizer {
     #[napi(constructor)]
     pub fn new(config: Option<serde_json::Value>) -> napi::Result<Self, error::ErrorCode> {
         let cfg = config.unwrap_or(serde_json::Value::Null);
-        let inner = sanitize::Sanitizer::from_json(&cfg).map_err(sanitize_config_error)?;
+        let inner = sanitize::Sanitizer::from_json(&cfg)
+            .map_err(|e| error::LayerError::from(e).into_napi())?;
         Ok(Self {
             inner: std::sync::Arc::new(inner),
         })
@@ -353,9 +370,7 @@ impl NativeSanitizer {
         text: String,
         skip_fields: Option<Vec<String>>,
     ) -> napi::Result<String, error::ErrorCode> {
-        self.inner
-            .sanitize_json(&text, &skip_fields.unwrap_or_default())
-            .map_err(|e| invalid_json(e).into_napi())
+        sanitize_json_now(&self.inner, &text, skip_fields)
     }
 
     /// Same as `sanitizeJson`, on the libuv thread pool.
@@ -365,11 +380,7 @@ impl NativeSanitizer {
         text: String,
         skip_fields: Option<Vec<String>>,
     ) -> napi::bindgen_prelude::AsyncTask<SanitizeJsonTask> {
-        napi::bindgen_prelude::AsyncTask::new(SanitizeJsonTask {
-            sanitizer: self.inner.clone(),
-            text,
-            skip_fields: skip_fields.unwrap_or_default(),
-        })
+        sanitize_json_task(&self.inner, text, skip_fields)
     }
 
     #[napi]
@@ -380,10 +391,7 @@ impl NativeSanitizer {
     /// Many strings in one crossing (FormData fields, batches).
     #[napi]
     pub fn sanitize_strings(&self, values: Vec<String>) -> Vec<String> {
-        values
-            .iter()
-            .map(|v| self.inner.sanitize_str(v).into_owned())
-            .collect()
+        self.inner.sanitize_strings(&values)
     }
 }
 
@@ -432,12 +440,8 @@ impl ApiClientCore {
     #[napi(constructor)]
     pub fn new(options: ApiClientCoreOptions) -> napi::Result<Self, error::ErrorCode> {
         let core = api_client::ClientCore::new(&api_client::ClientConfig {
-            user_cookie: options
-                .user_cookie_name
-                .unwrap_or_else(|| "userToken".into()),
-            guest_cookie: options
-                .guest_cookie_name
-                .unwrap_or_else(|| "guestToken".into()),
+            user_cookie: options.user_cookie_name,
+            guest_cookie: options.guest_cookie_name,
             skip_auth_by_default: options.skip_auth_by_default.unwrap_or(false),
             public_endpoints: options.public_endpoints.unwrap_or_default(),
             skip_sanitize_endpoints: options.skip_sanitize_endpoints.unwrap_or_default(),
@@ -470,10 +474,7 @@ impl ApiClientCore {
         text: String,
         skip_fields: Option<Vec<String>>,
     ) -> napi::Result<String, error::ErrorCode> {
-        self.core
-            .sanitizer()
-            .sanitize_json(&text, &skip_fields.unwrap_or_default())
-            .map_err(|e| invalid_json(e).into_napi())
+        sanitize_json_now(self.core.sanitizer(), &text, skip_fields)
     }
 
     #[napi(ts_return_type = "Promise<string>")]
@@ -482,20 +483,12 @@ impl ApiClientCore {
         text: String,
         skip_fields: Option<Vec<String>>,
     ) -> napi::bindgen_prelude::AsyncTask<SanitizeJsonTask> {
-        napi::bindgen_prelude::AsyncTask::new(SanitizeJsonTask {
-            sanitizer: self.core.sanitizer().clone(),
-            text,
-            skip_fields: skip_fields.unwrap_or_default(),
-        })
+        sanitize_json_task(self.core.sanitizer(), text, skip_fields)
     }
 
     #[napi]
     pub fn sanitize_strings(&self, values: Vec<String>) -> Vec<String> {
-        let s = self.core.sanitizer();
-        values
-            .iter()
-            .map(|v| s.sanitize_str(v).into_owned())
-            .collect()
+        self.core.sanitizer().sanitize_strings(&values)
     }
 }
 // ---- end sanitize/client ----

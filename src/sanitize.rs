@@ -48,6 +48,12 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl From<ConfigError> for crate::error::LayerError {
+    fn from(e: ConfigError) -> Self {
+        Self::new(crate::error::ErrorCode::ConfigInvalid, e.0)
+    }
+}
+
 /// The input was not valid JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
@@ -62,6 +68,12 @@ impl fmt::Display for JsonError {
 }
 
 impl std::error::Error for JsonError {}
+
+impl From<JsonError> for crate::error::LayerError {
+    fn from(e: JsonError) -> Self {
+        Self::invalid_input(e.to_string())
+    }
+}
 
 /// Tags that may never be allowed in `allowList` mode: they run script, load other documents,
 /// change how the rest of the page is parsed, or are the usual mutation-XSS carriers.
@@ -506,6 +518,14 @@ impl Sanitizer {
                 }
             }
         }
+    }
+
+    /// Sanitizes many strings (FormData fields, batches).
+    pub fn sanitize_strings(&self, values: &[String]) -> Vec<String> {
+        values
+            .iter()
+            .map(|v| self.sanitize_str(v).into_owned())
+            .collect()
     }
 
     /// Sanitizes every string value of a JSON document given as text, skipping the configured
