@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::cookies::{self, build_set_cookie, delete_if_present};
 use crate::error::ErrorCode;
 use crate::mappers::IssuedToken;
-use crate::routes::{normalize_path, strip_locale};
+use crate::routes::{normalize_path, percent_decode, strip_locale};
 use crate::tokens::Session;
 
 /// Internal request headers the layer sets for downstream code. The adapter removes every
@@ -430,23 +430,7 @@ pub fn encode_query_value(s: &str) -> String {
 }
 
 fn decode_query_value(s: &str) -> String {
-    let s = s.replace('+', " ");
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_decode(&s.replace('+', " "))
 }
 
 fn query_param(search: &str, name: &str) -> Option<String> {

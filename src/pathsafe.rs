@@ -22,7 +22,7 @@
 use crate::cascade::{PickedToken, pick_token};
 use crate::cookies::is_valid_cookie_name;
 use crate::error::{LayerError, Result};
-use crate::routes::{RouteSet, normalize_path};
+use crate::routes::{RouteSet, normalize_path, percent_decode_bytes};
 use reqwest::Url;
 
 /// How many extra percent-decoding rounds are inspected. Input that still decodes further
@@ -250,13 +250,13 @@ fn check_segment(seg: &[u8], first: bool) -> std::result::Result<(), Rejection> 
     if !has_escape(seg) {
         return Ok(());
     }
-    let mut current = percent_decode(seg);
+    let mut current = percent_decode_bytes(seg);
     for _ in 0..MAX_DECODE_ROUNDS {
         check_level(&current, first)?;
         if !has_escape(&current) {
             return Ok(());
         }
-        current = percent_decode(&current);
+        current = percent_decode_bytes(&current);
     }
     Err(Rejection::TooDeeplyEncoded)
 }
@@ -324,27 +324,6 @@ fn escapes_are_valid(s: &[u8]) -> bool {
         }
     }
     true
-}
-
-/// One round of percent-decoding; invalid escapes stay literal.
-fn percent_decode(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        if s[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                s.get(i + 1).copied().and_then(hex_val),
-                s.get(i + 2).copied().and_then(hex_val),
-            )
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(s[i]);
-        i += 1;
-    }
-    out
 }
 
 /// Characters that may stand unencoded in a path segment (RFC 3986 `pchar` minus `%`).

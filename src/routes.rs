@@ -187,23 +187,29 @@ pub fn normalize_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(p)
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
+/// One round of percent-decoding; invalid escapes stay literal. The one decoder of the crate
+/// (paths here, catch-all segments in `pathsafe`, query values in `decide`).
+pub fn percent_decode_bytes(s: &[u8]) -> Vec<u8> {
+    let hex = |c: Option<&u8>| c.and_then(|&c| (c as char).to_digit(16));
+    let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+    while i < s.len() {
+        if s[i] == b'%'
+            && let (Some(h), Some(l)) = (hex(s.get(i + 1)), hex(s.get(i + 2)))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
-        out.push(b[i]);
+        out.push(s[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
+}
+
+/// [`percent_decode_bytes`] of a string; invalid UTF-8 in the result becomes U+FFFD.
+pub fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(s.as_bytes())).into_owned()
 }
 
 /// Splits a leading locale segment off `path` (`/de/dashboard` -> `(Some("de"), "/dashboard")`).
@@ -318,5 +324,15 @@ mod tests {
         assert_eq!(strip_locale("/dashboard", &l), (None, "/dashboard"));
         assert_eq!(strip_locale("/denmark", &l), (None, "/denmark"));
         assert_eq!(strip_locale("/", &l), (None, "/"));
+    }
+
+    #[test]
+    fn percent_decode_keeps_invalid_escapes() {
+        assert_eq!(percent_decode("%41%2f%zz%4"), "A/%zz%4");
+        // a sign is not a hex digit, and a multi-byte character after `%` is no escape
+        assert_eq!(percent_decode("%+5"), "%+5");
+        assert_eq!(percent_decode("%a\u{e9}"), "%a\u{e9}");
+        assert_eq!(percent_decode("%C3%A9"), "\u{e9}");
+        assert_eq!(percent_decode_bytes(b"%ff"), vec![0xff]);
     }
 }
