@@ -669,6 +669,9 @@ mod tests {
             AuditConfig::from_json(Some(&serde_json::json!({ "events": ["csrf:fail"] }))).unwrap(),
         );
         tracing::subscriber::with_default(rec.clone(), || {
+            // Another test thread may have registered this callsite with the interest of no
+            // subscriber while this one was being set; recompute it now that this one is set.
+            tracing::callsite::rebuild_interest_cache();
             a.emit(
                 AuditEvent::new(AuditEventType::CsrfFail, "203.0.113.9", "/api/x", "POST")
                     .user("7")
