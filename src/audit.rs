@@ -352,11 +352,6 @@ impl Auditor {
         self.config.accepts(kind)
     }
 
-    /// Whether a logger is attached (events are queued only then).
-    pub fn has_logger(&self) -> bool {
-        self.notifier.read().map(|n| n.is_some()).unwrap_or(false)
-    }
-
     /// Installs the deliverer. Events are queued from now on; the notifier is called
     /// (at most once until the next [`Auditor::take_batch`]) when there is work.
     pub fn set_notifier(&self, notifier: Option<Notifier>) {

@@ -79,10 +79,6 @@ impl Security {
         &self.auditor
     }
 
-    pub fn rate_limiter(&self) -> &RateLimiter {
-        &self.rate
-    }
-
     pub fn csrf_checker(&self) -> &Csrf {
         &self.csrf
     }

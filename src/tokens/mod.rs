@@ -11,7 +11,7 @@ pub mod store;
 pub mod validate;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -127,30 +127,6 @@ pub enum Validation {
     Rejected {
         refresh_failed: bool,
     },
-}
-
-/// A cache entry with its own deadline.
-#[derive(Debug, Clone)]
-pub struct CacheEntry {
-    pub validation: Validation,
-    pub expires_at: Instant,
-}
-
-impl CacheEntry {
-    pub fn new(validation: Validation, ttl: Duration) -> Self {
-        Self {
-            validation,
-            expires_at: Instant::now() + ttl,
-        }
-    }
-
-    pub fn ttl_left(&self) -> Duration {
-        self.expires_at.saturating_duration_since(Instant::now())
-    }
-
-    pub fn is_live(&self) -> bool {
-        Instant::now() < self.expires_at
-    }
 }
 
 /// The outcome of a refresh, kept for the grace window under the old token's key.
