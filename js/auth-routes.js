@@ -238,6 +238,15 @@ function createAuthRoutes(config = {}) {
     }
   }
 
+  /** Reports a backend answer that cannot be used (`problem`) and answers 502. */
+  function invalidResponse(problem, action) {
+    report(new Error(problem), { action, status: 502 })
+    return json(502, {
+      success: false,
+      message: 'The authentication service sent an invalid response.',
+    })
+  }
+
   /** Calls the backend; resolves { status, body } or a ready error Response. */
   async function backend(action, { token, body, request }) {
     const headers = { accept: 'application/json' }
@@ -275,15 +284,11 @@ function createAuthRoutes(config = {}) {
       parsed = text ? JSON.parse(text) : null
     } catch {
       if (res.ok) {
-        report(new Error(`backend answered ${res.status} with a body that is not JSON`), {
-          action,
-          status: 502,
-        })
         return {
-          error: json(502, {
-            success: false,
-            message: 'The authentication service sent an invalid response.',
-          }),
+          error: invalidResponse(
+            `backend answered ${res.status} with a body that is not JSON`,
+            action,
+          ),
         }
       }
     }
@@ -311,13 +316,7 @@ function createAuthRoutes(config = {}) {
     const auth = parseAuth(r.body, { action: 'refresh', status: r.status })
     const cookies = auth?.token ? jar.session(auth.token, auth.refreshToken) : null
     if (!cookies) {
-      report(new Error('refresh response had no usable token'), { action: 'refresh', status: 502 })
-      return {
-        error: json(502, {
-          success: false,
-          message: 'The authentication service sent an invalid response.',
-        }),
-      }
+      return { error: invalidResponse('refresh response had no usable token', 'refresh') }
     }
     return { ok: true, status: r.status, token: auth.token, user: auth.user, cookies }
   }
@@ -347,11 +346,7 @@ function createAuthRoutes(config = {}) {
       const auth = parseAuth(r.body, { action, status: r.status })
       const cookies = auth?.token ? jar.session(auth.token, auth.refreshToken) : null
       if (!cookies) {
-        report(new Error(`${action} response had no usable token`), { action, status: 502 })
-        return json(502, {
-          success: false,
-          message: 'The authentication service sent an invalid response.',
-        })
+        return invalidResponse(`${action} response had no usable token`, action)
       }
       let user = auth.user
       if (user === undefined) {
