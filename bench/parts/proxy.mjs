@@ -100,7 +100,10 @@ export async function run({ mode, log }) {
     const bRatio = ratios(m.b.rps, m.a.rps)
     const verdict =
       `Target: (b) within 5 % of (a) in throughput. This run: (b) = ${fmtRatio(bRatio)} of (a), ` +
-      `${bRatio.median >= 0.95 ? 'met' : '**not met**'} at the median.`
+      `${bRatio.median >= 0.95 ? 'met' : '**not met**'} at the median` +
+      (bRatio.min < 0.95 || bRatio.max > 1.05
+        ? '; the spread between rounds is wider than the target, so one run cannot settle it.'
+        : '.')
     return {
       title,
       verdict,
