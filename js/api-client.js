@@ -5,6 +5,7 @@
 const native = require('./native')
 const { createSanitizer } = require('./sanitize')
 const { configError } = require('./config-error')
+const { parseCookieHeader } = require('./cookie-header')
 const {
   ApiError,
   HttpError,
@@ -305,15 +306,8 @@ function headerGetter(h) {
 function cookieGetter(c) {
   if (!c) return () => undefined
   if (typeof c === 'string') {
-    const map = {}
-    for (const part of c.split(';')) {
-      const i = part.indexOf('=')
-      if (i > 0) {
-        const k = part.slice(0, i).trim()
-        if (!(k in map)) map[k] = part.slice(i + 1).trim()
-      }
-    }
-    return (name) => map[name]
+    const jar = parseCookieHeader(c)
+    return (name) => jar.get(name)
   }
   if (typeof c.get === 'function') {
     return (name) => {

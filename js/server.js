@@ -9,6 +9,7 @@
 
 const { getEngine, findEngine, withCode } = require('./engine')
 const native = require('./native')
+const { parseCookieHeader } = require('./cookie-header')
 
 /** `NEXT_API_LAYER_DEBUG=1` logs which path getServerUser took (stderr). */
 const debug = process.env.NEXT_API_LAYER_DEBUG === '1'
@@ -35,14 +36,8 @@ function names(options) {
 
 /** Cookie reader over a raw `cookie` header (for a plain `Request`). */
 function cookieJar(header) {
-  const jar = new Map()
-  for (const part of (header || '').split(';')) {
-    const i = part.indexOf('=')
-    if (i < 0) continue
-    const name = part.slice(0, i).trim()
-    if (name && !jar.has(name)) jar.set(name, { name, value: part.slice(i + 1).trim() })
-  }
-  return { get: (name) => jar.get(name) }
+  const jar = parseCookieHeader(header)
+  return { get: (name) => (jar.has(name) ? { name, value: jar.get(name) } : undefined) }
 }
 
 /** Headers and cookies of the current request: `options.request` (route handlers) or next/headers. */
