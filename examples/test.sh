@@ -10,6 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/nalnative-e2e.XXXXXX")"
+. "$here/harness.sh"
 backend_pid=''
 app_pid=''
 cleanup() {
@@ -29,14 +30,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 t0=$(date +%s)
-echo "-- e2e: npm pack"
-(cd "$root" && npm pack --ignore-scripts --pack-destination "$work" --loglevel=error >/dev/null)
-tgz="$(ls "$work"/next-api-layer-native-*.tgz)"
-
-echo "-- e2e: install the example app and the tarball"
-mkdir -p "$work/app"
-(cd "$here/nextjs-app" && tar cf - --exclude=node_modules --exclude=.next --exclude=next-env.d.ts \
-  --exclude='*.tsbuildinfo' .) | (cd "$work/app" && tar xf -)
+echo "-- e2e: npm pack, install the example app and the tarball"
+pack_and_copy "$here/nextjs-app"
 cd "$work/app"
 # `npm install` with the committed lockfile rather than `npm ci`: `npm ci` insists on every
 # other-platform optional package (@next/swc-*) being fetchable, which is not true everywhere.
@@ -44,16 +39,7 @@ npm install --no-audit --no-fund --loglevel=error >/dev/null
 npm install --no-save --no-audit --no-fund --loglevel=error "$tgz" >/dev/null
 
 echo "-- e2e: start the demo backend"
-PORT=0 HOST=127.0.0.1 ACCESS_TTL="${E2E_ACCESS_TTL:-6}" setsid node "$root/examples/backend/server.js" \
-  >"$work/backend.log" 2>&1 </dev/null &
-backend_pid=$!
-backend_url=''
-for _ in $(seq 1 150); do
-  backend_url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/backend.log" | head -1 || true)"
-  [ -n "$backend_url" ] && break
-  sleep 0.1
-done
-[ -n "$backend_url" ] || { echo "demo backend did not start"; exit 1; }
+ACCESS_TTL="${E2E_ACCESS_TTL:-6}" start_backend "$work/backend.log" setsid
 
 echo "-- e2e: next build"
 export NEXT_TELEMETRY_DISABLED=1
@@ -66,18 +52,12 @@ fi
 grep -E "Proxy|Route \(app\)" "$work/build.log" || true
 
 echo "-- e2e: next start"
-app_port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+app_port="$(free_port)"
 API_BASE_URL="$backend_url" setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" \
   >"$work/app.log" 2>&1 </dev/null &
 app_pid=$!
 app_url="http://127.0.0.1:$app_port"
-ready=''
-for _ in $(seq 1 300); do
-  if curl -s -o /dev/null --max-time 2 "$app_url/login"; then ready=1; break; fi
-  kill -0 "$app_pid" 2>/dev/null || break
-  sleep 0.2
-done
-[ -n "$ready" ] || { echo "next start did not come up"; exit 1; }
+wait_for_app "$app_url/login" "$app_pid"
 echo "-- e2e: app $app_url, backend $backend_url (setup $(($(date +%s) - t0)) s)"
 
 t1=$(date +%s)

@@ -10,6 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/nalnative-next15.XXXXXX")"
+. "$root/examples/harness.sh"
 backend_pid=''
 app_pid=''
 cleanup() {
@@ -20,13 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "-- next15: pack the package"
-(cd "$root" && npm pack --ignore-scripts --pack-destination "$work" >/dev/null 2>&1)
-tgz="$(ls "$work"/next-api-layer-native-*.tgz)"
-
-echo "-- next15: install the fixture and the tarball"
-mkdir -p "$work/app"
-(cd "$here" && tar cf - --exclude=node_modules --exclude=.next --exclude=next-env.d.ts .) | (cd "$work/app" && tar xf -)
+echo "-- next15: pack the package, install the fixture and the tarball"
+pack_and_copy "$here"
 cd "$work/app"
 # `npm install` (not `npm ci`): the lockfile pins the versions, but the registry mirror here lacks
 # some other-platform optional packages (@next/swc-darwin-*), which `npm ci` refuses.
@@ -43,24 +39,13 @@ NEXT_IGNORE_INCORRECT_LOCKFILE=1 NEXT_TELEMETRY_DISABLED=1 node node_modules/nex
 grep -E "Middleware|ƒ Proxy|Next.js 15" "$work/build.log" || true
 
 echo "-- next15: start the demo backend and next start"
-PORT=0 node "$root/examples/backend/server.js" >"$work/backend.log" 2>&1 &
-backend_pid=$!
-backend_url=''
-for _ in $(seq 1 100); do
-  backend_url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/backend.log" | head -1 || true)"
-  [ -n "$backend_url" ] && break
-  sleep 0.1
-done
-[ -n "$backend_url" ] || { cat "$work/backend.log"; echo "demo backend did not start"; exit 1; }
+start_backend "$work/backend.log"
 
-app_port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+app_port="$(free_port)"
 API_BASE_URL="$backend_url" NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" >"$work/app.log" 2>&1 &
 app_pid=$!
 app_url="http://127.0.0.1:$app_port"
-for _ in $(seq 1 300); do
-  curl -s -o /dev/null "$app_url/login" && break
-  sleep 0.2
-done
+wait_for_app "$app_url/login" "$app_pid"
 
 echo "-- next15: HTTP checks against $app_url (backend $backend_url)"
 if ! APP_URL="$app_url" BACKEND_URL="$backend_url" node "$here/check.mjs"; then
@@ -91,10 +76,7 @@ rm -rf .next
 NEXT_IGNORE_INCORRECT_LOCKFILE=1 NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >"$work/build2.log" 2>&1 || { cat "$work/build2.log"; exit 1; }
 API_BASE_URL="$backend_url" NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" >"$work/app2.log" 2>&1 &
 app_pid=$!
-for _ in $(seq 1 300); do
-  curl -s -o /dev/null "$app_url/login" && break
-  sleep 0.2
-done
+wait_for_app "$app_url/login" "$app_pid"
 passed=0
 failed=0
 verdict() { if [ "$2" = ok ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "not ok - $1"; fi; }
