@@ -452,6 +452,30 @@ fn with_locale(locale: Option<&str>, path: &str) -> String {
 
 const USER_COOKIE_DEFAULT_MAX_AGE: i64 = 7 * 24 * 3600;
 
+/// 503 for an API request the backend's trouble left without a session (`code`: ERR_BACKEND_*).
+fn backend_unavailable(code: ErrorCode) -> Decision {
+    Decision::json(
+        503,
+        "Authentication service unavailable. Please try again.",
+        Some(code.as_str()),
+    )
+}
+
+/// A token issued in this request: its cookie for the browser (Max-Age `age`), and the same
+/// cookie in `set` for the `cookie` header downstream code reads in this request.
+fn issue_cookie<'a>(
+    d: &mut Decision,
+    set: &mut Vec<(&'a str, &'a str)>,
+    opts: &cookies::CookieOptions,
+    name: &'a str,
+    token: &'a str,
+    age: i64,
+) {
+    d.set_cookies
+        .extend(build_set_cookie(name, token, opts, Some(age)));
+    set.push((name, token));
+}
+
 /// The policy: route protection, redirects, JSON errors, cookies and downstream headers.
 pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome) -> Decision {
     let a = &cfg.access;
@@ -463,11 +487,7 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
     let mut d = if route.is_protected(cfg) && !authenticated {
         if route.is_api {
             match (auth.error, session) {
-                (Some(code), None) => Decision::json(
-                    503,
-                    "Authentication service unavailable. Please try again.",
-                    Some(code.as_str()),
-                ),
+                (Some(code), None) => backend_unavailable(code),
                 (_, Some(_)) => Decision::json(403, "Forbidden.", None),
                 (None, None) => Decision::json(401, "Unauthenticated.", None),
             }
@@ -499,15 +519,11 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             .unwrap_or_else(|| with_locale(route.locale.as_deref(), &a.after_login_path));
         Decision::redirect(target)
     } else if route.is_api
-        && auth.error.is_some()
         && session.is_none()
         && route.kind != RouteKind::Public
+        && let Some(code) = auth.error
     {
-        Decision::json(
-            503,
-            "Authentication service unavailable. Please try again.",
-            auth.error.map(ErrorCode::as_str),
-        )
+        backend_unavailable(code)
     } else {
         Decision::next()
     };
@@ -541,32 +557,18 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             let age = cfg
                 .user_cookie_max_age
                 .unwrap_or(USER_COOKIE_DEFAULT_MAX_AGE);
-            d.set_cookies.extend(build_set_cookie(
-                &cfg.user_cookie,
-                &t.token,
-                opts,
-                Some(age),
-            ));
-            set.push((&cfg.user_cookie, &t.token));
+            issue_cookie(&mut d, &mut set, opts, &cfg.user_cookie, &t.token, age);
             if let Some(rt) = &t.refresh_token
                 && cfg.refresh.style == crate::config::RefreshStyle::Cookie
             {
-                d.set_cookies
-                    .extend(build_set_cookie(&cfg.refresh.cookie, rt, opts, Some(age)));
-                set.push((&cfg.refresh.cookie, rt));
+                issue_cookie(&mut d, &mut set, opts, &cfg.refresh.cookie, rt, age);
             }
             d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
             d.request_headers.push(t.token.clone());
         }
         Some(NewToken::Guest(t)) => {
             let age = cfg.guest.ttl_seconds;
-            d.set_cookies.extend(build_set_cookie(
-                &cfg.guest_cookie,
-                &t.token,
-                opts,
-                Some(age),
-            ));
-            set.push((&cfg.guest_cookie, &t.token));
+            issue_cookie(&mut d, &mut set, opts, &cfg.guest_cookie, &t.token, age);
             d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
             d.request_headers.push(t.token.clone());
         }
