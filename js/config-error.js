@@ -29,4 +29,10 @@ function optionalOf(type, value, option) {
   if (!ok(value)) throw configError(`${option} must be ${what}`)
 }
 
-module.exports = { configError, optionalOf }
+/** A user callback option: the function, or undefined when not set; throws on anything else. */
+function optionalFunction(value, option) {
+  optionalOf('function', value, option)
+  return value || undefined
+}
+
+module.exports = { configError, optionalOf, optionalFunction }

@@ -8,7 +8,7 @@
 
 const native = require('./native')
 const { INTERNAL_HEADERS } = require('./internal-headers')
-const { configError, optionalOf } = require('./config-error')
+const { configError, optionalOf, optionalFunction } = require('./config-error')
 const { isStreamUpload, streamUpload } = require('./stream-upload')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -70,12 +70,6 @@ function lowerList(value, option) {
     throw configError(`${option} must be an array of header names`)
   }
   return value.map((h) => h.trim().toLowerCase())
-}
-
-function optionalFunction(value, option) {
-  if (value === undefined || value === null) return null
-  if (typeof value !== 'function') throw configError(`${option} must be a function`)
-  return value
 }
 
 /** What a fetch failure was about, for the server log (undici hides it in `cause`). */

@@ -6,7 +6,7 @@
 // User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here.
 
 const { getEngine, withCode } = require('./engine')
-const { configError, optionalOf } = require('./config-error')
+const { configError, optionalFunction } = require('./config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('./internal-headers')
 const { attachAuditLogger } = require('./audit')
 
@@ -18,11 +18,6 @@ function NextResponse() {
 
 const OVERRIDE = 'x-middleware-override-headers'
 const REQUEST_PREFIX = 'x-middleware-request-'
-
-function optionalFunction(value, option) {
-  optionalOf('function', value, option)
-  return value || undefined
-}
 
 /** A header value, or undefined (napi reads `undefined`, not `null`, as "absent"). */
 function get(h, name) {
