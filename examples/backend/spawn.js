@@ -86,17 +86,6 @@ async function startBackend(env = {}, opts = {}) {
     else child.once('exit', resolve)
   })
 
-  async function call(method, p, body) {
-    const res = await fetch(url + p, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const json = await res.json()
-    if (!res.ok) throw new Error(`${method} ${p} -> ${res.status}: ${JSON.stringify(json)}`)
-    return json
-  }
-
   return {
     url,
     port,
@@ -111,6 +100,27 @@ async function startBackend(env = {}, opts = {}) {
       await exited
       clearTimeout(t)
     },
+    ...controls(url),
+  }
+}
+
+/**
+ * The test-control routes of a running demo backend at `url` (also used by the e2e helpers for
+ * the backend examples/test.sh started): counters, count, reset, faults, mint.
+ */
+function controls(url) {
+  async function call(method, p, body) {
+    const res = await fetch(url + p, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const json = await res.json()
+    if (!res.ok) throw new Error(`${method} ${p} -> ${res.status}: ${JSON.stringify(json)}`)
+    return json
+  }
+
+  return {
     /** { requests, routes: { 'METHOD /path': n } }; control routes (/__*) are not counted. */
     async counters() {
       const j = await call('GET', '/__counters')
@@ -136,4 +146,4 @@ async function startBackend(env = {}, opts = {}) {
   }
 }
 
-module.exports = { startBackend }
+module.exports = { startBackend, controls }

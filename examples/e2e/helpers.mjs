@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { controls } from '../backend/spawn.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const ROOT = path.resolve(here, '../..')
@@ -38,16 +39,7 @@ async function backendCall(method, p, body) {
 }
 export const backend = {
   url: BACKEND_URL,
-  async counters() {
-    const j = await backendCall('GET', '/__counters')
-    return { requests: j.requests, routes: j.routes }
-  },
-  async count(routeKey) {
-    return (await this.counters()).routes[routeKey] || 0
-  },
-  reset: () => backendCall('POST', '/__reset', {}),
-  faults: async (obj) => (await backendCall('POST', '/__faults', obj)).data,
-  mint: async (obj = {}) => (await backendCall('POST', '/__token', obj)).data,
+  ...controls(BACKEND_URL),
   async login(email = DEMO.email, password = DEMO.password) {
     return (await backendCall('POST', '/auth/login', { email, password })).data
   },
