@@ -5,7 +5,7 @@
 //! (`engine.rs`) finds out *who* the request is ([`AuthOutcome`]), this module decides
 //! *what happens* (route protection, redirects, JSON errors, cookies, downstream headers).
 //!
-//! ## Stage points for the security modules (SECURITY owner)
+//! ## Stage points for the security modules (`security.rs`)
 //! The engine runs, in order (see `Engine::early` / `Engine::finish`):
 //! 1. `STAGE rate-limit`: before auth, on [`Facts`] only (client IP from `x_forwarded_for` /
 //!    `x_real_ip`, path). May return an early [`Decision::json`] (429) with headers.

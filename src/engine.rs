@@ -46,7 +46,7 @@ pub struct Engine {
     strategy: Arc<dyn ValidationStrategy>,
     issuer: Arc<Issuer>,
     default_excluded: crate::routes::RouteSet,
-    /// Rate limiting, CSRF and audit (SECURITY owner).
+    /// Rate limiting, CSRF and audit (`security.rs`).
     security: Security,
 }
 
@@ -227,7 +227,7 @@ impl Engine {
                 Some("ERR_BROWSER_API_ACCESS"),
             ));
         }
-        // STAGE rate-limit (SECURITY owner): runs right after this, in `decide_sync` /
+        // STAGE rate-limit (`security.rs`): runs right after this, in `decide_sync` /
         // `decide`, so that each request is counted exactly once.
         None
     }
