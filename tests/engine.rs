@@ -484,3 +484,52 @@ fn config_errors_have_stable_codes() {
         assert!(err.message.starts_with(option), "{}", err.message);
     }
 }
+
+/// Cache off (`cache.ttl: 0`): a request joins the validation in flight when it arrives, or
+/// starts the next one; it never waits on two backend round trips in a row. The mock numbers
+/// each `auth/me` call and reports the number in the user, so each request tells which call
+/// answered it: with `n` calls started when it arrived, that is call `n` (the one in flight,
+/// joined) or call `n + 1` (its own). A later call means it waited behind one flight and then
+/// on another; an earlier one would be a stale answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cache_off_each_request_waits_on_at_most_one_validation() {
+    let mock = Mock::start().await;
+    mock.set_latency(Duration::from_millis(60));
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(&mock, json!({ "cache": { "ttl": 0 } }));
+    let cookie = format!("userToken={tok}");
+    let requests = 80;
+    let mut hs = Vec::new();
+    for i in 0..requests {
+        let e = e.clone();
+        let f = facts("/dashboard", Some(&cookie));
+        let started = mock.me_calls.clone();
+        hs.push(tokio::spawn(async move {
+            let before = started.load(std::sync::atomic::Ordering::SeqCst);
+            let d = decide(&e, &f).await;
+            (before, d)
+        }));
+        // staggered arrivals, with a burst now and then
+        if i % 4 != 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    for h in hs {
+        let (before, d) = h.await.unwrap();
+        assert_eq!(d.kind, "next");
+        let user: Value =
+            serde_json::from_str(d.auth.unwrap().user_json.as_deref().unwrap()).unwrap();
+        let call = user["meCall"].as_u64().unwrap();
+        assert!(
+            call >= before.max(1) && call <= before + 1,
+            "{before} auth/me calls had started when the request arrived; it was answered by call {call}"
+        );
+    }
+    let calls = mock.counts().0;
+    assert!(calls >= 2, "the cache is off: later requests ask again");
+    assert!(
+        calls < requests,
+        "concurrent requests share calls ({calls})"
+    );
+    assert_eq!(e.cache_len().0, 0, "nothing is cached");
+}

@@ -190,8 +190,14 @@ async fn handle(mut sock: TcpStream, ctx: Ctx) -> std::io::Result<()> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
 
+    // The sequence number of this `auth/me` call (1-based), reported back as `meCall` in the
+    // user, so a test can tell which backend call answered a request.
+    let mut me_call = 0;
     match (method.as_str(), path.as_str()) {
-        ("GET", "/auth/me") => ctx.me_calls.fetch_add(1, Ordering::SeqCst),
+        ("GET", "/auth/me") => {
+            me_call = ctx.me_calls.fetch_add(1, Ordering::SeqCst) + 1;
+            me_call
+        }
         ("POST", "/auth/refresh") => ctx.refresh_calls.fetch_add(1, Ordering::SeqCst),
         ("POST", "/auth/guest") => ctx.guest_calls.fetch_add(1, Ordering::SeqCst),
         _ => 0,
@@ -212,11 +218,18 @@ async fn handle(mut sock: TcpStream, ctx: Ctx) -> std::io::Result<()> {
         Mode::Ok => {}
     }
 
-    let (status, out) = route(&ctx, &method, &path, bearer.as_deref(), &body);
+    let (status, out) = route(&ctx, &method, &path, bearer.as_deref(), &body, me_call);
     respond(&mut sock, status, &out.to_string()).await
 }
 
-fn route(ctx: &Ctx, method: &str, path: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
+fn route(
+    ctx: &Ctx,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: &Value,
+    me_call: u64,
+) -> (u16, Value) {
     let unauth = (
         401,
         json!({ "success": false, "message": "Unauthenticated." }),
@@ -233,6 +246,7 @@ fn route(ctx: &Ctx, method: &str, path: &str, bearer: Option<&str>, body: &Value
                 json!({ "id": t.user_id, "name": "Zoë Démo", "email": "demo@example.com", "type": "user" })
             };
             let mut user = user;
+            user["meCall"] = json!(me_call);
             if let Some(off) = *ctx.exp_offset.lock().unwrap() {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
