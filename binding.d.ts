@@ -68,6 +68,19 @@ export declare class Engine {
    * `batchLogger(logger)` from js/audit.js). Weak: never keeps the process alive.
    */
   setAuditLogger(deliver: (arg: string) => void): void
+  /**
+   * Does this engine issue double-submit CSRF cookies (`csrf` on, strategy with
+   * double-submit)? The auth routes look for such an engine.
+   */
+  issuesCsrfCookie(): boolean
+  /**
+   * The `Set-Cookie` of a CSRF token bound to the session `token` belongs to (`null`
+   * token: anonymous), as this engine's csrf stage would issue it; for the auth routes
+   * after a login, register, refresh or logout. The token is judged through the cache
+   * and at most one coalesced backend call (which warms the cache for the next request).
+   * `null` when CSRF double-submit is off, or when the backend could not judge the token.
+   */
+  csrfCookie(token?: string | undefined | null): Promise<string | null>
 }
 export type NativeEngine = Engine
 

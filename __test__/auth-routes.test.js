@@ -460,3 +460,83 @@ test('an oversized login body gets 413 without being buffered or sent to the bac
     [{ apiBaseUrl: backend.url, maxBodyBytes: '1mb' }, /maxBodyBytes/],
   ])
 })
+
+test('csrf: login, refresh and logout re-issue __csrf for the new session; the old token is refused', async () => {
+  const { createAuthProxy } = require('../js/proxy.js')
+  // No secret: the development secret is random and lives in the proxy's engine.
+  const proxy = createAuthProxy({
+    apiBaseUrl: backend.url,
+    access: { protectedRoutes: ['/api/profile'] },
+    csrf: {},
+  })
+  const through = (path, { method = 'GET', jar = {}, token } = {}) =>
+    proxy(
+      new NextRequest(`${APP}${path}`, {
+        method,
+        headers: { cookie: cookieHeader(jar), ...(token ? { 'x-csrf-token': token } : {}) },
+      }),
+    )
+  const passes = (res) => res.headers.get('x-middleware-next') === '1'
+
+  // Before login: the proxy issues an anonymous token.
+  const page = cookiesOf(await through('/'))
+  const before = page.__csrf?.value
+  assert.ok(before, 'the proxy issued a csrf cookie')
+
+  // Login through the auth route: a new readable __csrf for the user, in the same response.
+  const res = await auth.login(
+    post(
+      '/api/auth/login',
+      { email: 'demo@example.com', password: 'password' },
+      { cookie: `__csrf=${before}` },
+    ),
+  )
+  assert.equal(res.status, 200)
+  const jar = { ...page, ...cookiesOf(res) }
+  const after = jar.__csrf.value
+  assert.ok(after && after !== before, 'a new csrf token')
+  assert.doesNotMatch(jar.__csrf.raw, /HttpOnly/i)
+  assert.match(jar.__csrf.raw, /Path=\//)
+
+  // Right away, no navigation: the unsafe request with the new token passes ...
+  assert.ok(passes(await through('/api/profile', { method: 'POST', jar, token: after })))
+  // ... and the pre-login token (cookie and header) is refused.
+  const stale = await through('/api/profile', {
+    method: 'POST',
+    jar: { ...jar, __csrf: { value: before } },
+    token: before,
+  })
+  assert.equal(stale.status, 403)
+  assert.equal((await stale.json()).success, false)
+
+  // Refresh: a new token for the same user, valid at once.
+  const refreshed = await auth.refresh(post('/api/auth/refresh', {}, { cookie: cookieHeader(jar) }))
+  assert.equal(refreshed.status, 200)
+  Object.assign(jar, cookiesOf(refreshed))
+  assert.ok(jar.__csrf.value, 'refresh re-issued the csrf cookie')
+  assert.ok(passes(await through('/api/profile', { method: 'POST', jar, token: jar.__csrf.value })))
+
+  // Logout: an anonymous token; the user's token no longer passes for the anonymous session.
+  const userToken = jar.__csrf.value
+  const out = await auth.logout(post('/api/auth/logout', undefined, { cookie: cookieHeader(jar) }))
+  const outJar = cookiesOf(out)
+  const anon = outJar.__csrf?.value
+  assert.ok(anon && anon !== userToken, 'logout re-issued the csrf cookie')
+  const left = { __csrf: { value: anon } }
+  assert.ok(passes(await through('/echo', { method: 'POST', jar: left, token: anon })))
+  const old = await through('/echo', {
+    method: 'POST',
+    jar: { __csrf: { value: userToken } },
+    token: userToken,
+  })
+  assert.equal(old.status, 403)
+
+  // csrf: false leaves the CSRF cookie alone.
+  const off = createAuthRoutes({ apiBaseUrl: backend.url, csrf: false })
+  const plain = await off.login(
+    post('/api/auth/login', { email: 'demo@example.com', password: 'password' }),
+  )
+  assert.equal(plain.status, 200)
+  assert.equal(cookiesOf(plain).__csrf, undefined)
+  assertConfigErrors(createAuthRoutes, [[{ apiBaseUrl: backend.url, csrf: 'yes' }, /^csrf/]])
+})

@@ -114,6 +114,19 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
   parseUserResponse?: (json: unknown) => TUser | null
   /** Called when the backend cannot be reached, times out or answers nonsense. */
   onError?: (error: unknown, info: { action: string; status: number }) => void
+  /**
+   * Re-issue the auth proxy's double-submit CSRF cookie when the session changes. Default `true`:
+   * when `createAuthProxy` runs with `csrf` on (strategy with double-submit) for the same
+   * `apiBaseUrl`, validate endpoint (`endpoints.me` here, `endpoints.validate` there) and
+   * cookie names, the login, register, refresh and logout responses carry a new `__csrf` cookie
+   * bound to the new session (the user, or anonymous after logout), minted natively with that
+   * proxy's secret (also the random per-process one in development). An unsafe request sent right
+   * after `login()` (no navigation in between) then passes the proxy's CSRF check. The new
+   * token is judged through the proxy's validation cache (one coalesced `auth/me` call that
+   * the next request then finds cached). No matching proxy: no CSRF cookie, as before.
+   * `false`: never touch the CSRF cookie.
+   */
+  csrf?: boolean
 }
 
 export type AuthRouteHandler = (request: Request) => Promise<Response>

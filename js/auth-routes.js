@@ -6,6 +6,7 @@
 
 const native = require('./native')
 const { configError, optionalOf } = require('./config-error')
+const { findCsrfEngine } = require('./engine')
 
 const ACTIONS = {
   login: 'POST',
@@ -197,6 +198,8 @@ function createAuthRoutes(config = {}) {
       throw configError(`${key} must be a function`)
     }
   }
+  optionalOf('boolean', config.csrf, 'csrf')
+  const csrfOn = config.csrf !== false
   const parseAuth = config.parseAuthResponse ?? defaultParseAuthResponse
   const parseUser = config.parseUserResponse ?? defaultParseUserResponse
   optionalOf('boolean', config.production, 'production')
@@ -227,6 +230,33 @@ function createAuthRoutes(config = {}) {
     maxAge: cookieOptions.maxAge,
     refreshMaxAge: refreshCfg.maxAge,
   })
+
+  // The auth proxy's engine for the same backend and cookie names, found when first needed
+  // (proxy.ts may build it after this module is loaded).
+  const csrfLookup = {
+    apiBaseUrl: base,
+    endpoints: { validate: endpointsCfg.me ?? DEFAULT_ENDPOINTS.me },
+    cookies: { user: jar.userCookieName, guest: jar.guestCookieName },
+  }
+  let csrfEngine
+
+  /**
+   * `cookies` plus the CSRF cookie bound to the new session (`token`; none: anonymous), minted
+   * natively by the auth proxy's engine, so an unsafe request right after a login, logout or
+   * refresh passes the proxy's CSRF check without a navigation in between.
+   */
+  async function withCsrf(cookies, token) {
+    if (!csrfOn) return cookies
+    csrfEngine ??= findCsrfEngine(csrfLookup)
+    if (!csrfEngine) return cookies
+    try {
+      const set = await csrfEngine.csrfCookie(token ?? null)
+      return set ? [...cookies, set] : cookies
+    } catch (error) {
+      report(error, { action: 'csrf', status: 200 })
+      return cookies
+    }
+  }
 
   function report(error, info) {
     const detail = error?.cause?.code || error?.cause?.message || error?.message
@@ -359,7 +389,11 @@ function createAuthRoutes(config = {}) {
           : action === 'login'
             ? 'Logged in.'
             : 'Registered.'
-      return json(successStatus ?? r.status, { success: true, message, data: { user } }, cookies)
+      return json(
+        successStatus ?? r.status,
+        { success: true, message, data: { user } },
+        await withCsrf(cookies, auth.token),
+      )
     }
   }
 
@@ -379,7 +413,7 @@ function createAuthRoutes(config = {}) {
         })
       }
     }
-    return json(200, { success: true, message: 'Logged out.' }, jar.clear())
+    return json(200, { success: true, message: 'Logged out.' }, await withCsrf(jar.clear()))
   }
 
   async function me(request) {
@@ -404,7 +438,11 @@ function createAuthRoutes(config = {}) {
     const again = await fetchUser(request, refreshed.token)
     if (again.error) return again.error
     if (!again.ok) return unauthenticated(jar.clear())
-    return json(200, { success: true, data: { user: again.user } }, refreshed.cookies)
+    return json(
+      200,
+      { success: true, data: { user: again.user } },
+      await withCsrf(refreshed.cookies, refreshed.token),
+    )
   }
 
   async function refresh(request) {
@@ -421,7 +459,7 @@ function createAuthRoutes(config = {}) {
       const u = await fetchUser(request, r.token)
       user = u.ok ? u.user : null
     }
-    return json(200, { success: true, data: { user } }, r.cookies)
+    return json(200, { success: true, data: { user } }, await withCsrf(r.cookies, r.token))
   }
 
   const byAction = { login, register, logout, me, refresh }

@@ -156,4 +156,20 @@ function findEngine(c) {
   return hit ? hit.engine : undefined
 }
 
-module.exports = { getEngine, findEngine, serialize, withCode }
+/**
+ * The engine that issues double-submit CSRF cookies (the auth proxy's, `csrf` on) for the same
+ * backend, validate endpoint and cookie names; its secret (random per process in development)
+ * mints the tokens. Used by the auth routes to re-issue the CSRF cookie when the session changes.
+ */
+function findCsrfEngine(c) {
+  const key = sharedKey(c)
+  const hit = registry().find(
+    (e) =>
+      e.key === key &&
+      typeof e.engine.issuesCsrfCookie === 'function' &&
+      e.engine.issuesCsrfCookie(),
+  )
+  return hit ? hit.engine : undefined
+}
+
+module.exports = { getEngine, findEngine, findCsrfEngine, serialize, withCode }

@@ -670,5 +670,34 @@ impl NativeEngine {
     ) -> napi::Result<()> {
         self.inner.security().auditor().attach_js_logger(deliver)
     }
+
+    /// Does this engine issue double-submit CSRF cookies (`csrf` on, strategy with
+    /// double-submit)? The auth routes look for such an engine.
+    #[napi]
+    pub fn issues_csrf_cookie(&self) -> bool {
+        let cfg = self.inner.security().csrf_checker().config();
+        cfg.enabled && cfg.strategy.uses_double_submit()
+    }
+
+    /// The `Set-Cookie` of a CSRF token bound to the session `token` belongs to (`null`
+    /// token: anonymous), as this engine's csrf stage would issue it; for the auth routes
+    /// after a login, register, refresh or logout. The token is judged through the cache
+    /// and at most one coalesced backend call (which warms the cache for the next request).
+    /// `null` when CSRF double-submit is off, or when the backend could not judge the token.
+    #[napi]
+    pub async fn csrf_cookie(&self, token: Option<String>) -> Option<String> {
+        let inner = self.inner.clone();
+        let session = match token.as_deref() {
+            None => None,
+            Some(t) => match inner.validate_token(t).await {
+                Ok(tokens::Validation::Valid(s)) => Some(s),
+                Ok(tokens::Validation::Rejected { .. }) => None,
+                Err(_) => return None,
+            },
+        };
+        inner
+            .security()
+            .csrf_cookie_for(session.as_deref(), token.as_deref())
+    }
 }
 // ---- end security: Engine audit logger ----

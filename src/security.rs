@@ -20,6 +20,7 @@ use crate::csrf::{Csrf, CsrfConfig, CsrfFacts, session_id};
 use crate::decide::{AuthOutcome, Decision, Facts, NewToken};
 use crate::error::Result;
 use crate::ratelimit::{KeyFacts, RateLimitConfig, RateLimitStats, RateLimiter, client_ip};
+use crate::tokens::Session;
 
 pub const RATE_LIMIT_MESSAGE: &str = "Too many requests. Please try again later.";
 pub const CSRF_MESSAGE: &str = "Invalid or missing CSRF token.";
@@ -45,7 +46,10 @@ pub struct Security {
 
 /// The user id of a session, as a string (`id` of the validated user, number or string).
 pub fn user_id(auth: &AuthOutcome) -> Option<String> {
-    let s = auth.session.as_deref()?;
+    session_user_id(auth.session.as_deref()?)
+}
+
+fn session_user_id(s: &Session) -> Option<String> {
     match s.user.user.get("id")? {
         Value::String(id) if !id.is_empty() => Some(id.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -139,17 +143,39 @@ impl Security {
     /// Guests are always bound to their token: a guest created in this request has no id
     /// yet, and a new guest token is a new session anyway.
     fn csrf_session(f: &Facts, auth: &AuthOutcome, token_cookie: Option<&str>) -> String {
-        let guest = auth.session.as_ref().is_some_and(|s| s.is_guest);
-        let uid = if guest { None } else { user_id(auth) };
         let new_token = match &auth.new_token {
             Some(NewToken::Refreshed(t)) | Some(NewToken::Guest(t)) => Some(t.token.as_str()),
             None => None,
         };
-        let token = new_token
-            .or(f.refreshed_token.as_deref())
-            .or(token_cookie)
-            .filter(|_| auth.session.is_some());
+        let token = new_token.or(f.refreshed_token.as_deref()).or(token_cookie);
+        Self::csrf_session_of(auth.session.as_deref(), token)
+    }
+
+    /// [`Security::csrf_session`] for a session already judged: `session` is what `token`
+    /// validated to (`None`: no valid session, so anonymous).
+    fn csrf_session_of(session: Option<&Session>, token: Option<&str>) -> String {
+        let Some(s) = session else {
+            return session_id(None, None);
+        };
+        let uid = if s.is_guest { None } else { session_user_id(s) };
         session_id(uid.as_deref(), token)
+    }
+
+    /// The `Set-Cookie` of a fresh CSRF token bound to the session `token` validated to
+    /// (`session`; `None` = anonymous, e.g. after logout), exactly as the csrf stage would
+    /// issue it. Used by the auth routes so a login, logout or refresh hands the browser a
+    /// token for its new session at once. `None` when double-submit is not in use.
+    pub fn csrf_cookie_for(
+        &self,
+        session: Option<&Session>,
+        token: Option<&str>,
+    ) -> Option<String> {
+        let cfg = self.csrf.config();
+        if !cfg.enabled || !cfg.strategy.uses_double_submit() {
+            return None;
+        }
+        let minted = self.csrf.mint(&Self::csrf_session_of(session, token));
+        self.csrf.set_cookie(&minted, &self.cookie_options)
     }
 
     /// STAGE csrf: checks `d`'s request now that the session is known. A failure turns
@@ -444,6 +470,55 @@ mod tests {
             Security::csrf_session(&f, &AuthOutcome::default(), Some("x")),
             "anon"
         );
+    }
+
+    #[test]
+    fn csrf_cookie_for_a_new_session_passes_the_csrf_stage_of_that_session_only() {
+        let s = security(json!({}), json!({ "secret": SECRET }), json!({}));
+        let token_of = |set: String| {
+            set["__csrf=".len()..]
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let post = |token: &str| {
+            let mut f = facts("POST", "/api/profile");
+            f.cookie = Some(format!("__csrf={token}"));
+            f.x_csrf_token = Some(token.to_string());
+            f
+        };
+        let demo = user(json!(1));
+        let set = s
+            .csrf_cookie_for(demo.session.as_deref(), Some("user-token"))
+            .unwrap();
+        assert!(!set.contains("HttpOnly"), "{set}");
+        let token = token_of(set);
+        let mut d = Decision::next();
+        s.csrf(&post(&token), &demo, Some("user-token"), &mut d);
+        assert_eq!(d.status, 200, "{:?}", d.body);
+        // The same token is refused for another user and for the anonymous session.
+        let mut d = Decision::next();
+        s.csrf(&post(&token), &user(json!(2)), None, &mut d);
+        assert_eq!(d.status, 403);
+        let mut d = Decision::next();
+        s.csrf(&post(&token), &AuthOutcome::default(), None, &mut d);
+        assert_eq!(d.status, 403);
+        // After logout: anonymous.
+        let anon = token_of(s.csrf_cookie_for(None, Some("revoked")).unwrap());
+        let mut d = Decision::next();
+        s.csrf(&post(&anon), &AuthOutcome::default(), None, &mut d);
+        assert_eq!(d.status, 200, "{:?}", d.body);
+        let mut d = Decision::next();
+        s.csrf(&post(&anon), &demo, Some("user-token"), &mut d);
+        assert_eq!(d.status, 403);
+        // No double-submit, no cookie.
+        let fm = security(
+            json!({}),
+            json!({ "strategy": "fetch-metadata" }),
+            json!({}),
+        );
+        assert_eq!(fm.csrf_cookie_for(demo.session.as_deref(), None), None);
     }
 
     #[test]
