@@ -2,13 +2,13 @@
 // Each module's types live beside it in js/<module>.d.ts (with doc comments giving defaults);
 // this file only re-exports them. The browser surface is `next-api-layer-native/client`.
 
-export * from './js/api-client'
-export type { AuditEvent, AuditEventType, AuditOptions } from './js/audit'
-export * from './js/auth-routes'
-export type { CsrfOptions } from './js/csrf'
-export * from './js/errors'
-export { INTERNAL_HEADERS } from './js/internal-headers'
-export * from './js/proxy'
-export * from './js/proxy-handler'
-export type { RateLimitOptions, RateLimitRoute } from './js/ratelimit'
-export * from './js/sanitize'
+export * from './js/api/api-client'
+export * from './js/api/errors'
+export * from './js/api/sanitize'
+export * from './js/handler/proxy-handler'
+export type { AuditEvent, AuditEventType, AuditOptions } from './js/proxy/audit'
+export * from './js/proxy/proxy'
+export type { RateLimitOptions, RateLimitRoute } from './js/proxy/ratelimit'
+export * from './js/routes/auth-routes'
+export type { CsrfOptions } from './js/server/csrf'
+export { INTERNAL_HEADERS } from './js/shared/internal-headers'

@@ -2,13 +2,13 @@
 // comes from its module in js/ (types beside it in js/<module>.d.ts, re-exported by
 // index.d.ts). The browser surface is `next-api-layer-native/client`.
 
-const proxy = require('./js/proxy')
-const proxyHandler = require('./js/proxy-handler')
-const apiClient = require('./js/api-client')
-const errors = require('./js/errors')
-const sanitize = require('./js/sanitize')
-const authRoutes = require('./js/auth-routes')
-const internalHeaders = require('./js/internal-headers')
+const proxy = require('./js/proxy/proxy')
+const proxyHandler = require('./js/handler/proxy-handler')
+const apiClient = require('./js/api/api-client')
+const errors = require('./js/api/errors')
+const sanitize = require('./js/api/sanitize')
+const authRoutes = require('./js/routes/auth-routes')
+const internalHeaders = require('./js/shared/internal-headers')
 
 module.exports = {
   // auth proxy (proxy.ts / middleware.ts)

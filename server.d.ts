@@ -1,2 +1,2 @@
 // Types of `next-api-layer-native/server` (server components, route handlers, server actions).
-export * from './js/server'
+export * from './js/server/get-server-user'

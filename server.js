@@ -1,6 +1,6 @@
 // `next-api-layer-native/server`: getServerUser and helpers (types in server.d.ts).
-const server = require('./js/server')
-const csrf = require('./js/csrf')
+const server = require('./js/server/get-server-user')
+const csrf = require('./js/server/csrf')
 
 module.exports = {
   getServerUser: server.getServerUser,

@@ -8,8 +8,8 @@ const { assertConfigErrors } = require('./helpers/config.js')
 const net = require('node:net')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
-const { createApiClient, createRedactor } = require('../js/api-client.js')
-const errors = require('../js/errors.js')
+const { createApiClient, createRedactor } = require('../js/api/api-client.js')
+const errors = require('../js/api/errors.js')
 
 let backend
 let user // demo@example.com (id 1), via a real login

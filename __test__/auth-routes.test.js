@@ -6,7 +6,7 @@ const { assertConfigErrors } = require('./helpers/config.js')
 const { withServer, captureErrors } = require('./helpers/server.js')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
-const { createAuthRoutes } = require('../js/auth-routes.js')
+const { createAuthRoutes } = require('../js/routes/auth-routes.js')
 
 const APP = 'http://app.test'
 let backend
@@ -323,7 +323,7 @@ test('refresh.style auto falls back to the user token when the refresh cookie is
 })
 
 test('me trusts the user the auth proxy signed for this request, and nothing forged', async () => {
-  const { createAuthProxy } = require('../js/proxy.js')
+  const { createAuthProxy } = require('../js/proxy/proxy.js')
   const token = (await backend.mint({ sub: '2' })).token
   const proxy = createAuthProxy({ apiBaseUrl: backend.url })
   const passed = await proxy(
@@ -462,7 +462,7 @@ test('an oversized login body gets 413 without being buffered or sent to the bac
 })
 
 test('csrf: login, refresh and logout re-issue __csrf for the new session; the old token is refused', async () => {
-  const { createAuthProxy } = require('../js/proxy.js')
+  const { createAuthProxy } = require('../js/proxy/proxy.js')
   // No secret: the development secret is random and lives in the proxy's engine.
   const proxy = createAuthProxy({
     apiBaseUrl: backend.url,

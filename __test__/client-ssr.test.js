@@ -1,5 +1,5 @@
 // The client entry as Next.js's server loads it when the package is in serverExternalPackages
-// ("node" export condition, js/client-node.js): inside a Next.js server (NEXT_RUNTIME=nodejs) the
+// ("node" export condition, js/client/node.js): inside a Next.js server (NEXT_RUNTIME=nodejs) the
 // one implementation (js/client/core.js) is built over the React Next renders client components
 // with (its vendored SSR React) and without swr, never loading node_modules/react; outside Next.js
 // it is the ordinary entry. Without swr it must render exactly what the browser's first render
@@ -55,7 +55,7 @@ test('outside Next.js the "node" entry is the ordinary client (react and swr), s
        pkgs: pkgs(),
      }`,
   )
-  assert.equal(r.file, 'js/client-node.js')
+  assert.equal(r.file, 'js/client/node.js')
   assert.equal(r.same, true)
   assert.equal(r.names, r.plainNames)
   assert.ok(r.pkgs.includes('react') && r.pkgs.includes('swr'), r.pkgs.join())
@@ -85,7 +85,7 @@ test("inside a Next.js server: Next's SSR React, no swr, no node_modules/react, 
        names: Object.keys(client).sort().join(),
      }`,
   )
-  assert.deepEqual(r.own, ['js/client-node.js', 'js/client/core.js', 'js/client/csrf.js'])
+  assert.deepEqual(r.own, ['js/client/core.js', 'js/client/csrf.js', 'js/client/node.js'])
   // Only Next.js itself (its vendored React lives in next/dist) and its helpers: no react, no swr.
   assert.ok(r.pkgs.includes('next'), r.pkgs.join())
   for (const p of r.pkgs) assert.ok(['next', '@swc'].includes(p), `loaded ${p}`)

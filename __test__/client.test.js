@@ -64,7 +64,7 @@ test('the client entry never loads the native addon or a server module (require 
 
 test("the client files start with 'use client' and mention no native or server module", () => {
   const fs = require('node:fs')
-  // Every module each client file may load. js/client-node.js (the "node" export condition)
+  // Every module each client file may load. js/client/node.js (the "node" export condition)
   // additionally names exactly one module by constant: Next.js's vendored SSR React.
   const allowed = {
     'client.js': ['./js/client/index.js'],
@@ -73,7 +73,7 @@ test("the client files start with 'use client' and mention no native or server m
     'js/client/browser.mjs': ['react', 'swr', './core.js'],
     'js/client/core.js': ['./csrf'],
     'js/client/csrf.js': [],
-    'js/client-node.js': ['node:path', './client/core.js', './client/index.js'],
+    'js/client/node.js': ['node:path', './core.js', './index.js'],
   }
   for (const [f, ok] of Object.entries(allowed)) {
     const text = fs.readFileSync(path.join(ROOT, f), 'utf8')
@@ -86,7 +86,7 @@ test("the client files start with 'use client' and mention no native or server m
     // React in client-node.js (resolved from a constant, checked below).
     assert.doesNotMatch(text, /\bimport\(/, f)
     const dynamic = [...text.matchAll(/require(?:\.resolve)?\(([^'),][^),]*)/g)].map((m) => m[1])
-    if (f === 'js/client-node.js') {
+    if (f === 'js/client/node.js') {
       assert.deepEqual(dynamic, ['VENDORED_SSR_REACT', 'file'])
       const consts = [...text.matchAll(/'(next\/[^']+)'/g)].map((m) => m[1])
       assert.deepEqual(consts, ['next/dist/server/route-modules/app-page/vendored/ssr/react'])
@@ -99,7 +99,7 @@ test("the client files start with 'use client' and mention no native or server m
   const exp = require('../package.json').exports['./client']
   assert.deepEqual(Object.keys(exp), ['types', 'browser', 'node', 'import', 'require'])
   assert.equal(exp.browser, './js/client/browser.mjs')
-  assert.equal(exp.node, './js/client-node.js')
+  assert.equal(exp.node, './js/client/node.js')
 })
 
 test('the browser entry exports what the Node entries export', async () => {
@@ -191,7 +191,7 @@ let origin
 
 before(async () => {
   const { startBackend } = require('../examples/backend/spawn.js')
-  const { createAuthRoutes } = require('../js/auth-routes.js')
+  const { createAuthRoutes } = require('../js/routes/auth-routes.js')
   backend = await startBackend()
   const auth = createAuthRoutes({ apiBaseUrl: backend.url })
   // A minimal Node server that mounts the auth routes like app/api/auth/[action]/route.ts.

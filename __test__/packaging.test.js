@@ -8,7 +8,7 @@ const path = require('node:path')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
-const check = require('../js/runtime-check')
+const check = require('../js/shared/runtime-check')
 // This machine's platform package suffix, e.g. linux-x64-gnu (CI runs these tests on every platform).
 const here = check.platformId(check.currentFacts({ withLibc: true }))
 
@@ -94,13 +94,13 @@ test('bindingNotFoundError names the platform and the package to install', () =>
   assert.match(odd.message, /npm run build/)
 })
 
-test('js/native.js loads the real addon here', () => {
-  const native = require('../js/native')
+test('js/shared/native.js loads the real addon here', () => {
+  const native = require('../js/shared/native')
   assert.equal(native.version(), pkg.version)
 })
 
-test('js/native.js: a missing binary fails with ERR_NATIVE_BINDING_NOT_FOUND naming the platform', () => {
-  const r = thrownBy("require('./js/native')", {
+test('js/shared/native.js: a missing binary fails with ERR_NATIVE_BINDING_NOT_FOUND naming the platform', () => {
+  const r = thrownBy("require('./js/shared/native')", {
     env: { NAPI_RS_NATIVE_LIBRARY_PATH: path.join(root, 'does-not-exist.node') },
   })
   assert.equal(r.code, 'ERR_NATIVE_BINDING_NOT_FOUND')
@@ -108,8 +108,8 @@ test('js/native.js: a missing binary fails with ERR_NATIVE_BINDING_NOT_FOUND nam
   assert.ok(r.message.includes(`npm install next-api-layer-native-${here}`), r.message)
 })
 
-test('js/native.js in the Edge runtime fails with ERR_EDGE_RUNTIME before touching the addon', () => {
-  const r = thrownBy("require('./js/native')", { env: { NEXT_RUNTIME: 'edge' } })
+test('js/shared/native.js in the Edge runtime fails with ERR_EDGE_RUNTIME before touching the addon', () => {
+  const r = thrownBy("require('./js/shared/native')", { env: { NEXT_RUNTIME: 'edge' } })
   assert.equal(r.code, 'ERR_EDGE_RUNTIME')
 })
 
@@ -135,7 +135,12 @@ test('npm pack is lean: the runtime files and this platform binary, nothing from
   })
   const [info] = JSON.parse(out)
   const files = info.files.map((f) => f.path)
-  for (const must of ['package.json', 'binding.js', 'js/native.js', 'js/runtime-check.js']) {
+  for (const must of [
+    'package.json',
+    'binding.js',
+    'js/shared/native.js',
+    'js/shared/runtime-check.js',
+  ]) {
     assert.ok(files.includes(must), `${must} is packed`)
   }
   assert.ok(files.includes(`${pkg.napi.binaryName}.${here}.node`), 'the local binary travels')

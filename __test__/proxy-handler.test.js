@@ -7,8 +7,8 @@ const { withServer, captureErrors } = require('./helpers/server.js')
 const net = require('node:net')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
-const { createProxyHandler } = require('../js/proxy-handler.js')
-const { INTERNAL_HEADERS } = require('../js/internal-headers.js')
+const { createProxyHandler } = require('../js/handler/proxy-handler.js')
+const { INTERNAL_HEADERS } = require('../js/shared/internal-headers.js')
 
 const APP = 'http://app.test'
 require('node:v8').setFlagsFromString('--expose-gc')

@@ -475,7 +475,7 @@ test('getServerToken and isAuthenticatedServer follow the token cascade', async 
 })
 
 test('one engine per configuration, also with inline mapper functions', () => {
-  const { getEngine } = require('../js/engine.js')
+  const { getEngine } = require('../js/shared/engine.js')
   const base = { apiBaseUrl: backend.url, cache: { maxSize: 4242 } }
   const a = getEngine(base)
   assert.equal(getEngine({ ...base }), a, 'same declarative config, same engine')

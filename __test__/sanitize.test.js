@@ -6,7 +6,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { assertConfigErrors } = require('./helpers/config.js')
 const { JSDOM } = require('jsdom')
-const { createSanitizer, sanitize } = require('../js/sanitize')
+const { createSanitizer, sanitize } = require('../js/api/sanitize')
 
 const { window } = new JSDOM('<!doctype html><body><div id="root"></div></body>')
 const root = window.document.getElementById('root')

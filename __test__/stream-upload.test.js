@@ -1,4 +1,4 @@
-// Streamed uploads through the catch-all proxy (createProxyHandler -> js/stream-upload.js,
+// Streamed uploads through the catch-all proxy (createProxyHandler -> js/handler/stream-upload.js,
 // node:http instead of Node 20's fetch, which reads a stream body ahead of the socket), with real
 // NextRequest objects, against the demo backend process and throwaway HTTP backends.
 
@@ -8,8 +8,8 @@ const crypto = require('node:crypto')
 const zlib = require('node:zlib')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
-const { createProxyHandler } = require('../js/proxy-handler.js')
-const { isStreamUpload } = require('../js/stream-upload.js')
+const { createProxyHandler } = require('../js/handler/proxy-handler.js')
+const { isStreamUpload } = require('../js/handler/stream-upload.js')
 const { withServer, captureErrors } = require('./helpers/server.js')
 
 require('node:v8').setFlagsFromString('--expose-gc')

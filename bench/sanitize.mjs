@@ -72,7 +72,7 @@ function walk(v, fn) {
 
 /** The contenders for one mode, each `(jsonText) => sanitized value`. Same input, same output kind. */
 export function contenders(mode = 'strip') {
-  const { createSanitizer } = require('../js/sanitize.js')
+  const { createSanitizer } = require('../js/api/sanitize.js')
   const ours = createSanitizer({ mode })
   const { JSDOM } = require('jsdom')
   const DOMPurify = require('dompurify')(new JSDOM('').window)

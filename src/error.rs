@@ -120,7 +120,7 @@ impl From<LayerError> for napi::Error<ErrorCode> {
 
 /// For async bindings (napi-rs turns those errors into `napi::Error<Status>`): the code
 /// cannot travel in `code`, so it is kept at the front of the message as `[ERR_X] ...`;
-/// the JS adapter (js/engine.js) restores it into `err.code`.
+/// the JS adapter (js/shared/engine.js) restores it into `err.code`.
 impl From<LayerError> for napi::Error {
     fn from(e: LayerError) -> Self {
         napi::Error::new(

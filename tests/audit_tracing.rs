@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use next_api_layer_native::audit::{AuditConfig, AuditEvent, AuditEventType, Auditor};
+use next_api_layer_native::security::audit::{AuditConfig, AuditEvent, AuditEventType, Auditor};
 use serde_json::{Map, Value};
 
 /// A Rust-side `tracing` subscriber that records the audit events it sees.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Mock, Mode};
-use next_api_layer_native::decide::{Decision, Facts};
-use next_api_layer_native::engine::{Engine, JsMapperSet};
+use next_api_layer_native::auth::decide::{Decision, Facts};
+use next_api_layer_native::auth::engine::{Engine, JsMapperSet};
 use serde_json::{Value, json};
 
 fn engine(mock: &Mock, extra: Value) -> Arc<Engine> {
@@ -385,7 +385,7 @@ async fn proactive_refresh_near_expiry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn function_mappers_are_called_with_the_body() {
-    use next_api_layer_native::tokens::validate::JsMapperFn;
+    use next_api_layer_native::auth::tokens::validate::JsMapperFn;
     let mock = Mock::start().await;
     let (tok, _) = mock.mint("user", true);
     let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));

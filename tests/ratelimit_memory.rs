@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
-use next_api_layer_native::ratelimit::{RateLimitConfig, RateLimiter};
+use next_api_layer_native::security::ratelimit::{RateLimitConfig, RateLimiter};
 
 struct Counting;
 

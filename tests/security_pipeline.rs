@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::Mock;
-use next_api_layer_native::audit::AuditEventType;
-use next_api_layer_native::decide::{Decision, Facts};
-use next_api_layer_native::engine::{Engine, JsMapperSet};
+use next_api_layer_native::auth::decide::{Decision, Facts};
+use next_api_layer_native::auth::engine::{Engine, JsMapperSet};
+use next_api_layer_native::security::audit::AuditEventType;
 use serde_json::{Value, json};
 
 fn engine(mock: &Mock, extra: Value) -> Arc<Engine> {

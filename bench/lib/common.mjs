@@ -10,7 +10,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** The napi loader (throws with a clear message when the addon is not built). */
 export function native() {
-  return require(path.join(ROOT, 'js/native.js'))
+  return require(path.join(ROOT, 'js/shared/native.js'))
 }
 
 /** The package entry when it exists, else null (parts that need it say "not available"). */
@@ -104,7 +104,7 @@ export function machine() {
   }
 }
 
-// The engine's compact wire form (src/decide.rs `packed`), the one the adapter uses on the hot
+// The engine's compact wire form (src/auth/decide.rs `packed`), the one the adapter uses on the hot
 // path: a flags field, then these facts in this order, `\n`-separated, empty = absent.
 const PACKED_FIELDS = [
   'method',
@@ -128,7 +128,7 @@ const PACKED_FIELDS = [
   'rateLimitKey',
 ]
 
-/** Packs a facts object like js/proxy.js does (`wantAuth`: ask for the auth result too). */
+/** Packs a facts object like js/proxy/proxy.js does (`wantAuth`: ask for the auth result too). */
 export function packFacts(f, wantAuth = false) {
   let s = wantAuth ? 'a' : ''
   for (const k of PACKED_FIELDS) s += `\n${f[k] ?? ''}`

@@ -86,7 +86,7 @@ test('a 64 MB upload goes through the app to the backend byte-exact', async () =
   await upload(64 * MB)
 })
 
-// The catch-all forwards streamed uploads with node:http (js/stream-upload.js): Node 20's fetch
+// The catch-all forwards streamed uploads with node:http (js/handler/stream-upload.js): Node 20's fetch
 // read a streamed request body ahead of the socket, and a 256 MB upload raised the server's peak
 // memory by about as much (+270 MB measured here before the change).
 test('a 256 MB upload keeps the server memory flat', async (t) => {

@@ -4,7 +4,7 @@
 // SWR) it is given, so each entry can hand it the right React without a second copy of the code:
 //   - js/client/index.js (plain Node, tests, require/import): `react` + swr
 //   - js/client/browser.mjs (the "browser" export condition, client bundles): `react` + swr
-//   - js/client-node.js (the "node" condition: Next.js's server, where the package is external):
+//   - js/client/node.js (the "node" condition: Next.js's server, where the package is external):
 //     Next's own SSR React and NO swr (swr would require node_modules/react, a second React whose
 //     hooks crash during server rendering). Without swr the provider renders the state the
 //     browser's first (hydrating) render shows: `initialUser`, or loading.

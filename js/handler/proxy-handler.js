@@ -1,0 +1,424 @@
+// createProxyHandler: the catch-all API proxy for `app/api/[...path]/route.ts`.
+//
+// One native call per request (ProxyRouter.resolve) decides the backend URL (path safety,
+// exact query) and the Authorization header (token cascade, publicEndpoints, x-skip-auth).
+// This file only turns the request into facts and the decision into a streaming fetch.
+// Bodies stay streams in both directions: nothing here buffers a body unless `sanitize` is on
+// (and then only JSON bodies).
+
+const native = require('../shared/native')
+const { INTERNAL_HEADERS } = require('../shared/internal-headers')
+const { configError, optionalOf, optionalFunction } = require('../shared/config-error')
+const { isStreamUpload, streamUpload } = require('./stream-upload')
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+/** Hop-by-hop headers (RFC 9110 7.6.1) plus ones fetch or Next.js must set themselves. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'trailers',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+])
+
+/** Never forwarded from the browser to the backend. */
+const REQUEST_BLOCKED = new Set([
+  'host',
+  'cookie',
+  // the layer decides the Authorization header; a client-sent one is never passed on
+  'authorization',
+  // fetch frames the (streamed) body itself and negotiates its own compression
+  'content-length',
+  'accept-encoding',
+  'expect',
+  // headers the layer uses to talk to itself (the shared list, plus this proxy's own switch)
+  ...INTERNAL_HEADERS,
+  'x-skip-auth',
+  // Next.js internals
+  'x-middleware-subrequest',
+  'x-middleware-next',
+  'x-middleware-rewrite',
+  'x-middleware-set-cookie',
+  'x-middleware-override-headers',
+  'x-invoke-path',
+  'x-invoke-query',
+  'x-invoke-output',
+  'x-matched-path',
+  'next-router-state-tree',
+  'next-router-prefetch',
+  'next-action',
+  'rsc',
+])
+
+/** Never passed from the backend's response to the browser (besides hop-by-hop). */
+const RESPONSE_BLOCKED = new Set(INTERNAL_HEADERS)
+
+/** Headers that always pass when `forwardHeaders` restricts the set. */
+const ALWAYS_FORWARDED = ['accept', 'accept-language', 'content-type']
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
+
+function lowerList(value, option) {
+  if (value === undefined || value === null) return null
+  if (!Array.isArray(value) || value.some((h) => typeof h !== 'string' || h.trim() === '')) {
+    throw configError(`${option} must be an array of header names`)
+  }
+  return value.map((h) => h.trim().toLowerCase())
+}
+
+/** What a fetch failure was about, for the server log (undici hides it in `cause`). */
+function errorDetail(error) {
+  return error?.cause?.code || error?.cause?.message || error?.message
+}
+
+function jsonResponse(status, body, extraHeaders) {
+  const headers = new Headers(extraHeaders)
+  headers.set('content-type', 'application/json; charset=utf-8')
+  headers.set('cache-control', 'no-store')
+  return new Response(JSON.stringify(body), { status, headers })
+}
+
+/** Names listed in a `Connection` header are hop-by-hop for that message. */
+function connectionListed(headers) {
+  const listed = new Set()
+  const value = headers.get('connection')
+  if (value) {
+    for (const name of value.split(',')) {
+      const n = name.trim().toLowerCase()
+      if (n) listed.add(n)
+    }
+  }
+  return listed
+}
+
+function isHopByHop(name, listed) {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || listed.has(name)
+}
+
+function buildRequestHeaders(incoming, opts, authorization) {
+  const out = new Headers()
+  const listed = connectionListed(incoming)
+  for (const [name, value] of incoming) {
+    if (isHopByHop(name, listed) || REQUEST_BLOCKED.has(name)) continue
+    if (opts.exclude?.includes(name)) continue
+    if (opts.forward && !opts.forward.includes(name) && !ALWAYS_FORWARDED.includes(name)) continue
+    out.append(name, value)
+  }
+  if (authorization) out.set('authorization', authorization)
+  return out
+}
+
+function buildResponseHeaders(backendHeaders, opts) {
+  const out = new Headers()
+  const listed = connectionListed(backendHeaders)
+  // Node's fetch has already decoded a compressed body: the encoding and the length of the
+  // compressed bytes no longer describe what we send.
+  const decoded = backendHeaders.has('content-encoding')
+  for (const [name, value] of backendHeaders) {
+    if (isHopByHop(name, listed) || RESPONSE_BLOCKED.has(name)) continue
+    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue
+    if (name === 'set-cookie') continue
+    out.append(name, value)
+  }
+  if (opts.passSetCookie) {
+    for (const c of backendHeaders.getSetCookie()) out.append('set-cookie', c)
+  }
+  // Server-sent events must not be compressed or buffered on the way (Next.js' own gzip, a
+  // reverse proxy in front): mark them no-transform / unbuffered unless the backend said so.
+  if (/^text\/event-stream/i.test(out.get('content-type') || '')) {
+    const cc = out.get('cache-control')
+    if (!cc) out.set('cache-control', 'no-cache, no-transform')
+    else if (!/no-transform/i.test(cc)) out.set('cache-control', `${cc}, no-transform`)
+    if (!out.has('x-accel-buffering')) out.set('x-accel-buffering', 'no')
+  }
+  return out
+}
+
+/**
+ * A backend redirect into the backend itself would send the browser to the backend's (maybe
+ * private) URL: point it at the same path under the proxy's mount (`routePrefix`) instead.
+ * Redirects elsewhere are left alone.
+ */
+function rewriteLocation(location, requestUrl, baseUrl, opts) {
+  let target
+  try {
+    target = new URL(location, requestUrl)
+  } catch {
+    return location
+  }
+  const base = new URL(`${baseUrl}/`)
+  if (target.origin !== base.origin) return location
+  const basePath = base.pathname.replace(/\/$/, '')
+  if (target.pathname !== basePath && !target.pathname.startsWith(`${basePath}/`)) return location
+  const rest = target.pathname.slice(basePath.length)
+  return `${opts.routePrefix}${rest}${target.search}${target.hash}`
+}
+
+/** The catch-all segments from `context.params` (a Promise in Next 15+, an object before). */
+async function catchAllSegments(context, paramName) {
+  if (!context || context.params === undefined || context.params === null) return undefined
+  const params = await context.params
+  if (!params || typeof params !== 'object') return undefined
+  if (paramName) {
+    const v = params[paramName]
+    if (v === undefined) return []
+    return Array.isArray(v) ? v.map(String) : [String(v)]
+  }
+  for (const v of Object.values(params)) {
+    if (Array.isArray(v)) return v.map(String)
+  }
+  return undefined
+}
+
+/** The raw query string of a request URL, byte for byte (`?` included, '' when none). */
+function rawQuery(url) {
+  const q = url.indexOf('?')
+  if (q < 0) return ''
+  const h = url.indexOf('#', q)
+  return h < 0 ? url.slice(q) : url.slice(q, h)
+}
+
+function rawPathBelow(url, prefix) {
+  const pathname = new URL(url).pathname
+  if (prefix && (pathname === prefix || pathname.startsWith(`${prefix}/`))) {
+    return pathname.slice(prefix.length)
+  }
+  return pathname
+}
+
+/** Built once per handler; `require('../api/sanitize')` only when sanitization is on. */
+function buildSanitizer(option) {
+  const { createSanitizer } = require('../api/sanitize')
+  const config = option === true ? {} : option
+  return createSanitizer({ ...config, enabled: true })
+}
+
+async function sanitizeJsonResponse(response, sanitizer) {
+  const type = response.headers.get('content-type') || ''
+  if (!/\bjson\b/i.test(type) || response.body === null) return response
+  let text
+  try {
+    text = await response.text()
+  } catch (error) {
+    // the backend dropped the connection mid-body: nothing whole to sanitize or pass on
+    console.error(`[next-api-layer-native] proxy response body failed: ${errorDetail(error)}`)
+    return jsonResponse(502, { success: false, message: 'The backend service is unavailable.' })
+  }
+  let clean
+  try {
+    clean = sanitizer.sanitizeJson(text)
+  } catch {
+    clean = text // not JSON after all: pass it on unchanged
+  }
+  const headers = new Headers(response.headers)
+  headers.delete('content-length')
+  return new Response(clean, { status: response.status, statusText: response.statusText, headers })
+}
+
+/**
+ * @param {import('./proxy-handler').ProxyHandlerConfig} config
+ * @returns {import('./proxy-handler').ProxyHandler}
+ */
+function createProxyHandler(config = {}) {
+  if (!config || typeof config !== 'object') throw configError('config must be an object')
+  const apiBaseUrl = config.apiBaseUrl ?? process.env.API_BASE_URL ?? process.env.BACKEND_API_URL
+  if (typeof apiBaseUrl !== 'string' || apiBaseUrl.trim() === '') {
+    throw configError('apiBaseUrl is required (the backend base URL)')
+  }
+  if (
+    config.publicEndpoints !== undefined &&
+    (!Array.isArray(config.publicEndpoints) ||
+      config.publicEndpoints.some((p) => typeof p !== 'string'))
+  ) {
+    throw configError('publicEndpoints must be an array of path patterns')
+  }
+  optionalOf('string', config.userCookieName, 'userCookieName')
+  optionalOf('string', config.guestCookieName, 'guestCookieName')
+  for (const flag of ['skipAuthByDefault', 'trailingSlash', 'passSetCookie']) {
+    optionalOf('boolean', config[flag], flag)
+  }
+  const timeout = config.timeout ?? 30000
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+    throw configError('timeout must be a positive number of milliseconds')
+  }
+  if (config.paramName !== undefined && typeof config.paramName !== 'string') {
+    throw configError('paramName must be a string')
+  }
+  if (
+    config.routePrefix !== undefined &&
+    (typeof config.routePrefix !== 'string' ||
+      (config.routePrefix !== '' && !config.routePrefix.startsWith('/')))
+  ) {
+    throw configError("routePrefix must be a path starting with '/'")
+  }
+  const opts = {
+    forward: lowerList(config.forwardHeaders, 'forwardHeaders'),
+    exclude: lowerList(config.excludeHeaders, 'excludeHeaders'),
+    transformRequest: optionalFunction(config.transformRequest, 'transformRequest'),
+    transformResponse: optionalFunction(config.transformResponse, 'transformResponse'),
+    onError: optionalFunction(config.onError, 'onError'),
+    passSetCookie: config.passSetCookie === true,
+    paramName: config.paramName,
+    routePrefix: (config.routePrefix ?? '/api').replace(/\/+$/, ''),
+  }
+  const sanitize = config.sanitize ?? false
+  if (
+    sanitize !== false &&
+    sanitize !== true &&
+    (typeof sanitize !== 'object' || sanitize === null)
+  ) {
+    throw configError('sanitize must be a boolean or sanitizer options')
+  }
+  if (typeof sanitize === 'object' && sanitize.skipEndpoints !== undefined) {
+    // it would be silently ignored: the handler's own route decides what it proxies
+    throw configError('sanitize.skipEndpoints is not supported by createProxyHandler')
+  }
+  let sanitizer = null
+  try {
+    sanitizer = sanitize ? buildSanitizer(sanitize) : null
+  } catch (error) {
+    // the sanitizer names its options `sanitization.*`; here they live under `sanitize`
+    if (error?.code === 'ERR_CONFIG_INVALID') {
+      error.message = error.message.replace(/^sanitization\b/, 'sanitize')
+    }
+    throw error
+  }
+
+  const router = new native.ProxyRouter({
+    apiBaseUrl,
+    userCookieName: config.userCookieName,
+    guestCookieName: config.guestCookieName,
+    skipAuthByDefault: config.skipAuthByDefault === true,
+    publicEndpoints: config.publicEndpoints ?? [],
+    trailingSlash: config.trailingSlash === true,
+  })
+
+  const baseUrl = router.baseUrl
+
+  async function handler(request, context) {
+    const method = String(request.method || 'GET').toUpperCase()
+    const url = request.url
+    const segments = await catchAllSegments(context, opts.paramName)
+    const route = router.resolve({
+      segments,
+      rawPath: segments === undefined ? rawPathBelow(url, opts.routePrefix) : undefined,
+      query: rawQuery(url),
+      method,
+      cookie: request.headers.get('cookie') ?? undefined,
+      refreshedToken: request.headers.get('x-refreshed-token') ?? undefined,
+      skipAuth: request.headers.get('x-skip-auth') ?? undefined,
+    })
+    if (!route.ok) {
+      return jsonResponse(route.status, {
+        success: false,
+        message: route.message,
+        code: route.code,
+      })
+    }
+
+    let init = {
+      method,
+      headers: buildRequestHeaders(request.headers, opts, route.authorization),
+      body: route.hasBody && request.body ? request.body : undefined,
+    }
+    if (opts.transformRequest) {
+      const changed = await opts.transformRequest(
+        { ...init, url: route.url, path: route.path },
+        request,
+      )
+      if (changed && typeof changed === 'object') {
+        init = {
+          method: changed.method ? String(changed.method).toUpperCase() : init.method,
+          headers: new Headers(changed.headers ?? init.headers),
+          body: changed.body === undefined ? init.body : changed.body,
+        }
+        // fetch refuses a body on GET/HEAD
+        if (init.method === 'GET' || init.method === 'HEAD') init.body = undefined
+      }
+    }
+
+    // The timeout covers the wait for the response head only: a long download or an SSE
+    // stream may run as long as the browser keeps reading.
+    const timer = new AbortController()
+    const timeoutId = setTimeout(() => timer.abort(new Error('timeout')), timeout)
+    const signals = [timer.signal]
+    if (request.signal) signals.push(request.signal)
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : timer.signal
+
+    let backend
+    try {
+      // Streamed uploads go through node:http: Node 20's fetch reads a stream body ahead of the
+      // socket (a 256 MB upload held in memory); see ./stream-upload.js.
+      const send = isStreamUpload(init.method, init.body, route.url) ? streamUpload : fetch
+      backend = await send(route.url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        duplex: init.body ? 'half' : undefined,
+        redirect: 'manual',
+        cache: 'no-store',
+        signal,
+      })
+    } catch (error) {
+      clearTimeout(timeoutId)
+      const timedOut = timer.signal.aborted
+      const status = timedOut ? 504 : 502
+      console.error(
+        `[next-api-layer-native] proxy ${method} ${route.path || '/'} failed: ${
+          timedOut ? `no response within ${timeout} ms` : errorDetail(error)
+        }`,
+      )
+      if (opts.onError) {
+        try {
+          opts.onError(error, { status, path: route.path, method })
+        } catch {}
+      }
+      return jsonResponse(status, {
+        success: false,
+        message: timedOut
+          ? 'The backend did not respond in time.'
+          : 'The backend service is unavailable.',
+      })
+    }
+    clearTimeout(timeoutId)
+
+    const headers = buildResponseHeaders(backend.headers, opts)
+    const location = headers.get('location')
+    if (location) headers.set('location', rewriteLocation(location, route.url, baseUrl, opts))
+    const body = method === 'HEAD' || NULL_BODY_STATUS.has(backend.status) ? null : backend.body
+    let response = new Response(body, {
+      status: backend.status,
+      statusText: backend.statusText,
+      headers,
+    })
+    if (sanitizer && body !== null) response = await sanitizeJsonResponse(response, sanitizer)
+    if (opts.transformResponse) {
+      const changed = await opts.transformResponse(response, {
+        request,
+        path: route.path,
+        url: route.url,
+      })
+      if (changed instanceof Response) response = changed
+    }
+    return response
+  }
+
+  for (const m of METHODS) handler[m] = handler
+  handler.handler = handler
+  handler.baseUrl = router.baseUrl
+  return handler
+}
+
+module.exports = {
+  createProxyHandler,
+  PROXY_METHODS: METHODS,
+  // exported for tests and for other adapters of this package
+  buildRequestHeaders,
+  buildResponseHeaders,
+}

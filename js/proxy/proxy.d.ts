@@ -1,0 +1,239 @@
+import type { NextRequest, NextResponse } from 'next/server'
+import type { CsrfOptions } from '../server/csrf'
+import type { AuditOptions } from './audit'
+import type { RateLimitOptions } from './ratelimit'
+
+/** Attributes of the cookies the layer writes. Defaults are the secure ones. */
+export interface CookieOptions {
+  /** default `true` */
+  httpOnly?: boolean
+  /** default `'lax'` */
+  sameSite?: 'lax' | 'strict' | 'none'
+  /** default: `true` when `NODE_ENV === 'production'` */
+  secure?: boolean
+  /** default `'/'` */
+  path?: string
+  domain?: string
+  /** Max-Age of the user (and refresh) cookie in seconds. default 7 days */
+  maxAge?: number
+}
+
+/**
+ * A declarative JSON path into the backend's response: a dot path (`'data.user'`,
+ * `'data.items[0]'`), a JSON pointer (`'/data/user'`), or `{ path, type: 'dot' | 'pointer' }`.
+ */
+export type JsonPath = string | { path: string; type?: 'dot' | 'pointer' }
+
+/** `auth/me` mapper: what a function returns, or where the fields are (paths). */
+export type ParseAuthMe =
+  | ((
+      // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
+      body: any,
+    ) =>
+      | Record<string, unknown>
+      | { user: Record<string, unknown>; tokenType?: string; exp?: number }
+      | null
+      | undefined)
+  | { user?: JsonPath; type?: JsonPath; exp?: JsonPath; success?: JsonPath }
+
+/** refresh / guest mapper: a token string or `{ token, refreshToken?, expiresIn?, exp? }`. */
+export type ParseIssuedToken =
+  | ((
+      // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
+      body: any,
+    ) =>
+      | string
+      | { token: string; refreshToken?: string; expiresIn?: number; exp?: number }
+      | null
+      | undefined)
+  | { token?: JsonPath; refreshToken?: JsonPath; expiresIn?: JsonPath; exp?: JsonPath }
+
+/** What `afterAuth` learns about the request. */
+export interface AuthResult<TUser = Record<string, unknown>> {
+  /** A session whose token type is in `access.allowedTokenTypes`. */
+  isAuthenticated: boolean
+  isGuest: boolean
+  /** The user object from the validate endpoint (parsed on first access). */
+  readonly user: TUser | null
+  tokenType: string | null
+  /** `'refreshed' | 'user' | 'guest'` */
+  tokenSource: string | null
+  /** The token was refreshed during this request. */
+  refreshed: boolean
+  /** A guest token was created during this request. */
+  guestCreated: boolean
+  /** `ERR_BACKEND_UNAVAILABLE | ERR_BACKEND_TIMEOUT | ERR_BACKEND_BAD_RESPONSE` on backend trouble. */
+  error: string | null
+  locale: string | null
+}
+
+/** What `beforeAuth` / `afterAuth` may return: a response to use, or nothing. */
+export type HookResult =
+  | Response
+  | NextResponse
+  | null
+  | undefined
+  | Promise<Response | NextResponse | null | undefined>
+
+export interface AuthProxyConfig<TUser = Record<string, unknown>> {
+  /** The backend's base URL (http/https). Required. */
+  apiBaseUrl: string
+  cookies?: {
+    /** default `'userToken'` */
+    user?: string
+    /** default `'guestToken'` */
+    guest?: string
+    options?: CookieOptions
+  }
+  endpoints?: {
+    /** default `'auth/me'` */
+    validate?: string
+    /** default `'auth/refresh'` */
+    refresh?: string
+    /** default `'auth/guest'` */
+    guest?: string
+  }
+  guestToken?: {
+    /** default `false` */
+    enabled?: boolean
+    /** JSON body sent to the guest endpoint, e.g. `{ username, password }`. default `{}` */
+    credentials?: Record<string, unknown>
+    /** Guest cookie lifetime in seconds. default 3600 */
+    ttl?: number
+  }
+  refresh?: {
+    /** default `true` */
+    enabled?: boolean
+    /**
+     * `'bearer'` (default): POST refresh with the current token as Bearer.
+     * `'cookie'`: the refresh token from its own cookie is sent in the JSON body, and the
+     * rotated refresh token is written back.
+     */
+    style?: 'bearer' | 'cookie'
+    /** Refresh proactively when the token expires within this many seconds. default 0 (off) */
+    thresholdSeconds?: number
+    /** How long a refresh outcome serves requests still carrying the old token. default 10000 */
+    graceMs?: number
+    /** Refresh-token cookie (cookie style). default `'refreshToken'` */
+    cookie?: string
+    /** Body field for the refresh token (cookie style). default `'refresh_token'` */
+    bodyField?: string
+  }
+  access?: {
+    /**
+     * Route globs: exact, `*` one segment, `**` any depth (`/dashboard/**` matches `/dashboard`).
+     * default `[]`
+     */
+    protectedRoutes?: string[]
+    /** Login/register pages: signed-in users are sent to the return-to path or `afterLoginPath`. default `[]` */
+    authRoutes?: string[]
+    /** Always allowed, never redirected. default `[]` */
+    publicRoutes?: string[]
+    /** Everything not public/auth is protected. default `false` */
+    protectedByDefault?: boolean
+    /** Token types allowed on protected routes. default `['user']` */
+    allowedTokenTypes?: string[]
+    /** default `'/login'` */
+    loginPath?: string
+    /** Query parameter holding the same-origin return-to path. default `'returnTo'` */
+    returnToParam?: string
+    /** default `'/'` */
+    afterLoginPath?: string
+    /** API routes (JSON 401/403/503 instead of redirects). default `'/api'` */
+    apiPrefix?: string
+  }
+  cache?: {
+    /** Validation cache TTL in ms (never past the token's `exp`). default 2000 */
+    ttl?: number
+    /** Max cached tokens. default 100 */
+    maxSize?: number
+    /** How long a rejected token is remembered, ms. default 1000 */
+    negativeTtl?: number
+  }
+  /** Backend timeout in ms. default 5000 */
+  timeout?: number
+  i18n?: {
+    /** default: `true` when `locales` is not empty */
+    enabled?: boolean
+    /** Locale prefixes stripped before route matching (`/tr/dashboard` -> `/dashboard`). default `[]` */
+    locales?: string[]
+    /** `x-locale` when the path has no locale prefix. default: none */
+    defaultLocale?: string
+    /** e.g. next-intl's middleware; auth cookies and headers are merged into its response. */
+    middleware?: (
+      req: NextRequest,
+    ) =>
+      | Response
+      | NextResponse
+      | Promise<Response | NextResponse | undefined | null>
+      | undefined
+      | null
+  }
+  responseMappers?: {
+    /** default `{ user: 'data', type: 'data.type', exp: 'data.exp', success: 'success' }` */
+    parseAuthMe?: ParseAuthMe
+    /** default `{ token: 'data.token', refreshToken: 'data.refresh_token', expiresIn: 'data.expires_in', exp: 'data.exp' }` */
+    parseRefreshToken?: ParseIssuedToken
+    /** default: as `parseRefreshToken` */
+    parseGuestToken?: ParseIssuedToken
+  }
+  /** Runs first; a returned response short-circuits (internal headers are still stripped). */
+  beforeAuth?: (req: NextRequest) => HookResult
+  /** Runs last; a returned response replaces `res` (auth cookies and headers are kept). */
+  afterAuth?: (req: NextRequest, res: NextResponse, authResult: AuthResult<TUser>) => HookResult
+  /** Path globs the proxy lets through untouched (internal headers are still stripped). default `[]` */
+  excludedPaths?: string[]
+  /** Answer 403 JSON to browser navigations to API routes. default `false` */
+  blockBrowserApiAccess?: boolean
+  /** `secure` cookies; default `NODE_ENV === 'production'` */
+  production?: boolean
+  /** Rate limiting (GCRA), before auth. Off unless given. */
+  rateLimit?: RateLimitOptions
+  /** CSRF protection for unsafe methods, once the session is known. Off unless given. */
+  csrf?: CsrfOptions
+  /** Audit events to a logger. Off unless given. */
+  audit?: AuditOptions
+}
+
+/** Engine counters. */
+export interface AuthProxyStats {
+  cacheHits: number
+  cacheMisses: number
+  backendValidateCalls: number
+  backendRefreshCalls: number
+  backendGuestCalls: number
+  coalescedWaiters: number
+  graceHits: number
+  negativeCacheHits: number
+  backendErrors: number
+  syncDecisions: number
+  asyncDecisions: number
+  /** Requests refused with 429. */
+  rateLimited: number
+  /** Client keys held by the rate limiter (bounded by `rateLimit.maxKeys`). */
+  rateLimitKeys: number
+  /** Keys dropped to stay within the bound. */
+  rateLimitEvicted: number
+  /** Unsafe requests refused by the CSRF check. */
+  csrfFailures: number
+  /** Audit events produced. */
+  auditEmitted: number
+  /** Audit events handed to the logger. */
+  auditDelivered: number
+  /** Audit events dropped because the logger could not keep up (bounded queue). */
+  auditDropped: number
+}
+
+export interface AuthProxy {
+  (req: NextRequest, event?: unknown): Promise<Response>
+  stats(): AuthProxyStats
+}
+
+/**
+ * Creates the auth proxy for Next.js 16 `proxy.ts` (`export const proxy = authProxy`) or
+ * Next.js 15 `middleware.ts` (`export default authProxy`, `runtime: 'nodejs'`).
+ * Throws an `Error` with `code: 'ERR_CONFIG_INVALID'` naming the option on bad config.
+ */
+export declare function createAuthProxy<TUser = Record<string, unknown>>(
+  config: AuthProxyConfig<TUser>,
+): AuthProxy

@@ -1,0 +1,342 @@
+// createAuthProxy: the Next.js 16 `proxy.ts` (Next.js 15 `middleware.ts`, runtime 'nodejs').
+//
+// Thin adapter: NextRequest -> plain facts -> ONE native decision -> NextResponse. A cache
+// hit is answered synchronously by `engine.decide`; only `{ kind: 'pending' }` goes to
+// `engine.decideAsync` (tokio). All policy lives in Rust (src/auth/decide.rs, src/auth/engine.rs).
+// User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here.
+
+const { getEngine, withCode } = require('../shared/engine')
+const { configError, optionalFunction } = require('../shared/config-error')
+const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
+const { attachAuditLogger } = require('./audit')
+
+let nextServer
+function NextResponse() {
+  if (!nextServer) nextServer = require('next/server')
+  return nextServer.NextResponse
+}
+
+const OVERRIDE = 'x-middleware-override-headers'
+const REQUEST_PREFIX = 'x-middleware-request-'
+
+/** A header value, or undefined (napi reads `undefined`, not `null`, as "absent"). */
+function get(h, name) {
+  const v = h.get(name)
+  return v === null ? undefined : v
+}
+
+/**
+ * Plain facts for the engine; header values are raw strings or null.
+ * @param {object} [opts] `{ csrfHeader }`: the configured `csrf.headerName`.
+ */
+function factsOf(req, opts) {
+  const h = req.headers
+  const url = req.nextUrl || new URL(req.url)
+  return {
+    method: req.method,
+    path: url.pathname,
+    search: url.search,
+    cookie: get(h, 'cookie'),
+    accept: get(h, 'accept'),
+    secFetchMode: get(h, 'sec-fetch-mode'),
+    secFetchDest: get(h, 'sec-fetch-dest'),
+    secFetchSite: get(h, 'sec-fetch-site'),
+    xForwardedFor: get(h, 'x-forwarded-for'),
+    xRealIp: get(h, 'x-real-ip'),
+    origin: get(h, 'origin'),
+    host: get(h, 'host'),
+    userAgent: get(h, 'user-agent'),
+    referer: get(h, 'referer'),
+    contentType: get(h, 'content-type'),
+    xCsrfToken: get(h, opts?.csrfHeader || 'x-csrf-token'),
+    // The peer address when the runtime exposes one (NextRequest in Next.js 16 does not);
+    // the rate limiter never trusts x-forwarded-for unless rateLimit.trustedProxies says so.
+    ip: typeof req.ip === 'string' && req.ip ? req.ip : undefined,
+    // never trusted from the client: the proxy is the first in the chain
+    refreshedToken: undefined,
+  }
+}
+
+/**
+ * The facts in the engine's compact form (src/auth/decide.rs `packed`): one `\n`-separated
+ * string, far cheaper to hand to napi than an object with 19 properties.
+ */
+function packFacts(req, opts, wantAuth, rateLimitKey) {
+  const h = req.headers
+  const url = req.nextUrl || new URL(req.url)
+  const ip = typeof req.ip === 'string' ? req.ip : ''
+  return `${wantAuth ? 'a' : ''}\n${req.method}\n${url.pathname}\n${url.search}\n${h.get('cookie') || ''}\n${
+    h.get('accept') || ''
+  }\n${h.get('sec-fetch-mode') || ''}\n${h.get('sec-fetch-dest') || ''}\n${
+    h.get('sec-fetch-site') || ''
+  }\n${h.get('x-forwarded-for') || ''}\n${h.get('x-real-ip') || ''}\n${h.get('origin') || ''}\n${
+    h.get('host') || ''
+  }\n${h.get('user-agent') || ''}\n${h.get('referer') || ''}\n${h.get('content-type') || ''}\n${
+    h.get(opts?.csrfHeader || 'x-csrf-token') || ''
+  }\n\n${ip}\n${rateLimitKey || ''}`
+}
+
+/** Reads the engine's compact decision back into the Decision shape. */
+function unpackDecision(s, withAuth) {
+  const p = s.split('\n')
+  let i = 4
+  const list = () => {
+    const n = Number(p[i])
+    const out = p.slice(i + 1, i + 1 + n)
+    i += 1 + n
+    return out
+  }
+  const d = {
+    kind: p[0],
+    status: Number(p[1]),
+    location: p[2] || undefined,
+    body: p[3] || undefined,
+    setCookies: list(),
+    requestHeaders: list(),
+    responseHeaders: list(),
+    auth: undefined,
+  }
+  if (withAuth) {
+    d.auth = {
+      isAuthenticated: p[i] === '1',
+      isGuest: p[i + 1] === '1',
+      tokenType: p[i + 2] || undefined,
+      userJson: p[i + 3] || undefined,
+      tokenSource: p[i + 4] || undefined,
+      refreshed: p[i + 5] === '1',
+      guestCreated: p[i + 6] === '1',
+      error: p[i + 7] || undefined,
+      locale: p[i + 8] || undefined,
+    }
+  }
+  return d
+}
+
+function carriesInternalHeader(headers) {
+  for (const name of INTERNAL_HEADERS) if (headers.has(name)) return true
+  return false
+}
+
+/** The request headers downstream code sees: incoming minus internal, plus the decision's. */
+function downstreamHeaders(req, d) {
+  const headers = new Headers(req.headers)
+  for (const name of INTERNAL_HEADERS) headers.delete(name)
+  const rh = d ? d.requestHeaders : []
+  for (let i = 0; i < rh.length; i += 2) headers.set(rh[i], rh[i + 1])
+  return headers
+}
+
+/**
+ * `NextResponse.next({ request: { headers } })` without the intermediate Headers copy (about
+ * half the cost): downstream sees the incoming headers minus internal ones, plus the decision's.
+ * Next.js replaces the request's headers with exactly the listed ones.
+ */
+function nextWithRequestHeaders(NR, req, d) {
+  // A plain object: undici's Headers#set costs about a microsecond per call.
+  const out = { 'x-middleware-next': '1' }
+  const names = []
+  const rh = d.requestHeaders
+  let ours
+  if (rh.length) {
+    ours = new Set()
+    for (let i = 0; i < rh.length; i += 2) ours.add(rh[i])
+  }
+  for (const [k, v] of req.headers) {
+    if (isInternalHeader(k) || ours?.has(k)) continue
+    names.push(k)
+    out[REQUEST_PREFIX + k] = v
+  }
+  for (let i = 0; i < rh.length; i += 2) {
+    names.push(rh[i])
+    out[REQUEST_PREFIX + rh[i]] = rh[i + 1]
+  }
+  out[OVERRIDE] = names.join(',')
+  return new NR(null, { headers: out })
+}
+
+/** Makes `res` (a next/rewrite response) pass exactly `headers` downstream. */
+function applyOverride(res, headers) {
+  for (const key of [...res.headers.keys()]) {
+    if (key.startsWith(REQUEST_PREFIX)) res.headers.delete(key)
+  }
+  const names = []
+  for (const [k, v] of headers) {
+    names.push(k)
+    res.headers.set(REQUEST_PREFIX + k, v)
+  }
+  res.headers.set(OVERRIDE, names.join(','))
+}
+
+function continues(res) {
+  return res.headers.has('x-middleware-next') || res.headers.has('x-middleware-rewrite')
+}
+
+/**
+ * A response produced by user code (beforeAuth, afterAuth, i18n middleware): keep what it
+ * asked for, but downstream never sees an internal header the engine did not set, and the
+ * engine's cookies and headers survive.
+ */
+function adopt(res, req, d) {
+  if (!res || typeof res !== 'object' || !res.headers) return res
+  if (continues(res)) {
+    const headers = downstreamHeaders(req, d)
+    const list = res.headers.get(OVERRIDE)
+    if (list) {
+      const ours = new Set()
+      const rh = d ? d.requestHeaders : []
+      for (let i = 0; i < rh.length; i += 2) ours.add(rh[i])
+      for (const raw of list.split(',')) {
+        const n = raw.trim().toLowerCase()
+        if (!n || isInternalHeader(n) || ours.has(n)) continue
+        const v = res.headers.get(REQUEST_PREFIX + n)
+        if (v !== null) headers.set(n, v)
+      }
+    }
+    applyOverride(res, headers)
+  }
+  if (d) addCookiesAndHeaders(res, d)
+  return res
+}
+
+function addCookiesAndHeaders(res, d) {
+  if (d.setCookies.length) {
+    const have = new Set(res.headers.getSetCookie ? res.headers.getSetCookie() : [])
+    for (const c of d.setCookies) if (!have.has(c)) res.headers.append('set-cookie', c)
+  }
+  const h = d.responseHeaders
+  for (let i = 0; i < h.length; i += 2) res.headers.set(h[i], h[i + 1])
+}
+
+function toResponse(d, req) {
+  const NR = NextResponse()
+  let res
+  if (d.kind === 'redirect') {
+    res = NR.redirect(new URL(d.location, req.url), d.status || 307)
+  } else if (d.kind === 'json') {
+    res = new NR(d.body, {
+      status: d.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    })
+  } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(req.headers)) {
+    res = NR.next()
+  } else {
+    res = nextWithRequestHeaders(NR, req, d)
+  }
+  addCookiesAndHeaders(res, d)
+  return res
+}
+
+function authResultOf(a) {
+  let user
+  return {
+    isAuthenticated: a ? a.isAuthenticated : false,
+    isGuest: a ? a.isGuest : false,
+    tokenType: a?.tokenType ?? null,
+    tokenSource: a?.tokenSource ?? null,
+    refreshed: a ? a.refreshed : false,
+    guestCreated: a ? a.guestCreated : false,
+    error: a?.error ?? null,
+    locale: a?.locale ?? null,
+    get user() {
+      if (user === undefined) user = a?.userJson ? JSON.parse(a.userJson) : null
+      return user
+    },
+  }
+}
+
+function isApiPath(req, prefix) {
+  const p = (req.nextUrl || new URL(req.url)).pathname
+  return p === prefix || p.startsWith(`${prefix}/`)
+}
+
+/**
+ * Creates the auth proxy. Validates and serialises the config once (bad config throws
+ * ERR_CONFIG_INVALID naming the option); the engine lives for the process.
+ * @param {import('./proxy').AuthProxyConfig} config
+ */
+function createAuthProxy(config) {
+  if (!config || typeof config !== 'object' || Array.isArray(config)) {
+    throw configError('config must be an object')
+  }
+  const beforeAuth = optionalFunction(config.beforeAuth, 'beforeAuth')
+  const afterAuth = optionalFunction(config.afterAuth, 'afterAuth')
+  const i18nMiddleware = optionalFunction(config.i18n?.middleware, 'i18n.middleware')
+  const engine = getEngine(config)
+  const apiPrefix = config.access?.apiPrefix || '/api'
+  const wantAuth = Boolean(afterAuth)
+  // ---- security (rate limit keyFn / onRateLimited, CSRF header, audit logger) ----
+  const keyFn = optionalFunction(config.rateLimit?.keyFn, 'rateLimit.keyFn')
+  const onRateLimited = optionalFunction(config.rateLimit?.onRateLimited, 'rateLimit.onRateLimited')
+  const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
+  const factsOptions = { csrfHeader: config.csrf?.headerName }
+  if (auditLogger && config.audit?.enabled !== false) {
+    attachAuditLogger(engine, auditLogger)
+  }
+  // ---- end security ----
+
+  async function authProxy(req) {
+    if (beforeAuth) {
+      const early = await beforeAuth(req)
+      if (early) return adopt(early, req, null)
+    }
+    let rateLimitKey
+    if (keyFn) {
+      try {
+        const key = await keyFn(req)
+        if (key !== undefined && key !== null && key !== '') {
+          // Line breaks would end the packed facts field early.
+          rateLimitKey = String(key).replace(/[\r\n]/g, ' ')
+        }
+      } catch (err) {
+        // Fall back to the client IP: a broken keyFn must not turn off rate limiting.
+        console.error('[next-api-layer-native] rateLimit.keyFn threw:', err)
+      }
+    }
+    let d
+    try {
+      // One string in, one string out: a cache hit is answered synchronously; only a
+      // 'pending' answer (the backend is needed) goes to tokio.
+      const facts = packFacts(req, factsOptions, wantAuth, rateLimitKey)
+      let s = engine.decidePacked(facts)
+      if (s.startsWith('pending')) s = await engine.decideAsyncPacked(facts)
+      d = unpackDecision(s, wantAuth)
+    } catch (err) {
+      // Never crash the server: APIs get a 503 JSON, pages go on unauthenticated.
+      console.error('[next-api-layer-native] auth proxy error:', withCode(err))
+      if (isApiPath(req, apiPrefix)) {
+        return NextResponse().json(
+          { success: false, message: 'Authentication service unavailable.', code: 'ERR_INTERNAL' },
+          { status: 503 },
+        )
+      }
+      return NextResponse().next({ request: { headers: downstreamHeaders(req, null) } })
+    }
+    if (d.kind === 'json' && d.status === 429 && onRateLimited) {
+      const custom = await onRateLimited(req)
+      if (custom && typeof custom === 'object' && custom.headers) {
+        const h = d.responseHeaders
+        for (let i = 0; i < h.length; i += 2) {
+          if (!custom.headers.has(h[i])) custom.headers.set(h[i], h[i + 1])
+        }
+        // A custom answer that lets the request go on must not pass a forged internal header.
+        return continues(custom) ? adopt(custom, req, null) : custom
+      }
+    }
+    let res = toResponse(d, req)
+    if (i18nMiddleware && d.kind === 'next') {
+      const r = await i18nMiddleware(req)
+      if (r) res = adopt(r, req, d)
+    }
+    if (afterAuth) {
+      const r = await afterAuth(req, res, authResultOf(d.auth))
+      if (r && r !== res) res = adopt(r, req, d)
+    }
+    return res
+  }
+
+  /** Counters: cache hits/misses, backend calls, coalesced waiters, backend errors. */
+  authProxy.stats = () => engine.stats()
+  return authProxy
+}
+
+module.exports = { createAuthProxy, factsOf, packFacts, unpackDecision }

@@ -1,0 +1,140 @@
+// getServerUser and helpers for server components, route handlers and server actions
+// (`next-api-layer-native/server`).
+//
+// Fast path: the `x-auth-user` request header the auth proxy set for this request, trusted
+// only with a valid `x-auth-user-sig` (an HMAC under a secret that lives in this process's
+// addon), so a forged header on a route the proxy does not cover is never believed.
+// Fallback: the token from `x-refreshed-token` / the user cookie / the guest cookie, judged by
+// the SAME native engine and cache as the proxy (one coalesced backend call at most).
+
+const { getEngine, findEngine, withCode } = require('../shared/engine')
+const native = require('../shared/native')
+const { parseCookieHeader } = require('../shared/cookie-header')
+
+/** `NEXT_API_LAYER_DEBUG=1` logs which path getServerUser took (stderr). */
+const debug = process.env.NEXT_API_LAYER_DEBUG === '1'
+
+function nextHeaders() {
+  return require('next/headers')
+}
+
+function envBaseUrl() {
+  return (
+    process.env.API_BASE_URL ||
+    process.env.NEXT_PUBLIC_API_URL ||
+    process.env.NEXT_PUBLIC_API_BASE_URL ||
+    undefined
+  )
+}
+
+function names(options) {
+  return {
+    userCookie: options.userCookie || 'userToken',
+    guestCookie: options.guestCookie || 'guestToken',
+  }
+}
+
+/** Cookie reader over a raw `cookie` header (for a plain `Request`). */
+function cookieJar(header) {
+  const jar = parseCookieHeader(header)
+  return { get: (name) => (jar.has(name) ? { name, value: jar.get(name) } : undefined) }
+}
+
+/** Headers and cookies of the current request: `options.request` (route handlers) or next/headers. */
+async function requestState(options) {
+  const req = options.request
+  if (req) {
+    const c = req.cookies && typeof req.cookies.get === 'function' ? req.cookies : null
+    return { h: req.headers, c: c || cookieJar(req.headers.get('cookie')) }
+  }
+  const { headers, cookies } = nextHeaders()
+  const [h, c] = await Promise.all([headers(), cookies()])
+  return { h, c }
+}
+
+function tokenFrom(h, c, options) {
+  const { userCookie, guestCookie } = names(options)
+  const refreshed = h.get('x-refreshed-token')
+  if (refreshed) return refreshed
+  return c.get(userCookie)?.value || c.get(guestCookie)?.value || null
+}
+
+function decodeAuthUser(value) {
+  try {
+    const user = JSON.parse(Buffer.from(value, 'base64').toString('utf8'))
+    return user && typeof user === 'object' ? user : null
+  } catch {
+    return null
+  }
+}
+
+function engineFor(options) {
+  const apiBaseUrl = options.apiBaseUrl || envBaseUrl()
+  const validate = options.validateEndpoint || 'auth/me'
+  const { userCookie, guestCookie } = names(options)
+  if (!options.parseResponse) {
+    const shared = findEngine({ apiBaseUrl, validate, userCookie, guestCookie })
+    if (shared) return shared
+  }
+  const config = {
+    apiBaseUrl,
+    cookies: { user: userCookie, guest: guestCookie },
+    endpoints: { validate },
+  }
+  if (options.parseResponse) config.responseMappers = { parseAuthMe: options.parseResponse }
+  return getEngine(config)
+}
+
+function result(user, token, options) {
+  if (!user) return { user: null, isAuthenticated: false, isGuest: false, token: token || null }
+  const isGuest = options.isGuestFn ? Boolean(options.isGuestFn(user)) : user.type === 'guest'
+  return { user, isAuthenticated: !isGuest, isGuest, token: token || null }
+}
+
+/**
+ * The current user in a server component / route handler / server action.
+ * @param {import('./get-server-user').GetServerUserOptions} [options]
+ * @returns {Promise<import('./get-server-user').ServerUserResult>}
+ */
+async function getServerUser(options = {}) {
+  const { h, c } = await requestState(options)
+  const token = tokenFrom(h, c, options)
+  if (!options.skipHeader) {
+    const header = h.get('x-auth-user')
+    const sig = h.get('x-auth-user-sig')
+    const user = header && sig && native.verifyAuthUser(header, sig) ? decodeAuthUser(header) : null
+    if (user) {
+      if (debug) console.error('[next-api-layer-native] getServerUser: signed x-auth-user')
+      return result(user, token, options)
+    }
+  }
+  if (!token) return result(null, null, options)
+  if (debug) console.error('[next-api-layer-native] getServerUser: validating through the engine')
+  const engine = engineFor(options)
+  let v = engine.validateCached(token)
+  if (!v) {
+    try {
+      v = await engine.validate(token)
+    } catch (err) {
+      throw withCode(err)
+    }
+  }
+  if (v.status !== 'valid') return result(null, token, options)
+  return result(JSON.parse(v.userJson), token, options)
+}
+
+/**
+ * The token this request acts with: a token refreshed by the proxy in this request, then the
+ * user cookie, then the guest cookie.
+ */
+async function getServerToken(options = {}) {
+  const { h, c } = await requestState(options)
+  return tokenFrom(h, c, options)
+}
+
+/** True when the request carries a valid user (not guest) session. */
+async function isAuthenticatedServer(options = {}) {
+  return (await getServerUser(options)).isAuthenticated
+}
+
+module.exports = { getServerUser, getServerToken, isAuthenticatedServer }

@@ -1,0 +1,619 @@
+//! Facts -> Decision: the pure policy of the auth proxy.
+//!
+//! [`Facts`] is what the JS adapter read from the request; [`Decision`] is plain data the
+//! adapter turns into a `NextResponse`. This module does no I/O: the engine
+//! (`engine.rs`) finds out *who* the request is ([`AuthOutcome`]), this module decides
+//! *what happens* (route protection, redirects, JSON errors, cookies, downstream headers).
+//!
+//! ## Stage points for the security modules (`security.rs`)
+//! The engine runs, in order (see `Engine::early` / `Engine::finish`):
+//! 1. `STAGE rate-limit`: before auth, on [`Facts`] only (client IP from `x_forwarded_for` /
+//!    `x_real_ip`, path). May return an early [`Decision::json`] (429) with headers.
+//! 2. auth (cache / backend) -> [`AuthOutcome`]
+//! 3. `STAGE csrf`: after the session is known (`AuthOutcome::session`), before policy, for
+//!    unsafe methods. May return an early 403 [`Decision::json`]; may add set-cookies.
+//! 4. [`policy`] -> [`Decision`]
+//! 5. `STAGE audit`: events `auth:success`, `auth:fail`, `auth:refresh`, `auth:guest`,
+//!    `access:denied`, `error`, derived from [`AuthOutcome`] and the [`Decision`]
+//!    (`Engine::audit_events` lists them; today they go to `tracing`).
+
+use std::sync::Arc;
+
+use napi_derive::napi;
+
+use crate::auth::cascade::TokenSource;
+use crate::auth::mappers::IssuedToken;
+use crate::auth::tokens::Session;
+use crate::config::Config;
+use crate::error::ErrorCode;
+use crate::http::cookies::{self, build_set_cookie, delete_if_present};
+use crate::http::routes::{normalize_path, percent_decode, strip_locale};
+
+/// Internal request headers the layer sets for downstream code. The adapter removes every
+/// incoming copy of these (js/shared/internal-headers.js lists the same names).
+pub const HEADER_AUTH_USER: &str = "x-auth-user";
+pub const HEADER_REFRESHED_TOKEN: &str = "x-refreshed-token";
+pub const HEADER_LOCALE: &str = "x-locale";
+/// Proves that `x-auth-user` was set by this process's auth proxy (see `tokens::sign_auth_user`).
+pub const HEADER_AUTH_USER_SIG: &str = "x-auth-user-sig";
+
+/// What the adapter read from one request. Header fields hold the raw header value.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub method: String,
+    /// `nextUrl.pathname` (still percent-encoded).
+    pub path: String,
+    /// The raw query string including `?`, or empty.
+    pub search: Option<String>,
+    pub cookie: Option<String>,
+    pub accept: Option<String>,
+    pub sec_fetch_mode: Option<String>,
+    pub sec_fetch_dest: Option<String>,
+    pub sec_fetch_site: Option<String>,
+    pub x_forwarded_for: Option<String>,
+    pub x_real_ip: Option<String>,
+    pub origin: Option<String>,
+    pub host: Option<String>,
+    pub user_agent: Option<String>,
+    pub referer: Option<String>,
+    pub content_type: Option<String>,
+    pub x_csrf_token: Option<String>,
+    /// `x-refreshed-token`, ONLY when set by this layer earlier in the chain (the proxy
+    /// never passes it: client copies are stripped before anything reads them).
+    pub refreshed_token: Option<String>,
+    /// The socket / peer address, when the runtime exposes one (rate-limit key when no
+    /// proxy is trusted; `x-forwarded-for` is never trusted by default).
+    pub ip: Option<String>,
+    /// The result of the user's `rateLimit.keyFn(req)`, when configured.
+    pub rate_limit_key: Option<String>,
+}
+
+/// The user-facing summary passed to `afterAuth(req, res, authResult)`.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthResult {
+    /// A session whose token type is in `access.allowedTokenTypes`.
+    pub is_authenticated: bool,
+    pub is_guest: bool,
+    pub token_type: Option<String>,
+    /// `JSON.stringify(user)`; the adapter parses it lazily.
+    pub user_json: Option<String>,
+    /// 'refreshed' | 'user' | 'guest' | undefined
+    pub token_source: Option<String>,
+    pub refreshed: bool,
+    pub guest_created: bool,
+    /// Stable error code when the backend was in trouble (`ERR_BACKEND_*`).
+    pub error: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// What to do with the request.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decision {
+    /// 'next' | 'redirect' | 'json' | 'pending' (sync call only: the backend is needed,
+    /// call `decideAsync`).
+    pub kind: String,
+    pub status: u32,
+    /// Relative, same-origin location for redirects.
+    pub location: Option<String>,
+    /// JSON text for `json` decisions.
+    pub body: Option<String>,
+    /// Full `Set-Cookie` values.
+    pub set_cookies: Vec<String>,
+    /// Request headers to set downstream, flat `[name, value, name, value, ...]`.
+    pub request_headers: Vec<String>,
+    /// Response headers, flat `[name, value, ...]`.
+    pub response_headers: Vec<String>,
+    pub auth: Option<AuthResult>,
+}
+
+impl Decision {
+    pub fn pending() -> Self {
+        Self {
+            kind: "pending".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn next() -> Self {
+        Self {
+            kind: "next".into(),
+            status: 200,
+            ..Default::default()
+        }
+    }
+
+    pub fn json(status: u32, message: &str, code: Option<&str>) -> Self {
+        let mut body = serde_json::json!({ "success": false, "message": message });
+        if let Some(c) = code {
+            body["code"] = serde_json::Value::String(c.to_string());
+        }
+        Self {
+            kind: "json".into(),
+            status,
+            body: Some(body.to_string()),
+            ..Default::default()
+        }
+    }
+
+    pub fn redirect(location: String) -> Self {
+        Self {
+            kind: "redirect".into(),
+            status: 307,
+            location: Some(location),
+            ..Default::default()
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.kind == "pending"
+    }
+
+    /// Looks up a downstream request header set by this decision.
+    pub fn request_header(&self, name: &str) -> Option<&str> {
+        self.request_headers
+            .chunks(2)
+            .find(|c| c[0] == name)
+            .map(|c| c[1].as_str())
+    }
+}
+
+/// The compact wire form of [`Facts`] and [`Decision`] used by the JS adapter on the hot
+/// path: one string in, one string out (napi object conversion costs more than the decision
+/// itself). Fields are separated by `\n`, which no header value, URL path or compact JSON
+/// can contain. An empty field means "absent".
+pub mod packed {
+    use super::{Decision, Facts};
+
+    /// Order of the fields after the leading flags field (`a`: include the auth result).
+    pub const FACT_FIELDS: [&str; 19] = [
+        "method",
+        "path",
+        "search",
+        "cookie",
+        "accept",
+        "sec-fetch-mode",
+        "sec-fetch-dest",
+        "sec-fetch-site",
+        "x-forwarded-for",
+        "x-real-ip",
+        "origin",
+        "host",
+        "user-agent",
+        "referer",
+        "content-type",
+        "x-csrf-token",
+        "refreshed-token",
+        "ip",
+        "rate-limit-key",
+    ];
+
+    /// Parses packed facts; returns them and whether the caller wants the auth result.
+    pub fn facts(s: &str) -> (Facts, bool) {
+        let mut it = s.split('\n');
+        let want_auth = it.next().is_some_and(|f| f.contains('a'));
+        let mut next = || it.next().filter(|v| !v.is_empty()).map(str::to_string);
+        let method = next().unwrap_or_else(|| "GET".to_string());
+        let path = next().unwrap_or_else(|| "/".to_string());
+        let f = Facts {
+            method,
+            path,
+            search: next(),
+            cookie: next(),
+            accept: next(),
+            sec_fetch_mode: next(),
+            sec_fetch_dest: next(),
+            sec_fetch_site: next(),
+            x_forwarded_for: next(),
+            x_real_ip: next(),
+            origin: next(),
+            host: next(),
+            user_agent: next(),
+            referer: next(),
+            content_type: next(),
+            x_csrf_token: next(),
+            refreshed_token: next(),
+            ip: next(),
+            rate_limit_key: next(),
+        };
+        (f, want_auth)
+    }
+
+    fn push(out: &mut String, v: &str) {
+        out.push('\n');
+        // defence in depth: a newline can never smuggle a field
+        if v.contains(['\n', '\r']) {
+            out.push_str(&v.replace(['\n', '\r'], " "));
+        } else {
+            out.push_str(v);
+        }
+    }
+
+    fn push_list(out: &mut String, list: &[String]) {
+        push(out, &list.len().to_string());
+        for v in list {
+            push(out, v);
+        }
+    }
+
+    /// `kind, status, location, body, n, setCookies..., n, requestHeaders..., n,
+    /// responseHeaders...` and, when asked, `isAuthenticated, isGuest, tokenType, userJson,
+    /// tokenSource, refreshed, guestCreated, error, locale` (booleans as `1`/empty).
+    pub fn decision(d: &Decision, with_auth: bool) -> String {
+        let mut out = String::with_capacity(
+            64 + d.request_headers.iter().map(String::len).sum::<usize>()
+                + d.set_cookies.iter().map(String::len).sum::<usize>()
+                + d.body.as_deref().map_or(0, str::len),
+        );
+        out.push_str(&d.kind);
+        push(&mut out, &d.status.to_string());
+        push(&mut out, d.location.as_deref().unwrap_or(""));
+        push(&mut out, d.body.as_deref().unwrap_or(""));
+        push_list(&mut out, &d.set_cookies);
+        push_list(&mut out, &d.request_headers);
+        push_list(&mut out, &d.response_headers);
+        if with_auth {
+            let b = |v: bool| if v { "1" } else { "" };
+            match &d.auth {
+                Some(a) => {
+                    push(&mut out, b(a.is_authenticated));
+                    push(&mut out, b(a.is_guest));
+                    push(&mut out, a.token_type.as_deref().unwrap_or(""));
+                    push(&mut out, a.user_json.as_deref().unwrap_or(""));
+                    push(&mut out, a.token_source.as_deref().unwrap_or(""));
+                    push(&mut out, b(a.refreshed));
+                    push(&mut out, b(a.guest_created));
+                    push(&mut out, a.error.as_deref().unwrap_or(""));
+                    push(&mut out, a.locale.as_deref().unwrap_or(""));
+                }
+                None => {
+                    for _ in 0..9 {
+                        push(&mut out, "");
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip() {
+            let (f, a) = facts(
+                "a\nPOST\n/x\n?q=1\nuserToken=t\n\n\n\n\n1.2.3.4\n\n\n\nUA\n\n\ncsrf\n\n\nkey",
+            );
+            assert!(a);
+            assert_eq!(f.method, "POST");
+            assert_eq!(f.search.as_deref(), Some("?q=1"));
+            assert_eq!(f.cookie.as_deref(), Some("userToken=t"));
+            assert_eq!(f.accept, None);
+            assert_eq!(f.x_forwarded_for.as_deref(), Some("1.2.3.4"));
+            assert_eq!(f.user_agent.as_deref(), Some("UA"));
+            assert_eq!(f.x_csrf_token.as_deref(), Some("csrf"));
+            assert_eq!(f.rate_limit_key.as_deref(), Some("key"));
+            let (f, a) = facts("\nGET\n/");
+            assert!(!a && f.cookie.is_none() && f.path == "/");
+
+            let mut d = Decision::next();
+            d.set_cookies.push("a=1".into());
+            d.request_headers
+                .extend(["x-auth-user".into(), "e30=".into()]);
+            let s = decision(&d, false);
+            assert_eq!(s, "next\n200\n\n\n1\na=1\n2\nx-auth-user\ne30=\n0");
+            let s = decision(&d, true);
+            assert_eq!(s.split('\n').count(), 10 + 9);
+            d.location = Some("/a\nSet-Cookie: x".into());
+            assert!(!decision(&d, false).contains("\nSet-Cookie"));
+        }
+    }
+}
+
+/// Which list a path falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteKind {
+    Public,
+    Auth,
+    Protected,
+    /// In no list.
+    Other,
+}
+
+/// Route facts computed once per request.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub is_api: bool,
+    pub kind: RouteKind,
+    pub excluded: bool,
+    pub locale: Option<String>,
+}
+
+impl RouteInfo {
+    pub fn new(cfg: &Config, facts: &Facts) -> Self {
+        let norm = normalize_path(&facts.path);
+        let (locale, stripped) = if cfg.i18n.enabled {
+            strip_locale(&norm, &cfg.i18n.locales)
+        } else {
+            (None, &*norm)
+        };
+        let a = &cfg.access;
+        let kind = if a.public_routes.matches(stripped) {
+            RouteKind::Public
+        } else if a.auth_routes.matches(stripped) {
+            RouteKind::Auth
+        } else if a.protected_routes.matches(stripped) {
+            RouteKind::Protected
+        } else {
+            RouteKind::Other
+        };
+        let prefix = a.api_prefix.trim_end_matches('/');
+        let is_api = is_under(stripped, prefix) || is_under(&norm, prefix);
+        Self {
+            is_api,
+            kind,
+            excluded: cfg.excluded_paths.matches(&norm) || cfg.excluded_paths.matches(stripped),
+            locale: locale.map(str::to_string),
+        }
+    }
+
+    pub fn is_protected(&self, cfg: &Config) -> bool {
+        self.kind == RouteKind::Protected
+            || (cfg.access.protected_by_default && self.kind == RouteKind::Other)
+    }
+}
+
+fn is_under(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+/// A token issued during this request.
+#[derive(Debug, Clone)]
+pub enum NewToken {
+    /// A refreshed user token (and, cookie style, the rotated refresh token).
+    Refreshed(IssuedToken),
+    /// A new guest token.
+    Guest(IssuedToken),
+}
+
+/// Who the request is, as found by the engine.
+#[derive(Debug, Clone, Default)]
+pub struct AuthOutcome {
+    pub session: Option<Arc<Session>>,
+    pub source: Option<TokenSource>,
+    pub new_token: Option<NewToken>,
+    /// The user token was rejected and could not be refreshed: delete user/refresh cookies.
+    pub clear_user: bool,
+    /// Delete the guest cookie (signed in as a user, or the guest token was rejected).
+    pub clear_guest: bool,
+    /// The backend was in trouble; nothing is deleted.
+    pub error: Option<ErrorCode>,
+}
+
+/// Is this request a browser navigation (or a browser asking for HTML)?
+pub fn is_browser_navigation(f: &Facts) -> bool {
+    match f.sec_fetch_mode.as_deref() {
+        Some(m) => {
+            m.eq_ignore_ascii_case("navigate") || f.sec_fetch_dest.as_deref() == Some("document")
+        }
+        None => f.accept.as_deref().is_some_and(|a| a.contains("text/html")),
+    }
+}
+
+/// A same-origin, relative return-to path, or `None` when the candidate could leave the
+/// site (`//evil`, `/\evil`, `https://...`, control characters).
+pub fn safe_return_path(candidate: &str) -> Option<&str> {
+    let ok = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.starts_with("/\\")
+        && !candidate.contains('\\')
+        && !candidate.bytes().any(|b| b < 0x20 || b == 0x7f);
+    ok.then_some(candidate)
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn decode_query_value(s: &str) -> String {
+    percent_decode(&s.replace('+', " "))
+}
+
+fn query_param(search: &str, name: &str) -> Option<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| decode_query_value(v))
+}
+
+fn with_locale(locale: Option<&str>, path: &str) -> String {
+    match locale {
+        Some(l) if path == "/" => format!("/{l}"),
+        Some(l) => format!("/{l}{path}"),
+        None => path.to_string(),
+    }
+}
+
+const USER_COOKIE_DEFAULT_MAX_AGE: i64 = 7 * 24 * 3600;
+
+/// 503 for an API request the backend's trouble left without a session (`code`: ERR_BACKEND_*).
+fn backend_unavailable(code: ErrorCode) -> Decision {
+    Decision::json(
+        503,
+        "Authentication service unavailable. Please try again.",
+        Some(code.as_str()),
+    )
+}
+
+/// A token issued in this request: its cookie for the browser (Max-Age `age`), and the same
+/// cookie in `set` for the `cookie` header downstream code reads in this request.
+fn issue_cookie<'a>(
+    d: &mut Decision,
+    set: &mut Vec<(&'a str, &'a str)>,
+    opts: &cookies::CookieOptions,
+    name: &'a str,
+    token: &'a str,
+    age: i64,
+) {
+    d.set_cookies
+        .extend(build_set_cookie(name, token, opts, Some(age)));
+    set.push((name, token));
+}
+
+/// The policy: route protection, redirects, JSON errors, cookies and downstream headers.
+pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome) -> Decision {
+    let a = &cfg.access;
+    let session = auth.session.as_deref();
+    let token_type = session.map(|s| s.user.token_type.as_str());
+    let authenticated = token_type.is_some_and(|t| a.allowed_token_types.iter().any(|x| x == t));
+    let signed_in_user = session.is_some_and(|s| !s.is_guest) && authenticated;
+
+    let mut d = if route.is_protected(cfg) && !authenticated {
+        if route.is_api {
+            match (auth.error, session) {
+                (Some(code), None) => backend_unavailable(code),
+                (_, Some(_)) => Decision::json(403, "Forbidden.", None),
+                (None, None) => Decision::json(401, "Unauthenticated.", None),
+            }
+        } else {
+            let mut back = facts.path.clone();
+            if let Some(s) = facts.search.as_deref().filter(|s| s.len() > 1) {
+                if !s.starts_with('?') {
+                    back.push('?');
+                }
+                back.push_str(s);
+            }
+            let login = with_locale(route.locale.as_deref(), &a.login_path);
+            let sep = if login.contains('?') { '&' } else { '?' };
+            match safe_return_path(&back) {
+                Some(p) => Decision::redirect(format!(
+                    "{login}{sep}{}={}",
+                    encode_query_value(&a.return_to_param),
+                    encode_query_value(p)
+                )),
+                None => Decision::redirect(login),
+            }
+        }
+    } else if route.kind == RouteKind::Auth && signed_in_user && !route.is_api {
+        let target = facts
+            .search
+            .as_deref()
+            .and_then(|s| query_param(s, &a.return_to_param))
+            .filter(|p| safe_return_path(p).is_some())
+            .unwrap_or_else(|| with_locale(route.locale.as_deref(), &a.after_login_path));
+        Decision::redirect(target)
+    } else if route.is_api
+        && session.is_none()
+        && route.kind != RouteKind::Public
+        && let Some(code) = auth.error
+    {
+        backend_unavailable(code)
+    } else {
+        Decision::next()
+    };
+
+    // Downstream request headers (only meaningful for `next`, harmless otherwise).
+    if let Some(s) = session {
+        d.request_headers.push(HEADER_AUTH_USER.into());
+        d.request_headers.push(s.x_auth_user.clone());
+        d.request_headers.push(HEADER_AUTH_USER_SIG.into());
+        d.request_headers.push(s.x_auth_sig.clone());
+    }
+    // The locale of the path prefix, else the default locale (i18n on).
+    let locale = route.locale.clone().or_else(|| {
+        cfg.i18n
+            .enabled
+            .then(|| cfg.i18n.default_locale.clone())
+            .flatten()
+    });
+    if let Some(l) = &locale {
+        d.request_headers.push(HEADER_LOCALE.into());
+        d.request_headers.push(l.clone());
+    }
+
+    // Cookies.
+    let opts = &cfg.cookie_options;
+    let header = facts.cookie.as_deref();
+    let mut set: Vec<(&str, &str)> = Vec::new();
+    let mut remove: Vec<&str> = Vec::new();
+    match &auth.new_token {
+        Some(NewToken::Refreshed(t)) => {
+            let age = cfg
+                .user_cookie_max_age
+                .unwrap_or(USER_COOKIE_DEFAULT_MAX_AGE);
+            issue_cookie(&mut d, &mut set, opts, &cfg.user_cookie, &t.token, age);
+            if let Some(rt) = &t.refresh_token
+                && cfg.refresh.style == crate::config::RefreshStyle::Cookie
+            {
+                issue_cookie(&mut d, &mut set, opts, &cfg.refresh.cookie, rt, age);
+            }
+            d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
+            d.request_headers.push(t.token.clone());
+        }
+        Some(NewToken::Guest(t)) => {
+            let age = cfg.guest.ttl_seconds;
+            issue_cookie(&mut d, &mut set, opts, &cfg.guest_cookie, &t.token, age);
+            d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
+            d.request_headers.push(t.token.clone());
+        }
+        None => {}
+    }
+    if auth.clear_user && auth.error.is_none() {
+        d.set_cookies
+            .extend(delete_if_present(header, &cfg.user_cookie, opts));
+        remove.push(&cfg.user_cookie);
+        if cfg.refresh.style == crate::config::RefreshStyle::Cookie {
+            d.set_cookies
+                .extend(delete_if_present(header, &cfg.refresh.cookie, opts));
+            remove.push(&cfg.refresh.cookie);
+        }
+    }
+    if auth.clear_guest
+        && auth.error.is_none()
+        && !matches!(auth.new_token, Some(NewToken::Guest(_)))
+    {
+        d.set_cookies
+            .extend(delete_if_present(header, &cfg.guest_cookie, opts));
+        remove.push(&cfg.guest_cookie);
+    }
+    if !set.is_empty()
+        || (!remove.is_empty()
+            && header.is_some_and(|h| remove.iter().any(|n| cookies::has_cookie(h, n))))
+    {
+        d.request_headers.push("cookie".into());
+        d.request_headers
+            .push(cookies::rewrite_cookie_header(header, &set, &remove));
+    }
+
+    d.auth = Some(AuthResult {
+        is_authenticated: authenticated,
+        is_guest: session.is_some_and(|s| s.is_guest),
+        token_type: token_type.map(str::to_string),
+        user_json: session.map(|s| s.user_json.clone()),
+        token_source: auth.source.map(|s| s.as_str().to_string()),
+        refreshed: matches!(auth.new_token, Some(NewToken::Refreshed(_))),
+        guest_created: matches!(auth.new_token, Some(NewToken::Guest(_))),
+        error: auth.error.map(|c| c.as_str().to_string()),
+        locale,
+    });
+    d
+}
+
+#[cfg(test)]
+mod tests;

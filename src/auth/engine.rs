@@ -1,0 +1,790 @@
+//! The auth engine: one per configuration, for the life of the process.
+//!
+//! `decide_sync` answers from the cache with no I/O (or says `pending`); `decide` may call
+//! the backend (validate / refresh / guest), coalescing concurrent calls per token.
+
+use std::sync::Arc;
+
+use crate::auth::cascade::{PickedToken, TokenSource, pick_token};
+use crate::auth::decide::{
+    AuthOutcome, Decision, Facts, NewToken, RouteInfo, is_browser_navigation, policy,
+};
+use crate::auth::mappers::{IssuedToken, ValidatedUser};
+use crate::auth::tokens::issue::{Issuer, RefreshCredential};
+use crate::auth::tokens::validate::{BackendValidation, JsMapperFn, ValidationStrategy};
+use crate::auth::tokens::{
+    RefreshOutcome, Session, TokenKey, Validation, jwt_exp_unverified, namespaced_key, now_unix,
+    token_key, valid_ttl,
+};
+use crate::config::{Config, RefreshStyle};
+use crate::error::{LayerError, Result};
+use crate::http::cookies::get_cookie;
+use crate::security::audit::AuditEventType;
+use crate::security::pipeline::Security;
+use crate::stats::{Stats, StatsSnapshot, bump};
+use crate::store::kv::{KeyValueStore, MokaStore};
+use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
+
+/// Function-valued response mappers (JS), if any.
+#[derive(Default, Clone)]
+pub struct JsMapperSet {
+    pub auth_me: Option<JsMapperFn>,
+    pub refresh: Option<JsMapperFn>,
+    pub guest: Option<JsMapperFn>,
+}
+
+type Issued = Result<Option<IssuedToken>>;
+
+pub struct Engine {
+    cfg: Arc<Config>,
+    stats: Arc<Stats>,
+    cache: Arc<dyn KeyValueStore<Validation>>,
+    grace: Arc<dyn KeyValueStore<RefreshOutcome>>,
+    validate_flight: Arc<dyn SingleFlight<Result<Validation>>>,
+    refresh_flight: Arc<dyn SingleFlight<Issued>>,
+    guest_flight: Arc<dyn SingleFlight<Issued>>,
+    strategy: Arc<dyn ValidationStrategy>,
+    issuer: Arc<Issuer>,
+    default_excluded: crate::http::routes::RouteSet,
+    /// Rate limiting, CSRF and audit (`security.rs`).
+    security: Security,
+}
+
+impl Engine {
+    pub fn from_json(config_json: &str, js: JsMapperSet) -> Result<Self> {
+        Self::new(Config::from_json(config_json)?, js)
+    }
+
+    pub fn new(cfg: Config, js: JsMapperSet) -> Result<Self> {
+        if cfg.js_mappers.auth_me && js.auth_me.is_none() {
+            return Err(LayerError::config(
+                "responseMappers.parseAuthMe",
+                "is marked as a function but none was passed",
+            ));
+        }
+        let security = Security::new(
+            cfg.rate_limit.as_ref(),
+            cfg.csrf.as_ref(),
+            cfg.audit.as_ref(),
+            cfg.cookie_options.production,
+            cfg.cookie_options.clone(),
+        )?;
+        for w in &cfg.warnings {
+            tracing::warn!(target: "next_api_layer::config", "{w}");
+            eprintln!("[next-api-layer-native] config: {w}");
+        }
+        let csrf = security.csrf_checker().config();
+        let auth_cookies = [
+            Some(&cfg.user_cookie),
+            Some(&cfg.guest_cookie),
+            (cfg.refresh.style == RefreshStyle::Cookie).then_some(&cfg.refresh.cookie),
+        ];
+        if csrf.enabled && auth_cookies.contains(&Some(&csrf.cookie_name)) {
+            // The readable CSRF cookie would overwrite (and expose) an auth token.
+            return Err(LayerError::config(
+                "csrf.cookieName",
+                format!(
+                    "must differ from the auth cookies (got \"{}\")",
+                    csrf.cookie_name
+                ),
+            ));
+        }
+        let stats = Arc::new(Stats::default());
+        let backend = crate::auth::backend::Backend::new(cfg.timeout)?;
+        let strategy = Arc::new(BackendValidation {
+            backend: backend.clone(),
+            url: cfg.validate_url.clone(),
+            mapper: cfg.auth_me_mapper.clone(),
+            js_mapper: js.auth_me,
+            stats: stats.clone(),
+        });
+        let issuer = Arc::new(Issuer {
+            backend,
+            refresh_url: cfg.refresh_url.clone(),
+            guest_url: cfg.guest_url.clone(),
+            refresh_mapper: cfg.refresh_mapper.clone(),
+            guest_mapper: cfg.guest_mapper.clone(),
+            js_refresh: js.refresh,
+            js_guest: js.guest,
+            guest_credentials: cfg.guest.credentials.clone(),
+            stats: stats.clone(),
+        });
+        Ok(Self {
+            cache: Arc::new(MokaStore::new(cfg.cache_max_size)),
+            // The grace window holds one entry per refreshed token: bound it like the cache,
+            // with headroom for bursts.
+            grace: Arc::new(MokaStore::new(cfg.cache_max_size.max(1000))),
+            validate_flight: Arc::new(InMemorySingleFlight::default()),
+            refresh_flight: Arc::new(InMemorySingleFlight::default()),
+            guest_flight: Arc::new(InMemorySingleFlight::default()),
+            strategy,
+            issuer,
+            stats,
+            default_excluded: crate::http::routes::RouteSet::parse(&["/_next/**", "/favicon.ico"])
+                .expect("built-in patterns"),
+            security,
+            cfg: Arc::new(cfg),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Entries in the validation cache and in the refresh grace window (both bounded).
+    pub fn cache_len(&self) -> (u64, u64) {
+        (self.cache.len(), self.grace.len())
+    }
+
+    pub fn stats(&self) -> StatsSnapshot {
+        let mut s = self.stats.snapshot();
+        let sec = self.security.stats();
+        s.rate_limited = sec.rate_limit.limited as i64;
+        s.rate_limit_keys = sec.rate_limit.keys as i64;
+        s.rate_limit_evicted = (sec.rate_limit.evicted_idle + sec.rate_limit.evicted_active) as i64;
+        s.csrf_failures = sec.csrf_failures as i64;
+        s.audit_emitted = sec.audit.emitted as i64;
+        s.audit_delivered = sec.audit.delivered as i64;
+        s.audit_dropped = sec.audit.dropped as i64;
+        s
+    }
+
+    /// Rate limiting, CSRF and audit of this engine.
+    pub fn security(&self) -> &Security {
+        &self.security
+    }
+
+    // ------------------------------------------------------------------ decisions
+
+    /// Answers from the cache, synchronously, or returns `Decision::pending()`.
+    pub fn decide_sync(&self, f: &Facts) -> Decision {
+        let route = RouteInfo::new(&self.cfg, f);
+        if let Some(d) = self.early(f, &route) {
+            bump(&self.stats.sync_decisions);
+            return d;
+        }
+        // The rate limit counts a request once: here when the cache answers, else in
+        // `decide` (a `pending` answer has not been counted).
+        match self.resolve_cached(f) {
+            Some(auth) => {
+                bump(&self.stats.sync_decisions);
+                let limits = match self.security.rate_limit_at(f, &self.rate_limit_path(f)) {
+                    Ok(h) => h,
+                    Err(d) => return *d,
+                };
+                let mut d = self.finish(f, &route, auth, false);
+                Security::add_headers(&mut d, limits);
+                d
+            }
+            None => Decision::pending(),
+        }
+    }
+
+    /// The full decision; may call the backend.
+    pub async fn decide(&self, f: &Facts) -> Decision {
+        bump(&self.stats.async_decisions);
+        let route = RouteInfo::new(&self.cfg, f);
+        if let Some(d) = self.early(f, &route) {
+            return d;
+        }
+        // STAGE rate-limit: before any backend call.
+        let limits = match self.security.rate_limit_at(f, &self.rate_limit_path(f)) {
+            Ok(h) => h,
+            Err(d) => return *d,
+        };
+        let auth = self.resolve(f).await;
+        let mut d = self.finish(f, &route, auth, true);
+        Security::add_headers(&mut d, limits);
+        d
+    }
+
+    /// The path rate-limit rules and `skipRoutes` match: without its locale prefix, as the
+    /// access lists see it (else `/de/login` would escape a tight limit on `/login`).
+    fn rate_limit_path<'a>(&self, f: &'a Facts) -> std::borrow::Cow<'a, str> {
+        if !self.cfg.i18n.enabled {
+            return std::borrow::Cow::Borrowed(&f.path);
+        }
+        let norm = crate::http::routes::normalize_path(&f.path);
+        let (_, stripped) = crate::http::routes::strip_locale(&norm, &self.cfg.i18n.locales);
+        std::borrow::Cow::Owned(stripped.to_string())
+    }
+
+    /// Decisions made before anyone is authenticated.
+    fn early(&self, f: &Facts, route: &RouteInfo) -> Option<Decision> {
+        if route.excluded || self.default_excluded.matches(&f.path) {
+            return Some(Decision::next());
+        }
+        if self.cfg.block_browser_api_access && route.is_api && is_browser_navigation(f) {
+            self.emit(
+                AuditEventType::AccessDenied,
+                f,
+                None,
+                "browser navigation to an API route",
+            );
+            return Some(Decision::json(
+                403,
+                "Direct browser access to API routes is not allowed.",
+                Some("ERR_BROWSER_API_ACCESS"),
+            ));
+        }
+        // STAGE rate-limit (`security.rs`): runs right after this, in `decide_sync` /
+        // `decide`, so that each request is counted exactly once.
+        None
+    }
+
+    /// `fresh`: the session was judged now (backend or coalesced call), not from the cache.
+    fn finish(&self, f: &Facts, route: &RouteInfo, auth: AuthOutcome, fresh: bool) -> Decision {
+        let mut d = policy(&self.cfg, f, route, &auth);
+        // STAGE audit: derive events from `auth` and `d`.
+        if let Some(code) = auth.error {
+            self.emit(AuditEventType::Error, f, Some(&auth), code.as_str());
+        } else if matches!(auth.new_token, Some(NewToken::Refreshed(_))) {
+            self.emit(
+                AuditEventType::AuthRefresh,
+                f,
+                Some(&auth),
+                "token refreshed",
+            );
+        } else if matches!(auth.new_token, Some(NewToken::Guest(_))) {
+            self.emit(
+                AuditEventType::AuthGuest,
+                f,
+                Some(&auth),
+                "guest token created",
+            );
+        } else if auth.clear_user {
+            self.emit(AuditEventType::AuthFail, f, Some(&auth), "token rejected");
+        } else if fresh && auth.session.as_ref().is_some_and(|s| !s.is_guest) {
+            self.emit(
+                AuditEventType::AuthSuccess,
+                f,
+                Some(&auth),
+                "token validated",
+            );
+        }
+        // A redirect away from an auth route (signed in already) is not a denial.
+        let denied = (d.kind == "redirect" && route.kind != crate::auth::decide::RouteKind::Auth)
+            || (d.kind == "json" && (d.status == 401 || d.status == 403));
+        if denied {
+            self.emit(
+                AuditEventType::AccessDenied,
+                f,
+                Some(&auth),
+                "protected route",
+            );
+        }
+        // STAGE csrf: the session is known; a forged unsafe request becomes a 403 that
+        // keeps the cookies `policy` wrote (e.g. a rotated refresh token).
+        let token_cookie = self.pick(f).map(|p| p.token);
+        self.security.csrf(f, &auth, token_cookie, &mut d);
+        d
+    }
+
+    fn emit(&self, kind: AuditEventType, f: &Facts, auth: Option<&AuthOutcome>, reason: &str) {
+        if self.security.auditor().wants(kind) {
+            // Also traced by the auditor.
+            self.security.emit(kind, f, auth, Some(reason));
+        } else {
+            tracing::info!(target: "next_api_layer::auth", event = kind.as_str(), path = %f.path, reason);
+        }
+    }
+
+    // ------------------------------------------------------------------ who is it (cache only)
+
+    fn pick<'a>(&self, f: &'a Facts) -> Option<PickedToken<'a>> {
+        pick_token(
+            f.refreshed_token.as_deref(),
+            f.cookie.as_deref(),
+            &self.cfg.user_cookie,
+            &self.cfg.guest_cookie,
+        )
+    }
+
+    fn refresh_cookie<'a>(&self, f: &'a Facts) -> Option<&'a str> {
+        if self.cfg.refresh.enabled && self.cfg.refresh.style == RefreshStyle::Cookie {
+            f.cookie
+                .as_deref()
+                .and_then(|h| get_cookie(h, &self.cfg.refresh.cookie))
+        } else {
+            None
+        }
+    }
+
+    fn has_guest_cookie(&self, f: &Facts) -> bool {
+        f.cookie
+            .as_deref()
+            .is_some_and(|h| crate::http::cookies::has_cookie(h, &self.cfg.guest_cookie))
+    }
+
+    fn needs_proactive_refresh(&self, s: &Session, source: TokenSource) -> bool {
+        let r = &self.cfg.refresh;
+        r.enabled
+            && r.threshold_seconds > 0
+            && source == TokenSource::UserCookie
+            && !s.is_guest
+            && s.exp()
+                .is_some_and(|e| e - now_unix() <= r.threshold_seconds)
+    }
+
+    fn session_outcome(&self, f: &Facts, s: Arc<Session>, source: TokenSource) -> AuthOutcome {
+        let clear_guest =
+            !s.is_guest && source != TokenSource::GuestCookie && self.has_guest_cookie(f);
+        AuthOutcome {
+            session: Some(s),
+            source: Some(source),
+            clear_guest,
+            ..Default::default()
+        }
+    }
+
+    /// `None` when the backend is needed.
+    fn resolve_cached(&self, f: &Facts) -> Option<AuthOutcome> {
+        let Some(p) = self.pick(f) else {
+            if self.refresh_cookie(f).is_some() || self.cfg.guest.enabled {
+                return None;
+            }
+            return Some(AuthOutcome::default());
+        };
+        let key = token_key(p.token);
+        if p.source == TokenSource::UserCookie
+            && let Some(o) = self.grace.get(&key)
+        {
+            return match self.cache.get(&token_key(&o.issued.token)).as_deref() {
+                Some(Validation::Valid(s)) => {
+                    bump(&self.stats.grace_hits);
+                    bump(&self.stats.cache_hits);
+                    let mut out = self.session_outcome(f, s.clone(), p.source);
+                    out.new_token = Some(NewToken::Refreshed(o.issued.clone()));
+                    Some(out)
+                }
+                _ => None,
+            };
+        }
+        match self.cache.get(&key).as_deref() {
+            Some(Validation::Valid(s)) => {
+                if self.needs_proactive_refresh(s, p.source) {
+                    return None;
+                }
+                bump(&self.stats.cache_hits);
+                Some(self.session_outcome(f, s.clone(), p.source))
+            }
+            Some(Validation::Rejected { refresh_failed }) => {
+                let can_refresh = p.source == TokenSource::UserCookie
+                    && self.cfg.refresh.enabled
+                    && !refresh_failed;
+                if can_refresh || self.cfg.guest.enabled {
+                    return None;
+                }
+                bump(&self.stats.cache_hits);
+                bump(&self.stats.negative_hits);
+                Some(AuthOutcome {
+                    source: Some(p.source),
+                    clear_user: p.source == TokenSource::UserCookie,
+                    clear_guest: p.source == TokenSource::GuestCookie,
+                    ..Default::default()
+                })
+            }
+            None => None,
+        }
+    }
+
+    // ------------------------------------------------------------------ who is it (may call the backend)
+
+    async fn resolve(&self, f: &Facts) -> AuthOutcome {
+        let Some(p) = self.pick(f) else {
+            // No access token: cookie-style refresh token, then a guest.
+            if let Some(rt) = self.refresh_cookie(f) {
+                let key = namespaced_key("refresh-cookie", rt);
+                match self
+                    .refresh_once(
+                        key,
+                        None,
+                        RefreshCredential::Body {
+                            field: &self.cfg.refresh.body_field,
+                            refresh_token: rt,
+                        },
+                    )
+                    .await
+                {
+                    Ok(Some(issued)) => {
+                        return self.after_refresh(f, issued, TokenSource::UserCookie).await;
+                    }
+                    Ok(None) => {
+                        let mut out = self.guest_fallback(f).await;
+                        out.clear_user = true;
+                        return out;
+                    }
+                    Err(e) => return error_outcome(None, &e),
+                }
+            }
+            return self.guest_fallback(f).await;
+        };
+        let key = token_key(p.token);
+
+        if p.source == TokenSource::UserCookie
+            && let Some(o) = self.grace.get(&key)
+        {
+            bump(&self.stats.grace_hits);
+            return self.after_refresh(f, o.issued.clone(), p.source).await;
+        }
+
+        match self.validation(p.token, key).await {
+            Err(e) => error_outcome(Some(p.source), &e),
+            Ok(Validation::Valid(s)) => {
+                if self.needs_proactive_refresh(&s, p.source)
+                    && let Ok(Some(issued)) = self.refresh_user(f, p.token, key).await
+                {
+                    return self.after_refresh(f, issued, p.source).await;
+                }
+                self.session_outcome(f, s, p.source)
+            }
+            Ok(Validation::Rejected { refresh_failed }) => match p.source {
+                TokenSource::GuestCookie => {
+                    let mut out = self.create_guest(f).await;
+                    out.clear_guest = true;
+                    out
+                }
+                TokenSource::Refreshed => AuthOutcome {
+                    source: Some(p.source),
+                    ..Default::default()
+                },
+                TokenSource::UserCookie => {
+                    if self.cfg.refresh.enabled && !refresh_failed {
+                        match self.refresh_user(f, p.token, key).await {
+                            Ok(Some(issued)) => {
+                                return self.after_refresh(f, issued, p.source).await;
+                            }
+                            Ok(None) => {
+                                self.cache.insert(
+                                    key,
+                                    Arc::new(Validation::Rejected {
+                                        refresh_failed: true,
+                                    }),
+                                    self.cfg.negative_ttl,
+                                );
+                            }
+                            Err(e) => return error_outcome(Some(p.source), &e),
+                        }
+                    }
+                    let mut out = self.guest_fallback(f).await;
+                    out.clear_user = true;
+                    out
+                }
+            },
+        }
+    }
+
+    /// Refreshes the user token in the configured style: Bearer with the access token, or the
+    /// refresh-token cookie in the body (coalesced per refresh token; the outcome is also kept
+    /// under the access token's key for the grace window).
+    async fn refresh_user(&self, f: &Facts, token: &str, key: TokenKey) -> Issued {
+        match (self.cfg.refresh.style, self.refresh_cookie(f)) {
+            (RefreshStyle::Cookie, Some(rt)) => {
+                self.refresh_once(
+                    namespaced_key("refresh-cookie", rt),
+                    Some(&key),
+                    RefreshCredential::Body {
+                        field: &self.cfg.refresh.body_field,
+                        refresh_token: rt,
+                    },
+                )
+                .await
+            }
+            (RefreshStyle::Cookie, None) => Ok(None),
+            (RefreshStyle::Bearer, _) => {
+                self.refresh_once(key, None, RefreshCredential::Bearer(token))
+                    .await
+            }
+        }
+    }
+
+    /// After a successful refresh: judge the new token (one coalesced validate call).
+    async fn after_refresh(
+        &self,
+        f: &Facts,
+        issued: IssuedToken,
+        source: TokenSource,
+    ) -> AuthOutcome {
+        let nkey = token_key(&issued.token);
+        match self.validation(&issued.token, nkey).await {
+            Ok(Validation::Valid(s)) => {
+                let mut out = self.session_outcome(f, s, source);
+                out.new_token = Some(NewToken::Refreshed(issued));
+                out
+            }
+            Ok(Validation::Rejected { .. }) => AuthOutcome {
+                source: Some(source),
+                clear_user: true,
+                ..Default::default()
+            },
+            Err(e) => {
+                // The refresh worked; keep the new token even though we cannot judge it now.
+                let mut out = error_outcome(Some(source), &e);
+                out.new_token = Some(NewToken::Refreshed(issued));
+                out
+            }
+        }
+    }
+
+    /// No usable user token: use the guest cookie if valid, else create a guest (if enabled).
+    async fn guest_fallback(&self, f: &Facts) -> AuthOutcome {
+        if !self.cfg.guest.enabled {
+            return AuthOutcome::default();
+        }
+        let guest = f
+            .cookie
+            .as_deref()
+            .and_then(|h| get_cookie(h, &self.cfg.guest_cookie));
+        if let Some(g) = guest {
+            match self.validation(g, token_key(g)).await {
+                Ok(Validation::Valid(s)) => {
+                    return AuthOutcome {
+                        session: Some(s),
+                        source: Some(TokenSource::GuestCookie),
+                        ..Default::default()
+                    };
+                }
+                Ok(Validation::Rejected { .. }) => {}
+                Err(e) => return error_outcome(Some(TokenSource::GuestCookie), &e),
+            }
+        }
+        self.create_guest(f).await
+    }
+
+    /// Creates a guest token. Concurrent first requests of ONE client (same IP and
+    /// user agent) share one call; different clients never share a guest identity.
+    async fn create_guest(&self, f: &Facts) -> AuthOutcome {
+        if !self.cfg.guest.enabled {
+            return AuthOutcome::default();
+        }
+        let client = format!(
+            "{}|{}|{}",
+            f.x_forwarded_for.as_deref().unwrap_or(""),
+            f.x_real_ip.as_deref().unwrap_or(""),
+            f.user_agent.as_deref().unwrap_or("")
+        );
+        let key = namespaced_key("guest", &client);
+        let issuer = self.issuer.clone();
+        let (res, coalesced) = self
+            .guest_flight
+            .run(key, Box::pin(async move { issuer.guest().await }))
+            .await;
+        if coalesced {
+            bump(&self.stats.coalesced_waiters);
+        }
+        match res {
+            Ok(Some(t)) => {
+                let exp = t
+                    .exp
+                    .or_else(|| jwt_exp_unverified(&t.token))
+                    .or_else(|| t.expires_in.map(|s| now_unix() + s));
+                let mut user = serde_json::Map::new();
+                user.insert("type".into(), "guest".into());
+                if let Some(e) = exp {
+                    user.insert("exp".into(), e.into());
+                }
+                let s = Arc::new(Session::new(ValidatedUser {
+                    user: serde_json::Value::Object(user),
+                    token_type: "guest".into(),
+                    exp,
+                }));
+                self.cache.insert(
+                    token_key(&t.token),
+                    Arc::new(Validation::Valid(s.clone())),
+                    valid_ttl(self.cfg.cache_ttl, exp),
+                );
+                AuthOutcome {
+                    session: Some(s),
+                    source: Some(TokenSource::GuestCookie),
+                    new_token: Some(NewToken::Guest(t)),
+                    ..Default::default()
+                }
+            }
+            Ok(None) => AuthOutcome::default(),
+            Err(e) => error_outcome(None, &e),
+        }
+    }
+
+    /// The cached judgement of a token, or one coalesced backend validation.
+    async fn validation(&self, token: &str, key: TokenKey) -> Result<Validation> {
+        if let Some(v) = self.cache.get(&key) {
+            bump(&self.stats.cache_hits);
+            if matches!(*v, Validation::Rejected { .. }) {
+                bump(&self.stats.negative_hits);
+            }
+            return Ok((*v).clone());
+        }
+        bump(&self.stats.cache_misses);
+        // Client input that cannot be a token (control characters, longer than any cookie):
+        // judged here, so a client can never make us report backend trouble (503, logs).
+        if !is_sendable_token(token) {
+            let v = Validation::Rejected {
+                refresh_failed: true,
+            };
+            self.cache
+                .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
+            return Ok(v);
+        }
+        // Certainly expired: no need to ask (the refresh that follows is verified by the backend).
+        if jwt_exp_unverified(token).is_some_and(|e| e <= now_unix()) {
+            let v = Validation::Rejected {
+                refresh_failed: false,
+            };
+            // remembered like a backend rejection, so the next request is answered synchronously
+            self.cache
+                .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
+            return Ok(v);
+        }
+        let cache = self.cache.clone();
+        let strategy = self.strategy.clone();
+        let cfg = self.cfg.clone();
+        let owned = token.to_string();
+        let work = Box::pin(async move {
+            if let Some(v) = cache.get(&key) {
+                return Ok((*v).clone());
+            }
+            match strategy.validate(&owned).await {
+                Ok(Some(user)) => {
+                    let exp = user.exp.or_else(|| jwt_exp_unverified(&owned));
+                    let v = Validation::Valid(Arc::new(Session::new(user)));
+                    cache.insert(key, Arc::new(v.clone()), valid_ttl(cfg.cache_ttl, exp));
+                    Ok(v)
+                }
+                Ok(None) => {
+                    let v = Validation::Rejected {
+                        refresh_failed: false,
+                    };
+                    cache.insert(key, Arc::new(v.clone()), cfg.negative_ttl);
+                    Ok(v)
+                }
+                Err(e) => Err(e),
+            }
+        });
+        let (res, coalesced) = self.validate_flight.run(key, work).await;
+        if coalesced {
+            bump(&self.stats.coalesced_waiters);
+        }
+        res
+    }
+
+    /// One coalesced refresh per `key`; the outcome is kept for the grace window under
+    /// `key` (and `also`), so requests still carrying the old token get the new one.
+    async fn refresh_once(
+        &self,
+        key: TokenKey,
+        also: Option<&TokenKey>,
+        cred: RefreshCredential<'_>,
+    ) -> Issued {
+        if let Some(o) = self.grace.get(&key) {
+            bump(&self.stats.grace_hits);
+            return Ok(Some(o.issued.clone()));
+        }
+        let grace = self.grace.clone();
+        let issuer = self.issuer.clone();
+        let grace_ttl = self.cfg.refresh.grace;
+        let also = also.copied();
+        let cred = match cred {
+            RefreshCredential::Bearer(t) => OwnedCred::Bearer(t.to_string()),
+            RefreshCredential::Body {
+                field,
+                refresh_token,
+            } => OwnedCred::Body(field.to_string(), refresh_token.to_string()),
+        };
+        let work = Box::pin(async move {
+            if let Some(o) = grace.get(&key) {
+                return Ok(Some(o.issued.clone()));
+            }
+            let res = match &cred {
+                OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
+                OwnedCred::Body(field, rt) => {
+                    issuer
+                        .refresh(RefreshCredential::Body {
+                            field,
+                            refresh_token: rt,
+                        })
+                        .await
+                }
+            };
+            if let Ok(Some(t)) = &res {
+                let o = Arc::new(RefreshOutcome { issued: t.clone() });
+                grace.insert(key, o.clone(), grace_ttl);
+                if let Some(k) = also {
+                    grace.insert(k, o, grace_ttl);
+                }
+            }
+            res
+        });
+        let (res, coalesced) = self.refresh_flight.run(key, work).await;
+        if coalesced {
+            bump(&self.stats.coalesced_waiters);
+        }
+        res
+    }
+
+    // ------------------------------------------------------------------ getServerUser support
+
+    /// The cached judgement of `token` (no I/O): `None` when unknown.
+    pub fn cached_validation(&self, token: &str) -> Option<Validation> {
+        let v = self.cache.get(&token_key(token))?;
+        bump(&self.stats.cache_hits);
+        Some((*v).clone())
+    }
+
+    /// Judges `token` through the cache and the coalesced backend call. Never refreshes and
+    /// never creates guests (server components cannot write cookies).
+    pub async fn validate_token(&self, token: &str) -> Result<Validation> {
+        self.validation(token, token_key(token)).await
+    }
+}
+
+/// Longest token we send to the backend: browsers keep at most 4096 bytes per cookie.
+const MAX_TOKEN_LEN: usize = 8192;
+
+/// Can `token` travel as `Authorization: Bearer <token>`? Visible ASCII only (RFC 9110
+/// token68 and every opaque token format fit), bounded length.
+fn is_sendable_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= MAX_TOKEN_LEN && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
+enum OwnedCred {
+    Bearer(String),
+    Body(String, String),
+}
+
+/// Backend trouble is logged to stderr (at most one line per second, with a count of the
+/// ones held back, so an outage cannot flood the log) and to `tracing`.
+fn log_backend_trouble(e: &LayerError) {
+    use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    static HELD: AtomicU64 = AtomicU64::new(0);
+    tracing::warn!(target: "next_api_layer::backend", code = e.code.as_str(), error = %e.message);
+    let now = now_unix();
+    let last = LAST.load(Ordering::Relaxed);
+    if now > last
+        && LAST
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        let held = HELD.swap(0, Ordering::Relaxed);
+        let more = if held > 0 {
+            format!(" ({held} more since the last line)")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "[next-api-layer-native] backend trouble {}: {}{more}; pages go on unauthenticated, cookies are kept",
+            e.code, e.message
+        );
+    } else {
+        HELD.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn error_outcome(source: Option<TokenSource>, e: &LayerError) -> AuthOutcome {
+    log_backend_trouble(e);
+    AuthOutcome {
+        source,
+        error: Some(e.code),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,9 @@
+//! Authentication: the engine, its pure decision, the token cascade, the backend client,
+//! response mappers and the token lifecycle (validate, refresh, guest).
+
+pub mod backend;
+pub mod cascade;
+pub mod decide;
+pub mod engine;
+pub mod mappers;
+pub mod tokens;

@@ -1,0 +1,210 @@
+//! Token state: the validation cache, single-flight coalescing, the refresh grace window,
+//! the validation strategy and the refresh/guest calls.
+//!
+//! State sits behind small traits ([`store::KeyValueStore`], [`singleflight::SingleFlight`],
+//! [`validate::ValidationStrategy`]) with in-memory implementations, so a shared store
+//! (Redis) or local JWT verification can be added without touching the engine.
+
+pub mod issue;
+pub mod validate;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+
+use crate::auth::mappers::{IssuedToken, ValidatedUser};
+
+/// Cache key of a token: SHA-256 of the token (the raw token is never stored as a key).
+pub type TokenKey = [u8; 32];
+
+pub fn token_key(token: &str) -> TokenKey {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A key in another namespace (refresh-token cookie, guest client fingerprint).
+pub fn namespaced_key(ns: &str, value: &str) -> TokenKey {
+    let mut h = Sha256::new();
+    h.update(ns.as_bytes());
+    h.update([0u8]);
+    h.update(value.as_bytes());
+    h.finalize().into()
+}
+
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The `exp` claim of a JWT, read WITHOUT verifying the signature. Only used to avoid
+/// asking the backend about a token that is certainly expired (a forged past `exp` can
+/// only make us refresh, which the backend verifies) and to cap cache lifetimes.
+pub fn jwt_exp_unverified(token: &str) -> Option<i64> {
+    let mut parts = token.split('.');
+    let (_h, p, _s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || p.len() > 8192 {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = v.get("exp")?;
+    exp.as_i64().or_else(|| exp.as_f64().map(|f| f as i64))
+}
+
+/// A validated session, with the downstream header precomputed once per cache entry.
+#[derive(Debug)]
+pub struct Session {
+    pub user: ValidatedUser,
+    /// `JSON.stringify(user)` (UTF-8).
+    pub user_json: String,
+    /// base64 of `user_json` (non-ASCII safe) for `x-auth-user`.
+    pub x_auth_user: String,
+    /// `x-auth-user-sig`: HMAC of `x_auth_user` under this process's secret (see
+    /// [`sign_auth_user`]); computed once per cache entry.
+    pub x_auth_sig: String,
+    pub is_guest: bool,
+}
+
+/// A random secret, created once per process. The auth proxy and the server components of
+/// one Next.js server run in one process and load one copy of the addon, so a signature made
+/// by the proxy verifies in `getServerUser`; a client cannot produce one.
+fn process_secret() -> &'static [u8; 32] {
+    static SECRET: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    SECRET.get_or_init(rand::random)
+}
+
+/// Signs an `x-auth-user` value (base64url HMAC-SHA256).
+pub fn sign_auth_user(value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(process_secret()).expect("any key length");
+    mac.update(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Verifies an `x-auth-user` signature in constant time.
+pub fn verify_auth_user(value: &str, sig: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let Ok(sig) = URL_SAFE_NO_PAD.decode(sig.trim()) else {
+        return false;
+    };
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(process_secret()).expect("any key length");
+    mac.update(value.as_bytes());
+    mac.verify_slice(&sig).is_ok()
+}
+
+impl Session {
+    pub fn new(user: ValidatedUser) -> Self {
+        let user_json = serde_json::to_string(&user.user).unwrap_or_else(|_| "{}".to_string());
+        let x_auth_user = STANDARD.encode(user_json.as_bytes());
+        let x_auth_sig = sign_auth_user(&x_auth_user);
+        let is_guest = user.token_type == "guest";
+        Self {
+            user,
+            user_json,
+            x_auth_user,
+            x_auth_sig,
+            is_guest,
+        }
+    }
+
+    /// Token expiry, if known.
+    pub fn exp(&self) -> Option<i64> {
+        self.user.exp
+    }
+}
+
+/// What the cache remembers about one token.
+#[derive(Debug, Clone)]
+pub enum Validation {
+    Valid(Arc<Session>),
+    /// The backend said no. `refresh_failed`: a refresh was tried and refused too.
+    Rejected {
+        refresh_failed: bool,
+    },
+}
+
+/// The outcome of a refresh, kept for the grace window under the old token's key.
+#[derive(Debug, Clone)]
+pub struct RefreshOutcome {
+    pub issued: IssuedToken,
+}
+
+/// The cache lifetime of a valid token: the configured TTL, never past the token's `exp`.
+pub fn valid_ttl(cache_ttl: Duration, exp: Option<i64>) -> Duration {
+    match exp {
+        Some(exp) => {
+            let left = exp - now_unix();
+            if left <= 0 {
+                Duration::ZERO
+            } else {
+                cache_ttl.min(Duration::from_secs(left as u64))
+            }
+        }
+        None => cache_ttl,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_are_hashes() {
+        let k = token_key("abc");
+        assert_eq!(k.len(), 32);
+        assert_ne!(k, token_key("abd"));
+        assert_ne!(namespaced_key("rt", "abc"), k);
+    }
+
+    #[test]
+    fn reads_jwt_exp() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"1","exp":1234}"#);
+        assert_eq!(jwt_exp_unverified(&format!("h.{payload}.s")), Some(1234));
+        assert_eq!(jwt_exp_unverified("opaque-token"), None);
+        assert_eq!(jwt_exp_unverified("a.b.c"), None);
+    }
+
+    #[test]
+    fn session_header_is_base64_utf8() {
+        let s = Session::new(ValidatedUser {
+            user: json!({ "name": "Zoë 😀" }),
+            token_type: "user".into(),
+            exp: None,
+        });
+        let back = STANDARD.decode(&s.x_auth_user).unwrap();
+        assert_eq!(String::from_utf8(back).unwrap(), s.user_json);
+        assert!(s.user_json.contains("Zoë"));
+        assert!(!s.is_guest);
+    }
+
+    #[test]
+    fn auth_user_signature() {
+        let sig = sign_auth_user("e30=");
+        assert!(verify_auth_user("e30=", &sig));
+        assert!(!verify_auth_user("e31=", &sig));
+        assert!(!verify_auth_user("e30=", "forged"));
+        assert!(!verify_auth_user("e30=", ""));
+        let s = Session::new(ValidatedUser {
+            user: json!({ "id": 1 }),
+            token_type: "user".into(),
+            exp: None,
+        });
+        assert!(verify_auth_user(&s.x_auth_user, &s.x_auth_sig));
+    }
+
+    #[test]
+    fn ttl_never_past_exp() {
+        let ttl = Duration::from_secs(2);
+        assert_eq!(valid_ttl(ttl, None), ttl);
+        assert_eq!(valid_ttl(ttl, Some(now_unix() - 5)), Duration::ZERO);
+        assert_eq!(valid_ttl(ttl, Some(now_unix() + 3600)), ttl);
+        assert!(
+            valid_ttl(Duration::from_secs(600), Some(now_unix() + 10)) <= Duration::from_secs(10)
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP building blocks: cookies, route matching, path confinement of the catch-all, the
+//! auth routes' cookies and the API client's per-request plan.
+
+pub mod api_client;
+pub mod auth_cookies;
+pub mod cookies;
+pub mod pathsafe;
+pub mod routes;

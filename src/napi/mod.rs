@@ -1,0 +1,13 @@
+//! The `#[napi]` bindings: conversion and delegation only, one file per JS-facing class.
+
+use napi_derive::napi;
+
+pub mod auth_cookie_jar;
+pub mod engine;
+pub mod proxy_router;
+pub mod sanitizer;
+
+#[napi]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
