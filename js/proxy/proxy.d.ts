@@ -1,5 +1,5 @@
 import type { NextRequest, NextResponse } from 'next/server'
-import type { CsrfOptions } from '../server/csrf'
+import type { CsrfOptions } from './csrf'
 import type { AuditOptions } from './audit'
 import type { RateLimitOptions } from './ratelimit'
 
