@@ -1,6 +1,6 @@
 import type { NextRequest, NextResponse } from 'next/server'
-import type { CsrfOptions } from './csrf'
 import type { AuditOptions } from './audit'
+import type { CsrfOptions } from './csrf'
 import type { RateLimitOptions } from './ratelimit'
 
 /** Attributes of the cookies the layer writes. Defaults are the secure ones. */
