@@ -25,6 +25,7 @@ const full: ProxyHandlerConfig = {
   timeout: 30_000,
   sanitize: true,
   passSetCookie: false,
+  bufferChunkedBodiesUpTo: 1024 * 1024,
   trailingSlash: false,
   paramName: 'path',
   routePrefix: '/api',

@@ -129,6 +129,15 @@ export interface ProxyHandlerConfig {
   /** Pass the backend's `Set-Cookie` headers to the browser. Default `false`. */
   passSetCookie?: boolean
   /**
+   * Request bodies keep the client's framing: a body with a known `Content-Length` is forwarded
+   * with it (still streamed), a chunked one stays chunked. Some backends read a chunked body as
+   * empty (WSGI servers such as gunicorn, many PHP-FPM, Java and .NET hosts): with this set, a
+   * chunked body of up to this many bytes is read first and sent with its length, and a longer
+   * one gets `413` JSON (`code: 'BODY_TOO_LARGE'`) without reaching the backend. Bytes; default
+   * `0` (off: chunked stays chunked). Browsers send a length for every `fetch` body but a stream.
+   */
+  bufferChunkedBodiesUpTo?: number | false
+  /**
    * The catch-all parameter's name (`[...path]` → `'path'`). Default: the first array-valued
    * param.
    */

@@ -10,6 +10,7 @@ const native = require('../shared/native')
 const { INTERNAL_HEADERS } = require('../shared/internal-headers')
 const { configError, optionalOf, optionalFunction } = require('../shared/config-error')
 const { isStreamUpload, streamUpload } = require('./stream-upload')
+const { declaredLength, bufferLimit, readUpTo } = require('./body-framing')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -33,7 +34,7 @@ const REQUEST_BLOCKED = new Set([
   'cookie',
   // the layer decides the Authorization header; a client-sent one is never passed on
   'authorization',
-  // fetch frames the (streamed) body itself and negotiates its own compression
+  // the body's framing is set per request (./body-framing.js); compression is negotiated anew
   'content-length',
   'accept-encoding',
   'expect',
@@ -266,6 +267,7 @@ function createProxyHandler(config = {}) {
     passSetCookie: config.passSetCookie === true,
     paramName: config.paramName,
     routePrefix: (config.routePrefix ?? '/api').replace(/\/+$/, ''),
+    bufferChunkedUpTo: bufferLimit(config.bufferChunkedBodiesUpTo),
   }
   const sanitize = config.sanitize ?? false
   if (
@@ -322,10 +324,23 @@ function createProxyHandler(config = {}) {
       })
     }
 
+    const original = route.hasBody && request.body ? request.body : undefined
     let init = {
       method,
       headers: buildRequestHeaders(request.headers, opts, route.authorization),
-      body: route.hasBody && request.body ? request.body : undefined,
+      body: original,
+    }
+    // The framing the client sent: a known length is kept (and the body still streamed).
+    let length = original ? declaredLength(request.headers) : null
+    if (original && length === null && opts.bufferChunkedUpTo > 0) {
+      init.body = await readUpTo(original, opts.bufferChunkedUpTo)
+      if (init.body === null) {
+        return jsonResponse(413, {
+          success: false,
+          message: 'The request body is too large.',
+          code: 'BODY_TOO_LARGE',
+        })
+      }
     }
     if (opts.transformRequest) {
       const changed = await opts.transformRequest(
@@ -342,6 +357,8 @@ function createProxyHandler(config = {}) {
         if (init.method === 'GET' || init.method === 'HEAD') init.body = undefined
       }
     }
+    // A replaced body is framed by what it is now (fetch measures strings and buffers).
+    if (init.body !== original) length = null
 
     // The timeout covers the wait for the response head only: a long download or an SSE
     // stream may run as long as the browser keeps reading.
@@ -355,7 +372,8 @@ function createProxyHandler(config = {}) {
     try {
       // Streamed uploads go through node:http: Node 20's fetch reads a stream body ahead of the
       // socket (a 256 MB upload held in memory); see ./stream-upload.js.
-      const send = isStreamUpload(init.method, init.body, route.url) ? streamUpload : fetch
+      const send = isStreamUpload(init.method, init.body, route.url, length) ? streamUpload : fetch
+      if (send === streamUpload && length !== null) init.headers.set('content-length', `${length}`)
       backend = await send(route.url, {
         method: init.method,
         headers: init.headers,

@@ -6,6 +6,9 @@
 // fetch +288 MB of RSS, the same stream piped with node:http +22 MB. Here the body is pulled from
 // the incoming stream only as fast as the backend's socket takes it.
 //
+// Framing: with a `content-length` header (the client's declared length) node:http sends exactly
+// that many bytes with that header; without one, POST/PUT/PATCH go out chunked.
+//
 // What the caller relies on, kept as fetch does it: no redirects followed, the `signal` aborts
 // (the proxy's response-head timeout and the browser going away), errors reject, compressed
 // bodies (gzip, deflate, br: the encodings offered) arrive decoded with the backend's
@@ -24,10 +27,13 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 /** Methods whose body node:http frames as chunked without a content-length. */
 const STREAM_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
-/** Whether `streamUpload` should carry this request (a streamed body on POST/PUT/PATCH). */
-function isStreamUpload(method, body, url) {
+/**
+ * Whether `streamUpload` should carry this request: a streamed body with a known `length` (any
+ * method: it goes out with that Content-Length), or a chunked one on POST/PUT/PATCH.
+ */
+function isStreamUpload(method, body, url, length = null) {
   return (
-    STREAM_METHODS.has(method) &&
+    (length !== null || STREAM_METHODS.has(method)) &&
     typeof ReadableStream !== 'undefined' &&
     body instanceof ReadableStream &&
     /^https?:/i.test(String(url))
@@ -95,6 +101,9 @@ function streamUpload(url, init) {
       agent: agents[target.protocol],
       signal: init.signal,
     })
+    // A declared Content-Length is a promise to the backend: a body that runs longer or ends
+    // shorter fails the request instead of desynchronising the kept-alive connection.
+    if (headers['content-length'] !== undefined) req.strictContentLength = true
     req.on('error', fail)
     req.on('response', (res) => {
       if (settled) {
@@ -136,7 +145,17 @@ function streamUpload(url, init) {
       req.destroy(e)
       fail(e)
     })
-    upload.pipe(req)
+    // end() throws (synchronously, from pipe's end handler: an uncaught exception) when the
+    // body ended short of its declared Content-Length: fail this request instead.
+    upload.on('end', () => {
+      try {
+        req.end()
+      } catch (e) {
+        req.destroy(e)
+        fail(e)
+      }
+    })
+    upload.pipe(req, { end: false })
   })
 }
 
