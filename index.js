@@ -21,6 +21,7 @@ module.exports = {
   createAuthRoutes: authRoutes.createAuthRoutes,
   defaultParseAuthResponse: authRoutes.defaultParseAuthResponse,
   defaultParseUserResponse: authRoutes.defaultParseUserResponse,
+  normalizeBackendError: authRoutes.normalizeBackendError,
   // server-side API client and its errors
   createApiClient: apiClient.createApiClient,
   createRedactor: apiClient.createRedactor,

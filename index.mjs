@@ -12,6 +12,7 @@ export const {
   createAuthRoutes,
   defaultParseAuthResponse,
   defaultParseUserResponse,
+  normalizeBackendError,
   createApiClient,
   createRedactor,
   ApiError,

@@ -1,7 +1,16 @@
 // createAuthRoutes: every option, the handlers, a typed user from parseAuthResponse.
 
-import type { AuthRoutes, AuthRoutesConfig, ParsedAuthResponse } from 'next-api-layer-native'
-import { createAuthRoutes, defaultParseAuthResponse } from 'next-api-layer-native'
+import type {
+  AuthRoutes,
+  AuthRoutesConfig,
+  BackendErrorFields,
+  ParsedAuthResponse,
+} from 'next-api-layer-native'
+import {
+  createAuthRoutes,
+  defaultParseAuthResponse,
+  normalizeBackendError,
+} from 'next-api-layer-native'
 
 interface MyUser {
   id: number
@@ -33,6 +42,13 @@ const config: AuthRoutesConfig<MyUser> = {
     return { token: d.access_token, user: d.user }
   },
   parseUserResponse: (json) => (json as { data: MyUser }).data,
+  logout: { sendAccessToken: true, sendRefreshToken: true, bodyField: 'refresh' },
+  parseErrorResponse: (json, info) => {
+    const action: 'login' | 'register' | 'me' = info.action
+    void action
+    const fields: BackendErrorFields = normalizeBackendError(json)
+    return { message: fields.message ?? 'Failed.', errors: fields.errors }
+  },
   onError: (error, info) => {
     const status: number = info.status
     void error

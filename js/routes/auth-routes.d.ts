@@ -33,8 +33,12 @@
  *   clears the cookies.
  * - `refresh` does the same on demand. The demo backend rotates refresh tokens: a replay → 401
  *   and the cookies are cleared.
- * - `logout` calls the backend's logout with the user token (if any) and always clears the
- *   user, refresh and guest cookies.
+ * - `logout` calls the backend's logout endpoint with the access token as Bearer and, when a
+ *   refresh cookie exists, `{ [logout.bodyField]: refreshToken }` as JSON body (simplejwt's
+ *   blacklist view, Laravel's and most Express logouts accept this), and always clears the user,
+ *   refresh and guest cookies, whatever the backend answers.
+ * - Failures carry the backend's message and field errors normalized for Laravel, DRF, ASP.NET
+ *   Core problem details and express-validator (`normalizeBackendError`; `parseErrorResponse`).
  */
 
 import type { CookieOptions } from '../proxy/proxy'
@@ -86,6 +90,18 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
     /** Body field the refresh token is sent in. Default `'refresh_token'`. */
     bodyField?: string
   }
+  /**
+   * What `logout` sends to `endpoints.logout` (the backend's logout or blacklist endpoint).
+   * The cookies are cleared whatever the backend answers.
+   */
+  logout?: {
+    /** The access token as `Authorization: Bearer`. Default `true`. */
+    sendAccessToken?: boolean
+    /** The refresh cookie's token in the JSON body, when the cookie exists. Default `true`. */
+    sendRefreshToken?: boolean
+    /** The body field it is sent in. Default `refresh.bodyField`. */
+    bodyField?: string
+  }
   /** Alias of `cookies.user`. */
   userCookieName?: string
   /** Alias of `cookies.guest`. */
@@ -112,6 +128,15 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
   ) => ParsedAuthResponse<TUser> | null | undefined
   /** Maps the backend's `me` JSON to the user. Default: `data.user ?? data ?? user`. */
   parseUserResponse?: (json: unknown) => TUser | null
+  /**
+   * Maps a failed login/register/me JSON body to what the browser gets: `{ message?, errors? }`
+   * (`errors`: field -> messages, as `login()` / `register()` return them). Default
+   * `normalizeBackendError` (Laravel, DRF, ASP.NET Core problem details, express-validator).
+   */
+  parseErrorResponse?: (
+    json: unknown,
+    info: { action: 'login' | 'register' | 'me'; status: number },
+  ) => BackendErrorFields | null | undefined
   /** Called when the backend cannot be reached, times out or answers nonsense. */
   onError?: (error: unknown, info: { action: string; status: number }) => void
   /**
@@ -156,3 +181,18 @@ export declare function createAuthRoutes<TUser = Record<string, unknown>>(
 
 export declare function defaultParseAuthResponse(json: unknown): ParsedAuthResponse | null
 export declare function defaultParseUserResponse(json: unknown): Record<string, unknown> | null
+
+/** A backend error body's message and field errors (`errors`: field -> messages). */
+export interface BackendErrorFields {
+  message?: string
+  errors?: Record<string, string[]>
+}
+
+/**
+ * Reads the message and field errors out of a backend error body: Laravel
+ * `{ message, errors }`, DRF `{ field: [..] }` / `{ detail }` / `{ non_field_errors }` (nested
+ * fields joined with dots), ASP.NET Core problem details `{ title, detail?, errors }` and
+ * Identity `[{ code, description }]`, express-validator `{ errors: [{ path | param, msg }] }`,
+ * `{ message }` / `{ error }`. Unknown shapes give `{}`.
+ */
+export declare function normalizeBackendError(json: unknown): BackendErrorFields

@@ -7,6 +7,7 @@
 const native = require('../shared/native')
 const { configError, optionalOf } = require('../shared/config-error')
 const { findCsrfEngine } = require('../shared/engine')
+const { normalizeBackendError } = require('../shared/backend-errors')
 
 const ACTIONS = {
   login: 'POST',
@@ -95,14 +96,16 @@ function json(status, body, setCookies = [], extra) {
   return new Response(JSON.stringify(body), { status, headers })
 }
 
-/** A failure body from the backend, reduced to what the browser may see (never tokens). */
-function failureBody(status, backendJson, fallback) {
+/**
+ * A failure body from the backend, reduced to what the browser may see (never tokens): its
+ * message and field errors as `parseError` (default: ../shared/backend-errors.js) reads them.
+ */
+function failureBody(status, backendJson, fallback, parseError, info) {
   const body = { success: false, message: fallback }
-  if (isObject(backendJson)) {
-    if (typeof backendJson.message === 'string' && backendJson.message) {
-      body.message = backendJson.message
-    }
-    if (isObject(backendJson.errors)) body.errors = backendJson.errors
+  const found = backendJson === null ? null : parseError(backendJson, info)
+  if (isObject(found)) {
+    if (typeof found.message === 'string' && found.message) body.message = found.message
+    if (isObject(found.errors) && Object.keys(found.errors).length > 0) body.errors = found.errors
   }
   if (status === 401 && body.message === fallback) body.message = 'Unauthenticated.'
   return body
@@ -193,7 +196,15 @@ function createAuthRoutes(config = {}) {
   if (typeof refreshField !== 'string' || refreshField === '') {
     throw configError('refresh.bodyField must be a non-empty string')
   }
-  for (const key of ['parseAuthResponse', 'parseUserResponse', 'onError']) {
+  const logoutCfg = optionalObject(config.logout, 'logout')
+  for (const key of ['sendAccessToken', 'sendRefreshToken']) {
+    optionalOf('boolean', logoutCfg[key], `logout.${key}`)
+  }
+  const logoutField = logoutCfg.bodyField ?? refreshField
+  if (typeof logoutField !== 'string' || logoutField === '') {
+    throw configError('logout.bodyField must be a non-empty string')
+  }
+  for (const key of ['parseAuthResponse', 'parseUserResponse', 'parseErrorResponse', 'onError']) {
     if (config[key] !== undefined && typeof config[key] !== 'function') {
       throw configError(`${key} must be a function`)
     }
@@ -202,6 +213,7 @@ function createAuthRoutes(config = {}) {
   const csrfOn = config.csrf !== false
   const parseAuth = config.parseAuthResponse ?? defaultParseAuthResponse
   const parseUser = config.parseUserResponse ?? defaultParseUserResponse
+  const parseError = config.parseErrorResponse ?? normalizeBackendError
   optionalOf('boolean', config.production, 'production')
   const production = config.production ?? process.env.NODE_ENV === 'production'
   // typed before they reach the addon (its own type errors would not name the option)
@@ -371,7 +383,9 @@ function createAuthRoutes(config = {}) {
       const r = await backend(action, { request, body: credentials })
       if (r.error) return r.error
       if (!r.ok) {
-        return json(r.status, failureBody(r.status, r.body, 'The given data was invalid.'))
+        const info = { action, status: r.status }
+        const body = failureBody(r.status, r.body, 'The given data was invalid.', parseError, info)
+        return json(r.status, body)
       }
       const auth = parseAuth(r.body, { action, status: r.status })
       const cookies = auth?.token ? jar.session(auth.token, auth.refreshToken) : null
@@ -400,12 +414,23 @@ function createAuthRoutes(config = {}) {
   const login = signIn('login', 200)
   const register = signIn('register')
 
+  /**
+   * Logout revokes on the backend what it can: the access token as Bearer and the refresh token
+   * in the JSON body under `logout.bodyField` (default `refresh.bodyField`: simplejwt's blacklist
+   * view wants `{ refresh }`). The cookies are cleared whatever the backend answers.
+   */
   async function logout(request) {
     const cookie = request.headers.get('cookie') ?? undefined
     // A token the proxy refreshed in this very request is the live one: revoke that.
-    const token = request.headers.get('x-refreshed-token') || jar.userToken(cookie) || undefined
-    if (token) {
-      const r = await backend('logout', { request, token })
+    const token =
+      logoutCfg.sendAccessToken === false
+        ? undefined
+        : request.headers.get('x-refreshed-token') || jar.userToken(cookie) || undefined
+    const refreshToken =
+      logoutCfg.sendRefreshToken === false ? undefined : jar.refreshToken(cookie) || undefined
+    if (token || refreshToken) {
+      const body = refreshToken ? { [logoutField]: refreshToken } : undefined
+      const r = await backend('logout', { request, token, body })
       if (!r.error && !r.ok && r.status !== 401) {
         report(new Error(`backend logout answered ${r.status}`), {
           action: 'logout',
@@ -429,7 +454,10 @@ function createAuthRoutes(config = {}) {
     const r = await fetchUser(request, picked.token)
     if (r.error) return r.error
     if (r.ok) return json(200, { success: true, data: { user: r.user } })
-    if (r.status !== 401) return json(r.status, failureBody(r.status, r.body, 'Request failed.'))
+    if (r.status !== 401) {
+      const info = { action: 'me', status: r.status }
+      return json(r.status, failureBody(r.status, r.body, 'Request failed.', parseError, info))
+    }
     if (picked.source !== 'user') return unauthenticated()
     // The user token was refused: try one refresh, then ask again with the new token.
     const refreshed = await refreshSession(request, cookie)
@@ -502,4 +530,9 @@ function createAuthRoutes(config = {}) {
   }
 }
 
-module.exports = { createAuthRoutes, defaultParseAuthResponse, defaultParseUserResponse }
+module.exports = {
+  createAuthRoutes,
+  defaultParseAuthResponse,
+  defaultParseUserResponse,
+  normalizeBackendError,
+}
