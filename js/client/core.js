@@ -100,6 +100,62 @@ function hooksUnavailable(e) {
   )
 }
 
+// Without SWR (server rendering): the state the browser's first render hydrates with. SWR
+// answers that render from `fallbackData` (our initialUser) and reports loading when it will
+// fetch on mount; nothing is fetched on the server, and the actions are never called there.
+function useUserWithoutSWR(_key, _fetcher, options) {
+  const data = options.fallbackData
+  const willFetch = options.revalidateOnMount ?? true
+  return {
+    data,
+    error: undefined,
+    isLoading: data === undefined && willFetch,
+    mutate: async (next) => (typeof next === 'function' ? undefined : next),
+  }
+}
+
+// POSTs credentials to an endpoint of the auth routes (login or register). `{ failure }` is the
+// result to hand the caller when nobody was signed in (a network error also goes to onError);
+// otherwise `{ json }`, the routes' answer.
+async function postCredentials(endpoint, credentials, what, onError) {
+  let res
+  let json
+  try {
+    res = await fetch(endpoint, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...csrfHeaders(),
+      },
+      body: JSON.stringify(toPlainObject(credentials)),
+    })
+    json = await readJson(res)
+  } catch (e) {
+    onError(e)
+    return {
+      failure: {
+        success: false,
+        message: 'Network error. Please try again.',
+        user: null,
+        errors: {},
+      },
+    }
+  }
+  if (!res.ok || json?.success === false) {
+    return {
+      failure: {
+        success: false,
+        message: json?.message || `${what} failed (${res.status})`,
+        user: null,
+        errors: json?.errors && typeof json.errors === 'object' ? json.errors : {},
+      },
+    }
+  }
+  return { json }
+}
+
 /**
  * @param {object} React the React module to create the context and call hooks with
  * @param {Function | null} useSWR SWR's hook, or null to render without it (server rendering)
@@ -107,19 +163,6 @@ function hooksUnavailable(e) {
 function createAuthClient(React, useSWR) {
   const AuthContext = React.createContext(null)
 
-  // Without SWR (server rendering): the state the browser's first render hydrates with. SWR
-  // answers that render from `fallbackData` (our initialUser) and reports loading when it will
-  // fetch on mount; nothing is fetched on the server, and the actions are never called there.
-  function useUserWithoutSWR(_key, _fetcher, options) {
-    const data = options.fallbackData
-    const willFetch = options.revalidateOnMount ?? true
-    return {
-      data,
-      error: undefined,
-      isLoading: data === undefined && willFetch,
-      mutate: async (next) => (typeof next === 'function' ? undefined : next),
-    }
-  }
   const useUser = useSWR ?? useUserWithoutSWR
 
   /**
@@ -170,37 +213,9 @@ function createAuthClient(React, useSWR) {
     // another request. Shared by login and register.
     const signIn = React.useCallback(
       async (endpoint, credentials, what) => {
-        let res
-        let json
-        try {
-          res = await fetch(endpoint, {
-            method: 'POST',
-            credentials: 'same-origin',
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/json',
-              ...csrfHeaders(),
-            },
-            body: JSON.stringify(toPlainObject(credentials)),
-          })
-          json = await readJson(res)
-        } catch (e) {
-          cb.current.onError?.(e)
-          return {
-            success: false,
-            message: 'Network error. Please try again.',
-            user: null,
-            errors: {},
-          }
-        }
-        if (!res.ok || json?.success === false) {
-          return {
-            success: false,
-            message: json?.message || `${what} failed (${res.status})`,
-            user: null,
-            errors: json?.errors && typeof json.errors === 'object' ? json.errors : {},
-          }
-        }
+        const onError = (e) => cb.current.onError?.(e)
+        const { failure, json } = await postCredentials(endpoint, credentials, what, onError)
+        if (failure) return failure
         const user = cb.current.parse(json) ?? null
         await mutate(user, { revalidate: false })
         cb.current.onLogin?.(user)
