@@ -26,7 +26,10 @@ cargo test --quiet
 echo "== build the addon (release)"
 npm run build
 
-echo "== JS API tests (node --test)"
+echo "== framework example backends (Django + simplejwt in a venv, Express): install what is missing"
+bash examples/backends/setup.sh
+
+echo "== JS API tests (node --test; backends-*.test.js run the README recipes against those backends)"
 node --test --test-concurrency=1 __test__/
 
 echo "== bench smoke (in-process parts, tiny sizes, no figures judged)"; node bench/run.mjs --smoke
