@@ -98,6 +98,16 @@ function recipeText(file) {
   return m[1].trim()
 }
 
+/** Asserts that README.md shows `file`'s recipe (as TypeScript: typed consts, `!` on the env). */
+function assertReadmeShows(file) {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const shown = readme
+    .replaceAll('process.env.API_BASE_URL!', 'process.env.API_BASE_URL')
+    .replace(/(const \w+): (AuthProxyConfig|AuthRoutesConfig|ProxyHandlerConfig) =/g, '$1 =')
+    .replaceAll('(json: any) =>', '(json) =>')
+  assert.ok(shown.includes(recipeText(file)), `README shows ${path.relative(ROOT, file)} verbatim`)
+}
+
 /**
  * @param {object} spec
  * @param {'django'|'express'} spec.name
@@ -160,13 +170,7 @@ function defineFlows(spec) {
   })
 
   test(`${spec.name}: the README recipe is the config these flows use`, () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-    // the README shows it as TypeScript: typed consts, the env value marked as defined
-    const shown = readme
-      .replaceAll('process.env.API_BASE_URL!', 'process.env.API_BASE_URL')
-      .replace(/(const \w+): (AuthProxyConfig|AuthRoutesConfig|ProxyHandlerConfig) =/g, '$1 =')
-      .replaceAll('(json: any) =>', '(json) =>')
-    assert.ok(shown.includes(recipeText(recipeFile)), 'README shows recipe.js verbatim')
+    assertReadmeShows(recipeFile)
   })
 
   test(`${spec.name}: login sets the session cookies and answers the user`, async () => {
@@ -404,4 +408,4 @@ function defineFlows(spec) {
   })
 }
 
-module.exports = { defineFlows }
+module.exports = { defineFlows, assertReadmeShows }
