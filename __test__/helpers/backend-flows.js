@@ -267,6 +267,7 @@ function defineFlows(spec) {
       body: '{"title":"x"}',
     })
     assert.equal(await write.text(), await direct.text(), 'the 403 body passes unchanged')
+    session.guest = jar
   })
 
   for (const [method, segments, status] of [
@@ -299,19 +300,21 @@ function defineFlows(spec) {
     assert.equal(spec.echoOf(json).raw, body)
   })
 
-  test(`${spec.name}: 404 and validation errors pass the catch-all and the API client unchanged`, async () => {
-    const token = session.jar.userToken
+  test(`${spec.name}: 403, 404 and validation errors pass the catch-all and the API client unchanged`, async () => {
     const slash = spec.name === 'django' ? '/' : ''
+    const user = session.jar
+    const guest = session.guest
     const cases = [
-      ['GET', ['posts', '999'], undefined, 404],
-      ['POST', ['posts'], '{}', spec.invalidStatus],
+      [user, 'GET', ['posts', '999'], undefined, 404],
+      [user, 'POST', ['posts'], '{}', spec.invalidStatus],
+      [guest, 'POST', ['posts'], '{"title":"x"}', 403],
     ]
-    const api = createApiClient({
-      apiBaseUrl: b.apiBaseUrl,
-      getCookies: () => cookieHeader(session.jar),
-      sanitization: { enabled: false },
-    })
-    for (const [method, segments, body, status] of cases) {
+    for (const [jar, method, segments, body, status] of cases) {
+      const token = jar.userToken ?? jar.guestToken
+      const api = createApiClient({
+        apiBaseUrl: b.apiBaseUrl,
+        getCookies: () => cookieHeader(jar),
+      })
       const direct = await fetch(`${b.apiBaseUrl}/${segments.join('/')}${slash}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -320,7 +323,7 @@ function defineFlows(spec) {
       const directText = await direct.text()
       assert.equal(direct.status, status)
       const viaProxy = await handler[method](
-        ...apiCall(method, segments, { cookie: cookieHeader(session.jar), body }),
+        ...apiCall(method, segments, { cookie: cookieHeader(jar), body }),
       )
       assert.equal(viaProxy.status, status)
       assert.equal(await viaProxy.text(), directText)

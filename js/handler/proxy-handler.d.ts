@@ -27,12 +27,13 @@
  *   strip it with `x-skip-auth`). Public endpoints get the token too unless the client sends
  *   `x-skip-auth: true`, or `skipAuthByDefault` is on (then they never get it, and the client
  *   cannot add it).
- * - **Streams** both ways: request bodies are passed as a stream (`duplex: 'half'`), the
- *   response body is the backend's stream (downloads keep memory flat; SSE arrives event by
- *   event).
+ * - **Streams** both ways: request bodies are passed as a stream (`duplex: 'half'`) with the
+ *   client's framing (a known `Content-Length` is kept, chunked stays chunked; see
+ *   `bufferChunkedBodiesUpTo`), the response body is the backend's stream (downloads keep memory
+ *   flat; SSE arrives event by event).
  * - **Headers**: hop-by-hop headers (`connection` and the names it lists, `keep-alive`,
  *   `transfer-encoding`, `upgrade`, `te`, `trailer`, `proxy-*`), `host`, `cookie`,
- *   `authorization`, `content-length`, `accept-encoding`, `expect` and the layer's internal
+ *   `authorization`, `accept-encoding`, `expect` and the layer's internal
  *   headers (`x-auth-user`, `x-refreshed-token`, `x-locale`, `x-skip-auth`, Next.js internals) are
  *   not forwarded. From the response, hop-by-hop headers and the backend's `set-cookie` are
  *   dropped (the browser's cookies belong to the Next.js app; see `passSetCookie`); a
