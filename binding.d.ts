@@ -51,7 +51,7 @@ export declare class Engine {
   /** The full decision (may call the backend), on the tokio runtime. */
   decideAsync(facts: Facts): Promise<Decision>
   /**
-   * The hot path in compact form (see `decide::packed`): facts as one newline-separated
+   * The hot path in compact form (see `auth::wire`): facts as one newline-separated
    * string, the decision as one string (`'pending'` when the backend is needed).
    */
   decidePacked(facts: string): string
@@ -344,3 +344,32 @@ export interface TokenValidation {
 export declare function verifyAuthUser(value: string, sig: string): boolean
 
 export declare function version(): string
+
+/** One field of the wire format, in order. */
+export interface WireField {
+  /** The JS property name (`Facts`, `Decision` or `AuthResult`). */
+  name: string
+  /**
+   * Facts: `method` | `path` | `search` | `header` | `csrfHeader` | `ip` | `rateLimitKey`
+   * | `internal`. Decision and auth: `str` | `num` | `bool` | `list`.
+   */
+  kind: string
+  /** The request header a `header` fact is read from. */
+  header?: string
+}
+
+/**
+ * The wire format the engine's `decidePacked` speaks (js/shared/wire.js builds its packer
+ * and unpacker from it).
+ */
+export declare function wireFormat(): WireFormat
+
+/** The order and kind of every field of the packed facts and decision. */
+export interface WireFormat {
+  facts: Array<WireField>
+  decision: Array<WireField>
+  auth: Array<WireField>
+}
+
+/** Packed facts as the engine reads them (for the test that keeps both sides in step). */
+export declare function wireUnpackFacts(packed: string): Facts

@@ -844,3 +844,5 @@ module.exports.Sanitizer = nativeBinding.Sanitizer
 module.exports.NativeSanitizer = nativeBinding.NativeSanitizer
 module.exports.verifyAuthUser = nativeBinding.verifyAuthUser
 module.exports.version = nativeBinding.version
+module.exports.wireFormat = nativeBinding.wireFormat
+module.exports.wireUnpackFacts = nativeBinding.wireUnpackFacts

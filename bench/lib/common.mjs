@@ -104,34 +104,10 @@ export function machine() {
   }
 }
 
-// The engine's compact wire form (src/auth/decide.rs `packed`), the one the adapter uses on the hot
-// path: a flags field, then these facts in this order, `\n`-separated, empty = absent.
-const PACKED_FIELDS = [
-  'method',
-  'path',
-  'search',
-  'cookie',
-  'accept',
-  'secFetchMode',
-  'secFetchDest',
-  'secFetchSite',
-  'xForwardedFor',
-  'xRealIp',
-  'origin',
-  'host',
-  'userAgent',
-  'referer',
-  'contentType',
-  'xCsrfToken',
-  'refreshedToken',
-  'ip',
-  'rateLimitKey',
-]
-
-/** Packs a facts object like js/proxy/proxy.js does (`wantAuth`: ask for the auth result too). */
+/** Packs a facts object in the engine's wire form (src/auth/wire.rs, as js/shared/wire.js does). */
 export function packFacts(f, wantAuth = false) {
   let s = wantAuth ? 'a' : ''
-  for (const k of PACKED_FIELDS) s += `\n${f[k] ?? ''}`
+  for (const { name } of native().wireFormat().facts) s += `\n${f[name] ?? ''}`
   return s
 }
 

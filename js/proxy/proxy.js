@@ -3,11 +3,13 @@
 // Thin adapter: NextRequest -> plain facts -> ONE native decision -> NextResponse. A cache
 // hit is answered synchronously by `engine.decide`; only `{ kind: 'pending' }` goes to
 // `engine.decideAsync` (tokio). All policy lives in Rust (src/auth/decide.rs, src/auth/engine.rs).
-// User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here.
+// User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here. The
+// packed facts and decision are the engine's wire format (js/shared/wire.js).
 
 const { getEngine, withCode } = require('../shared/engine')
 const { configError, optionalFunction } = require('../shared/config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
+const { packFacts, unpackDecision } = require('../shared/wire')
 const { attachAuditLogger } = require('./audit')
 
 let nextServer
@@ -18,99 +20,6 @@ function NextResponse() {
 
 const OVERRIDE = 'x-middleware-override-headers'
 const REQUEST_PREFIX = 'x-middleware-request-'
-
-/** A header value, or undefined (napi reads `undefined`, not `null`, as "absent"). */
-function get(h, name) {
-  const v = h.get(name)
-  return v === null ? undefined : v
-}
-
-/**
- * Plain facts for the engine; header values are raw strings or null.
- * @param {object} [opts] `{ csrfHeader }`: the configured `csrf.headerName`.
- */
-function factsOf(req, opts) {
-  const h = req.headers
-  const url = req.nextUrl || new URL(req.url)
-  return {
-    method: req.method,
-    path: url.pathname,
-    search: url.search,
-    cookie: get(h, 'cookie'),
-    accept: get(h, 'accept'),
-    secFetchMode: get(h, 'sec-fetch-mode'),
-    secFetchDest: get(h, 'sec-fetch-dest'),
-    secFetchSite: get(h, 'sec-fetch-site'),
-    xForwardedFor: get(h, 'x-forwarded-for'),
-    xRealIp: get(h, 'x-real-ip'),
-    origin: get(h, 'origin'),
-    host: get(h, 'host'),
-    userAgent: get(h, 'user-agent'),
-    referer: get(h, 'referer'),
-    contentType: get(h, 'content-type'),
-    xCsrfToken: get(h, opts?.csrfHeader || 'x-csrf-token'),
-    // The peer address when the runtime exposes one (NextRequest in Next.js 16 does not);
-    // the rate limiter never trusts x-forwarded-for unless rateLimit.trustedProxies says so.
-    ip: typeof req.ip === 'string' && req.ip ? req.ip : undefined,
-    // never trusted from the client: the proxy is the first in the chain
-    refreshedToken: undefined,
-  }
-}
-
-/**
- * The facts in the engine's compact form (src/auth/decide.rs `packed`): one `\n`-separated
- * string, far cheaper to hand to napi than an object with 19 properties.
- */
-function packFacts(req, opts, wantAuth, rateLimitKey) {
-  const h = req.headers
-  const url = req.nextUrl || new URL(req.url)
-  const ip = typeof req.ip === 'string' ? req.ip : ''
-  return `${wantAuth ? 'a' : ''}\n${req.method}\n${url.pathname}\n${url.search}\n${h.get('cookie') || ''}\n${
-    h.get('accept') || ''
-  }\n${h.get('sec-fetch-mode') || ''}\n${h.get('sec-fetch-dest') || ''}\n${
-    h.get('sec-fetch-site') || ''
-  }\n${h.get('x-forwarded-for') || ''}\n${h.get('x-real-ip') || ''}\n${h.get('origin') || ''}\n${
-    h.get('host') || ''
-  }\n${h.get('user-agent') || ''}\n${h.get('referer') || ''}\n${h.get('content-type') || ''}\n${
-    h.get(opts?.csrfHeader || 'x-csrf-token') || ''
-  }\n\n${ip}\n${rateLimitKey || ''}`
-}
-
-/** Reads the engine's compact decision back into the Decision shape. */
-function unpackDecision(s, withAuth) {
-  const p = s.split('\n')
-  let i = 4
-  const list = () => {
-    const n = Number(p[i])
-    const out = p.slice(i + 1, i + 1 + n)
-    i += 1 + n
-    return out
-  }
-  const d = {
-    kind: p[0],
-    status: Number(p[1]),
-    location: p[2] || undefined,
-    body: p[3] || undefined,
-    setCookies: list(),
-    requestHeaders: list(),
-    responseHeaders: list(),
-    auth: undefined,
-  }
-  if (withAuth) {
-    d.auth = {
-      isAuthenticated: p[i] === '1',
-      isGuest: p[i + 1] === '1',
-      tokenType: p[i + 2] || undefined,
-      userJson: p[i + 3] || undefined,
-      tokenSource: p[i + 4] || undefined,
-      refreshed: p[i + 5] === '1',
-      guestCreated: p[i + 6] === '1',
-      error: p[i + 7] || undefined,
-      locale: p[i + 8] || undefined,
-    }
-  }
-  return d
-}
 
 function carriesInternalHeader(headers) {
   for (const name of INTERNAL_HEADERS) if (headers.has(name)) return true
@@ -268,7 +177,7 @@ function createAuthProxy(config) {
   const keyFn = optionalFunction(config.rateLimit?.keyFn, 'rateLimit.keyFn')
   const onRateLimited = optionalFunction(config.rateLimit?.onRateLimited, 'rateLimit.onRateLimited')
   const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
-  const factsOptions = { csrfHeader: config.csrf?.headerName }
+  const csrfHeader = config.csrf?.headerName
   if (auditLogger && config.audit?.enabled !== false) {
     attachAuditLogger(engine, auditLogger)
   }
@@ -296,7 +205,7 @@ function createAuthProxy(config) {
     try {
       // One string in, one string out: a cache hit is answered synchronously; only a
       // 'pending' answer (the backend is needed) goes to tokio.
-      const facts = packFacts(req, factsOptions, wantAuth, rateLimitKey)
+      const facts = packFacts(req, csrfHeader, wantAuth, rateLimitKey)
       let s = engine.decidePacked(facts)
       if (s.startsWith('pending')) s = await engine.decideAsyncPacked(facts)
       d = unpackDecision(s, wantAuth)
@@ -339,4 +248,4 @@ function createAuthProxy(config) {
   return authProxy
 }
 
-module.exports = { createAuthProxy, factsOf, packFacts, unpackDecision }
+module.exports = { createAuthProxy }

@@ -7,3 +7,4 @@ pub mod decide;
 pub mod engine;
 pub mod mappers;
 pub mod tokens;
+pub mod wire;

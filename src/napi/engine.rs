@@ -2,7 +2,7 @@
 
 use napi_derive::napi;
 
-use crate::auth::{decide, engine, tokens};
+use crate::auth::{decide, engine, tokens, wire};
 use crate::{error, stats};
 
 /// A JS response mapper: `(bodyJsonText) => mappedJsonText`. The adapter wraps the user's
@@ -129,20 +129,20 @@ impl NativeEngine {
         inner.decide(&facts).await
     }
 
-    /// The hot path in compact form (see `decide::packed`): facts as one newline-separated
+    /// The hot path in compact form (see `auth::wire`): facts as one newline-separated
     /// string, the decision as one string (`'pending'` when the backend is needed).
     #[napi]
     pub fn decide_packed(&self, facts: String) -> String {
-        let (f, with_auth) = decide::packed::facts(&facts);
-        decide::packed::decision(&self.inner.decide_sync(&f), with_auth)
+        let (f, with_auth) = wire::facts(&facts);
+        wire::decision(&self.inner.decide_sync(&f), with_auth)
     }
 
     /// `decideAsync` in compact form.
     #[napi]
     pub async fn decide_async_packed(&self, facts: String) -> String {
         let inner = self.inner.clone();
-        let (f, with_auth) = decide::packed::facts(&facts);
-        decide::packed::decision(&inner.decide(&f).await, with_auth)
+        let (f, with_auth) = wire::facts(&facts);
+        wire::decision(&inner.decide(&f).await, with_auth)
     }
 
     /// Validation of one token from the cache only; `null` when not cached.

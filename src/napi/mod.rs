@@ -6,6 +6,7 @@ pub mod auth_cookie_jar;
 pub mod engine;
 pub mod proxy_router;
 pub mod sanitizer;
+pub mod wire;
 
 #[napi]
 pub fn version() -> String {

@@ -1,0 +1,132 @@
+// The hot path's wire format, built at load from the engine's own declaration
+// (src/auth/wire.rs, read through `wireFormat()`): facts go to `engine.decidePacked` as one
+// `\n`-separated string, the decision comes back as one. Nothing here lists a field: the
+// order, the names and where each fact comes from are the engine's, so the two sides cannot
+// drift (__test__/wire.test.js checks the round trip for every field).
+
+const native = require('./native')
+
+const FORMAT = native.wireFormat()
+
+// Fact sources and value kinds as small integers, for the switch on the hot path.
+const SOURCES = [
+  'method',
+  'path',
+  'search',
+  'header',
+  'csrfHeader',
+  'ip',
+  'rateLimitKey',
+  'internal',
+]
+const KINDS = ['str', 'num', 'bool', 'list']
+
+function codes(fields, known, what) {
+  return fields.map((f) => {
+    const c = known.indexOf(f.kind)
+    // A kind the adapter does not know is a mismatched build: fail at load, not per request.
+    if (c < 0)
+      throw new Error(`[next-api-layer-native] unknown ${what} kind '${f.kind}' for ${f.name}`)
+    return c
+  })
+}
+
+const FACT_NAMES = FORMAT.facts.map((f) => f.name)
+const FACT_SOURCE = codes(FORMAT.facts, SOURCES, 'fact')
+const FACT_HEADER = FORMAT.facts.map((f) => f.header || '')
+const DECISION_NAMES = FORMAT.decision.map((f) => f.name)
+const DECISION_KIND = codes(FORMAT.decision, KINDS, 'decision')
+const AUTH_NAMES = FORMAT.auth.map((f) => f.name)
+const AUTH_KIND = codes(FORMAT.auth, KINDS, 'auth')
+
+/** One fact of `req` as a string ('' = absent). */
+function factOf(i, req, h, url, csrfHeader, rateLimitKey) {
+  switch (FACT_SOURCE[i]) {
+    case 0:
+      return req.method
+    case 1:
+      return url.pathname
+    case 2:
+      return url.search
+    case 3:
+      return h.get(FACT_HEADER[i]) || ''
+    case 4:
+      return h.get(csrfHeader || 'x-csrf-token') || ''
+    case 5:
+      // The peer address when the runtime exposes one (NextRequest in Next.js 16 does not);
+      // the rate limiter never trusts x-forwarded-for unless rateLimit.trustedProxies says so.
+      return typeof req.ip === 'string' ? req.ip : ''
+    case 6:
+      return rateLimitKey || ''
+    default:
+      // never trusted from the client: the proxy is the first in the chain
+      return ''
+  }
+}
+
+/**
+ * The facts of `req` in the engine's packed form.
+ * @param {object} req a NextRequest (or anything with method, headers, nextUrl/url)
+ * @param {string} [csrfHeader] the configured `csrf.headerName`
+ * @param {boolean} [wantAuth] ask for the auth result too
+ * @param {string} [rateLimitKey] `rateLimit.keyFn(req)`, without line breaks
+ */
+function packFacts(req, csrfHeader, wantAuth, rateLimitKey) {
+  const h = req.headers
+  const url = req.nextUrl || new URL(req.url)
+  let s = wantAuth ? 'a' : ''
+  for (let i = 0; i < FACT_SOURCE.length; i++) {
+    s += `\n${factOf(i, req, h, url, csrfHeader, rateLimitKey)}`
+  }
+  return s
+}
+
+/** The same facts as a plain object (the engine's `Facts`; absent = undefined). */
+function factsOf(req, csrfHeader, rateLimitKey) {
+  const h = req.headers
+  const url = req.nextUrl || new URL(req.url)
+  const out = {}
+  for (let i = 0; i < FACT_SOURCE.length; i++) {
+    const v = factOf(i, req, h, url, csrfHeader, rateLimitKey)
+    out[FACT_NAMES[i]] = v === '' ? undefined : v
+  }
+  return out
+}
+
+/** Reads fields `names`/`kinds` from `p` at `at.i` into `out`. */
+function readFields(p, at, names, kinds, out) {
+  for (let k = 0; k < kinds.length; k++) {
+    const v = p[at.i]
+    switch (kinds[k]) {
+      case 0:
+        out[names[k]] = v || undefined
+        at.i += 1
+        break
+      case 1:
+        out[names[k]] = Number(v)
+        at.i += 1
+        break
+      case 2:
+        out[names[k]] = v === '1'
+        at.i += 1
+        break
+      default: {
+        const n = Number(v)
+        out[names[k]] = p.slice(at.i + 1, at.i + 1 + n)
+        at.i += 1 + n
+      }
+    }
+  }
+  return out
+}
+
+/** Reads the engine's packed decision (with its auth result when `withAuth`). */
+function unpackDecision(s, withAuth) {
+  const p = s.split('\n')
+  const at = { i: 0 }
+  const d = readFields(p, at, DECISION_NAMES, DECISION_KIND, {})
+  d.auth = withAuth ? readFields(p, at, AUTH_NAMES, AUTH_KIND, {}) : undefined
+  return d
+}
+
+module.exports = { FORMAT, packFacts, factsOf, unpackDecision }

@@ -1,0 +1,169 @@
+use super::*;
+
+/// Facts with a distinct marker in every field, in wire order, and the flags field.
+fn marked() -> String {
+    let mut s = String::from("a");
+    for (i, _) in FACTS.iter().enumerate() {
+        s.push_str(&format!("\nv{i}"));
+    }
+    s
+}
+
+#[test]
+fn every_facts_field_is_on_the_wire_exactly_once() {
+    let (f, want_auth) = facts(&marked());
+    assert!(want_auth);
+    // Exhaustive destructuring: a field added to `Facts` without a row in FACTS stops this
+    // test from compiling; a row that sets the wrong field fails the marker check.
+    let Facts {
+        method,
+        path,
+        search,
+        cookie,
+        accept,
+        sec_fetch_mode,
+        sec_fetch_dest,
+        sec_fetch_site,
+        x_forwarded_for,
+        x_real_ip,
+        origin,
+        host,
+        user_agent,
+        referer,
+        content_type,
+        x_csrf_token,
+        refreshed_token,
+        ip,
+        rate_limit_key,
+    } = f;
+    let mut got = vec![method, path];
+    got.extend(
+        [
+            search,
+            cookie,
+            accept,
+            sec_fetch_mode,
+            sec_fetch_dest,
+            sec_fetch_site,
+            x_forwarded_for,
+            x_real_ip,
+            origin,
+            host,
+            user_agent,
+            referer,
+            content_type,
+            x_csrf_token,
+            refreshed_token,
+            ip,
+            rate_limit_key,
+        ]
+        .into_iter()
+        .map(|v| v.expect("every fact set from its field")),
+    );
+    assert_eq!(got.len(), FACTS.len(), "one FACTS row per Facts field");
+    got.sort();
+    let mut want: Vec<String> = (0..FACTS.len()).map(|i| format!("v{i}")).collect();
+    want.sort();
+    assert_eq!(got, want, "each row sets a field of its own");
+}
+
+#[test]
+fn fact_names_are_the_js_property_names_and_unique() {
+    let mut names: Vec<_> = FACTS.iter().map(|f| f.name).collect();
+    assert_eq!(names[..2], ["method", "path"]);
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), FACTS.len());
+    for f in FACTS {
+        assert!(!f.name.contains(['-', '_']), "{} is camelCase", f.name);
+        if let Some(h) = f.source.header() {
+            assert_eq!(h, h.to_ascii_lowercase());
+        }
+    }
+}
+
+#[test]
+fn absent_and_short_facts() {
+    let (f, a) = facts("\nGET\n/");
+    assert!(!a && f.cookie.is_none() && f.path == "/");
+    let (f, _) = facts("");
+    assert_eq!((f.method.as_str(), f.path.as_str()), ("GET", "/"));
+    let (f, a) =
+        facts("a\nPOST\n/x\n?q=1\nuserToken=t\n\n\n\n\n1.2.3.4\n\n\n\nUA\n\n\ncsrf\n\n\nkey");
+    assert!(a);
+    assert_eq!(f.method, "POST");
+    assert_eq!(f.search.as_deref(), Some("?q=1"));
+    assert_eq!(f.cookie.as_deref(), Some("userToken=t"));
+    assert_eq!(f.accept, None);
+    assert_eq!(f.x_forwarded_for.as_deref(), Some("1.2.3.4"));
+    assert_eq!(f.user_agent.as_deref(), Some("UA"));
+    assert_eq!(f.x_csrf_token.as_deref(), Some("csrf"));
+    assert_eq!(f.rate_limit_key.as_deref(), Some("key"));
+}
+
+#[test]
+fn every_decision_field_is_on_the_wire() {
+    // Exhaustive construction: a field added to Decision or AuthResult stops this compiling
+    // until it gets a value here, and the count check below until it gets a row.
+    let d = Decision {
+        kind: "next".into(),
+        status: 200,
+        location: Some("/l".into()),
+        body: Some("{}".into()),
+        set_cookies: vec!["a=1".into()],
+        request_headers: vec!["x-auth-user".into(), "e30=".into()],
+        response_headers: vec![],
+        auth: Some(AuthResult {
+            is_authenticated: true,
+            is_guest: false,
+            token_type: Some("user".into()),
+            user_json: Some("{\"id\":1}".into()),
+            token_source: Some("user".into()),
+            refreshed: true,
+            guest_created: false,
+            error: None,
+            locale: Some("de".into()),
+        }),
+    };
+    assert_eq!(
+        DECISION.len() + 1,
+        8,
+        "one DECISION row per Decision field but auth"
+    );
+    assert_eq!(AUTH.len(), 9, "one AUTH row per AuthResult field");
+    let s = decision(&d, false);
+    assert_eq!(s, "next\n200\n/l\n{}\n1\na=1\n2\nx-auth-user\ne30=\n0");
+    let s = decision(&d, true);
+    assert_eq!(
+        s.split('\n').skip(10).collect::<Vec<_>>(),
+        ["1", "", "user", "{\"id\":1}", "user", "1", "", "", "de"]
+    );
+    let bare = decision(&Decision::next(), true);
+    assert_eq!(bare.split('\n').count(), 7 + 9);
+}
+
+#[test]
+fn field_kinds() {
+    let kinds: Vec<_> = DECISION.iter().map(|f| (f.name, f.kind())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("kind", "str"),
+            ("status", "num"),
+            ("location", "str"),
+            ("body", "str"),
+            ("setCookies", "list"),
+            ("requestHeaders", "list"),
+            ("responseHeaders", "list"),
+        ]
+    );
+    assert!(AUTH.iter().all(|f| matches!(f.kind(), "str" | "bool")));
+}
+
+#[test]
+fn a_newline_never_smuggles_a_field() {
+    let mut d = Decision::next();
+    d.location = Some("/a\nSet-Cookie: x".into());
+    assert!(!decision(&d, false).contains("\nSet-Cookie"));
+    assert_eq!(decision(&d, false).split('\n').count(), 7);
+}
