@@ -61,6 +61,11 @@ export declare class Engine {
   validateCached(token: string): TokenValidation | null
   /** Validation of one token through the cache and one coalesced backend call. */
   validate(token: string): Promise<TokenValidation>
+  /**
+   * Revokes `token` at once (logout, a refused refresh): evicted from the validation cache
+   * and refused until its own `exp`, without asking the backend.
+   */
+  revokeToken(token: string): void
   stats(): StatsSnapshot
   /**
    * Attaches the audit logger. `deliver(batchJson)` receives a JSON array of events,

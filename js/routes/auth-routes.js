@@ -6,7 +6,7 @@
 
 const native = require('../shared/native')
 const { configError, optionalOf } = require('../shared/config-error')
-const { findCsrfEngine } = require('../shared/engine')
+const { findCsrfEngine, revokeToken } = require('../shared/engine')
 const { normalizeBackendError } = require('../shared/backend-errors')
 
 const ACTIONS = {
@@ -422,10 +422,12 @@ function createAuthRoutes(config = {}) {
   async function logout(request) {
     const cookie = request.headers.get('cookie') ?? undefined
     // A token the proxy refreshed in this very request is the live one: revoke that.
-    const token =
-      logoutCfg.sendAccessToken === false
-        ? undefined
-        : request.headers.get('x-refreshed-token') || jar.userToken(cookie) || undefined
+    const live = request.headers.get('x-refreshed-token') || jar.userToken(cookie) || undefined
+    // Dead at once in this process's engines (and the cookie's token too, when the proxy
+    // refreshed it in this request), whatever the backend answers below.
+    revokeToken(csrfLookup, live)
+    revokeToken(csrfLookup, jar.userToken(cookie))
+    const token = logoutCfg.sendAccessToken === false ? undefined : live
     const refreshToken =
       logoutCfg.sendRefreshToken === false ? undefined : jar.refreshToken(cookie) || undefined
     if (token || refreshToken) {
@@ -462,7 +464,10 @@ function createAuthRoutes(config = {}) {
     // The user token was refused: try one refresh, then ask again with the new token.
     const refreshed = await refreshSession(request, cookie)
     if (refreshed.error) return refreshed.error
-    if (!refreshed.ok) return unauthenticated(jar.clear())
+    if (!refreshed.ok) {
+      revokeToken(csrfLookup, picked.token)
+      return unauthenticated(jar.clear())
+    }
     const again = await fetchUser(request, refreshed.token)
     if (again.error) return again.error
     if (!again.ok) return unauthenticated(jar.clear())
@@ -478,6 +483,8 @@ function createAuthRoutes(config = {}) {
     const r = await refreshSession(request, cookie)
     if (r.error) return r.error
     if (!r.ok) {
+      // a definite rejection: the session's access token is dead too
+      revokeToken(csrfLookup, jar.userToken(cookie))
       return json(401, { success: false, message: 'Session expired.', data: { user: null } }, [
         ...jar.clear(),
       ])

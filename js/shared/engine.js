@@ -172,4 +172,23 @@ function findCsrfEngine(c) {
   return hit ? hit.engine : undefined
 }
 
-module.exports = { getEngine, findEngine, findCsrfEngine, serialize, withCode }
+/**
+ * Revokes `token` in every engine of this process built for the same backend, validate endpoint
+ * and cookie names (the auth proxy's, getServerUser's): logout and a refused refresh make the
+ * token dead at once, not when a cache entry runs out. Never throws (logout must go on).
+ */
+function revokeToken(c, token) {
+  if (typeof token !== 'string' || token === '') return 0
+  const key = sharedKey(c)
+  let n = 0
+  for (const e of registry()) {
+    if (e.key !== key || typeof e.engine.revokeToken !== 'function') continue
+    try {
+      e.engine.revokeToken(token)
+      n++
+    } catch {}
+  }
+  return n
+}
+
+module.exports = { getEngine, findEngine, findCsrfEngine, revokeToken, serialize, withCode }

@@ -10,6 +10,7 @@ use crate::auth::decide::{
     AuthOutcome, Decision, Facts, NewToken, RouteInfo, is_browser_navigation, policy,
 };
 use crate::auth::mappers::{IssuedToken, ValidatedUser};
+use crate::auth::revoke::Revocations;
 use crate::auth::tokens::issue::{Issuer, RefreshCredential};
 use crate::auth::tokens::validate::{BackendValidation, JsMapperFn, ValidationStrategy};
 use crate::auth::tokens::{
@@ -45,6 +46,8 @@ pub struct Engine {
     guest_flight: Arc<dyn SingleFlight<Issued>>,
     strategy: Arc<dyn ValidationStrategy>,
     issuer: Arc<Issuer>,
+    /// Tokens revoked by logout or a refused refresh (`revoke_token`), until their `exp`.
+    revoked: Arc<Revocations>,
     default_excluded: crate::http::routes::RouteSet,
     /// Rate limiting, CSRF and audit (`security.rs`).
     security: Security,
@@ -119,6 +122,7 @@ impl Engine {
             guest_flight: Arc::new(InMemorySingleFlight::default()),
             strategy,
             issuer,
+            revoked: Arc::new(Revocations::default()),
             stats,
             default_excluded: crate::http::routes::RouteSet::parse(&["/_next/**", "/favicon.ico"])
                 .expect("built-in patterns"),
@@ -615,6 +619,9 @@ impl Engine {
             return Ok((*v).clone());
         }
         bump(&self.stats.cache_misses);
+        if self.revoked.contains(&key) {
+            return Ok(self.remember_revoked(key));
+        }
         // Client input that cannot be a token (control characters, longer than any cookie):
         // judged here, so a client can never make us report backend trouble (503, logs).
         if !is_sendable_token(token) {
@@ -638,12 +645,17 @@ impl Engine {
         let cache = self.cache.clone();
         let strategy = self.strategy.clone();
         let cfg = self.cfg.clone();
+        let revoked = self.revoked.clone();
         let owned = token.to_string();
         let work = Box::pin(async move {
             if let Some(v) = cache.get(&key) {
                 return Ok((*v).clone());
             }
             match strategy.validate(&owned).await {
+                // revoked while the backend was asked: the revocation wins
+                Ok(Some(_)) if revoked.contains(&key) => Ok(Validation::Rejected {
+                    refresh_failed: true,
+                }),
                 Ok(Some(user)) => {
                     let exp = user.exp.or_else(|| jwt_exp_unverified(&owned));
                     let v = Validation::Valid(Arc::new(Session::new(user)));
@@ -719,6 +731,47 @@ impl Engine {
             bump(&self.stats.coalesced_waiters);
         }
         res
+    }
+
+    // ------------------------------------------------------------------ revocation
+
+    /// Makes `token` dead at once (logout, a refused refresh): evicts it from the validation
+    /// cache and the refresh grace window, and refuses it until its own `exp` (bounded store,
+    /// see `revoke.rs`) without asking the backend or refreshing it. The one place a token
+    /// is revoked: a shared store publishes revocations to other instances from here.
+    pub fn revoke_token(&self, token: &str) {
+        if token.is_empty() {
+            return;
+        }
+        let key = token_key(token);
+        let ttl = Revocations::ttl_for(token, self.cfg.cache_ttl.max(self.cfg.negative_ttl));
+        self.revoked.insert(key, ttl);
+        // A token refreshed a moment ago: its successor (held for the grace window) belongs
+        // to the same session and dies with it.
+        if let Some(o) = self.grace.get(&key) {
+            let next = token_key(&o.issued.token);
+            let next_ttl = Revocations::ttl_for(&o.issued.token, ttl.min(self.cfg.cache_ttl));
+            self.revoked.insert(next, next_ttl);
+            self.remember_revoked(next);
+            self.grace.remove(&key);
+        }
+        self.remember_revoked(key);
+    }
+
+    /// Is `token` revoked (and not yet past its remembered lifetime)?
+    pub fn is_revoked(&self, token: &str) -> bool {
+        self.revoked.contains(&token_key(token))
+    }
+
+    /// Caches a revoked token as refused for good (no refresh), so the synchronous path
+    /// answers it without a lookup of its own; returns that judgement.
+    fn remember_revoked(&self, key: TokenKey) -> Validation {
+        let v = Validation::Rejected {
+            refresh_failed: true,
+        };
+        let ttl = self.cfg.cache_ttl.max(self.cfg.negative_ttl);
+        self.cache.insert(key, Arc::new(v.clone()), ttl);
+        v
     }
 
     // ------------------------------------------------------------------ getServerUser support

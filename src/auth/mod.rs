@@ -6,5 +6,6 @@ pub mod cascade;
 pub mod decide;
 pub mod engine;
 pub mod mappers;
+pub mod revoke;
 pub mod tokens;
 pub mod wire;

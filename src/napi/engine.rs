@@ -160,6 +160,13 @@ impl NativeEngine {
         TokenValidation::from_result(inner.validate_token(&token).await)
     }
 
+    /// Revokes `token` at once (logout, a refused refresh): evicted from the validation cache
+    /// and refused until its own `exp`, without asking the backend.
+    #[napi]
+    pub fn revoke_token(&self, token: String) {
+        self.inner.revoke_token(&token);
+    }
+
     #[napi]
     pub fn stats(&self) -> stats::StatsSnapshot {
         self.inner.stats()
