@@ -160,3 +160,12 @@ test('every field of the declared format is read by name', () => {
   )
   assert.equal(withAuth.auth.isAuthenticated, false)
 })
+
+test('one pass over the headers reads what Headers#get reads, also a CSRF header named like another fact', () => {
+  const req = markedRequest()
+  req.headers.append('cookie', 'second=2')
+  const got = native.wireUnpackFacts(packFacts(req, 'Origin', false))
+  assert.equal(got.cookie, req.headers.get('cookie'))
+  assert.equal(got.origin, 'h-origin')
+  assert.equal(got.xCsrfToken, 'h-origin')
+})

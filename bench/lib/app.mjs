@@ -136,12 +136,23 @@ export function freePort() {
   })
 }
 
-/** Starts `next start` for one variant; resolves once it answers. */
-export async function startApp(dir, env) {
+/**
+ * Starts `next start` for one variant; resolves once it answers.
+ * @param {string[]} [nodeArgs] flags for node itself (e.g. `--cpu-prof`)
+ */
+export async function startApp(dir, env, nodeArgs = []) {
   const port = await freePort()
   const child = spawn(
     process.execPath,
-    ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)],
+    [
+      ...nodeArgs,
+      'node_modules/next/dist/bin/next',
+      'start',
+      '-H',
+      '127.0.0.1',
+      '-p',
+      String(port),
+    ],
     {
       cwd: dir,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
@@ -178,7 +189,8 @@ export async function startApp(dir, env) {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000)
+      // A profiling node writes its profile on the way out: give it time.
+      const t = setTimeout(() => child.kill('SIGKILL'), nodeArgs.length ? 20000 : 3000)
       await exited
       clearTimeout(t)
     },

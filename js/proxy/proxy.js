@@ -9,7 +9,7 @@
 const { getEngine, withCode } = require('../shared/engine')
 const { configError, optionalFunction } = require('../shared/config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
-const { packFacts, unpackDecision } = require('../shared/wire')
+const { makePacker, unpackDecision } = require('../shared/wire')
 const { attachAuditLogger } = require('./audit')
 
 let nextServer
@@ -21,8 +21,9 @@ function NextResponse() {
 const OVERRIDE = 'x-middleware-override-headers'
 const REQUEST_PREFIX = 'x-middleware-request-'
 
-function carriesInternalHeader(headers) {
-  for (const name of INTERNAL_HEADERS) if (headers.has(name)) return true
+/** Does the flat `[name, value, ...]` list of request headers hold an internal header? */
+function carriesInternalHeader(seen) {
+  for (let i = 0; i < seen.length; i += 2) if (isInternalHeader(seen[i])) return true
   return false
 }
 
@@ -38,29 +39,32 @@ function downstreamHeaders(req, d) {
 /**
  * `NextResponse.next({ request: { headers } })` without the intermediate Headers copy (about
  * half the cost): downstream sees the incoming headers minus internal ones, plus the decision's.
- * Next.js replaces the request's headers with exactly the listed ones.
+ * Next.js replaces the request's headers with exactly the listed ones, so every header is
+ * listed. `seen` is the request's headers as the packer read them (`name, value, ...`).
  */
-function nextWithRequestHeaders(NR, req, d) {
+function nextWithRequestHeaders(NR, seen, d) {
   // A plain object: undici's Headers#set costs about a microsecond per call.
   const out = { 'x-middleware-next': '1' }
-  const names = []
   const rh = d.requestHeaders
-  let ours
-  if (rh.length) {
-    ours = new Set()
-    for (let i = 0; i < rh.length; i += 2) ours.add(rh[i])
-  }
-  for (const [k, v] of req.headers) {
-    if (isInternalHeader(k) || ours?.has(k)) continue
-    names.push(k)
-    out[REQUEST_PREFIX + k] = v
+  let names = ''
+  for (let i = 0; i < seen.length; i += 2) {
+    const k = seen[i]
+    if (isInternalHeader(k) || ours(rh, k)) continue
+    names += names ? `,${k}` : k
+    out[REQUEST_PREFIX + k] = seen[i + 1]
   }
   for (let i = 0; i < rh.length; i += 2) {
-    names.push(rh[i])
+    names += names ? `,${rh[i]}` : rh[i]
     out[REQUEST_PREFIX + rh[i]] = rh[i + 1]
   }
-  out[OVERRIDE] = names.join(',')
+  out[OVERRIDE] = names
   return new NR(null, { headers: out })
+}
+
+/** Is `name` one of the decision's request headers (a flat list of a few pairs)? */
+function ours(rh, name) {
+  for (let i = 0; i < rh.length; i += 2) if (rh[i] === name) return true
+  return false
 }
 
 /** Makes `res` (a next/rewrite response) pass exactly `headers` downstream. */
@@ -116,7 +120,7 @@ function addCookiesAndHeaders(res, d) {
   for (let i = 0; i < h.length; i += 2) res.headers.set(h[i], h[i + 1])
 }
 
-function toResponse(d, req) {
+function toResponse(d, req, seen) {
   const NR = NextResponse()
   let res
   if (d.kind === 'redirect') {
@@ -126,10 +130,10 @@ function toResponse(d, req) {
       status: d.status,
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
     })
-  } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(req.headers)) {
+  } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(seen)) {
     res = NR.next()
   } else {
-    res = nextWithRequestHeaders(NR, req, d)
+    res = nextWithRequestHeaders(NR, seen, d)
   }
   addCookiesAndHeaders(res, d)
   return res
@@ -177,7 +181,7 @@ function createAuthProxy(config) {
   const keyFn = optionalFunction(config.rateLimit?.keyFn, 'rateLimit.keyFn')
   const onRateLimited = optionalFunction(config.rateLimit?.onRateLimited, 'rateLimit.onRateLimited')
   const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
-  const csrfHeader = config.csrf?.headerName
+  const pack = makePacker(config.csrf?.headerName)
   if (auditLogger && config.audit?.enabled !== false) {
     attachAuditLogger(engine, auditLogger)
   }
@@ -202,10 +206,12 @@ function createAuthProxy(config) {
       }
     }
     let d
+    // The request headers, read once by the packer and reused for the downstream override.
+    const seen = []
     try {
       // One string in, one string out: a cache hit is answered synchronously; only a
       // 'pending' answer (the backend is needed) goes to tokio.
-      const facts = packFacts(req, csrfHeader, wantAuth, rateLimitKey)
+      const facts = pack(req, wantAuth, rateLimitKey, seen)
       let s = engine.decidePacked(facts)
       if (s.startsWith('pending')) s = await engine.decideAsyncPacked(facts)
       d = unpackDecision(s, wantAuth)
@@ -231,7 +237,7 @@ function createAuthProxy(config) {
         return continues(custom) ? adopt(custom, req, null) : custom
       }
     }
-    let res = toResponse(d, req)
+    let res = toResponse(d, req, seen)
     if (i18nMiddleware && d.kind === 'next') {
       const r = await i18nMiddleware(req)
       if (r) res = adopt(r, req, d)
