@@ -112,7 +112,10 @@ const packers = new Map()
  */
 function packFacts(req, csrfHeader, wantAuth, rateLimitKey) {
   let p = packers.get(csrfHeader)
-  if (!p) packers.set(csrfHeader, (p = makePacker(csrfHeader)))
+  if (!p) {
+    p = makePacker(csrfHeader)
+    packers.set(csrfHeader, p)
+  }
   return p(req, wantAuth, rateLimitKey)
 }
 
