@@ -1,6 +1,7 @@
 //! Sanitizer tests: an XSS corpus run through every mode, benign text that must survive, the
 //! JSON walk (skip fields, escapes, malformed input, depth 100000, a 50 MB body).
 
+use super::config::DEFAULT_ALLOWED_TAGS;
 use super::*;
 use serde_json::json;
 
