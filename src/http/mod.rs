@@ -1,8 +1,9 @@
-//! HTTP building blocks: cookies, route matching, path confinement of the catch-all, the
-//! auth routes' cookies and the API client's per-request plan.
+//! HTTP building blocks: cookies, route matching, path confinement of the catch-all and its
+//! per-request policy, the auth routes' cookies and the API client's per-request plan.
 
 pub mod api_client;
 pub mod auth_cookies;
 pub mod cookies;
 pub mod pathsafe;
+pub mod proxy_policy;
 pub mod routes;

@@ -3,7 +3,7 @@
 use napi_derive::napi;
 
 use crate::error;
-use crate::http::pathsafe;
+use crate::http::{pathsafe, proxy_policy};
 
 /// Declarative options of `createProxyHandler`, validated once at construction.
 #[napi(object)]
@@ -59,14 +59,14 @@ pub struct ProxyRoute {
 /// Path safety + token cascade + auth rules of the catch-all proxy, one call per request.
 #[napi]
 pub struct ProxyRouter {
-    policy: pathsafe::ProxyPolicy,
+    policy: proxy_policy::ProxyPolicy,
 }
 
 #[napi]
 impl ProxyRouter {
     #[napi(constructor)]
     pub fn new(options: ProxyRouterOptions) -> napi::Result<Self, error::ErrorCode> {
-        let policy = pathsafe::ProxyPolicy::new(&pathsafe::ProxyPolicyConfig {
+        let policy = proxy_policy::ProxyPolicy::new(&proxy_policy::ProxyPolicyConfig {
             api_base_url: options.api_base_url,
             user_cookie_name: options.user_cookie_name,
             guest_cookie_name: options.guest_cookie_name,
@@ -92,7 +92,7 @@ impl ProxyRouter {
             (None, Some(r)) => pathsafe::PathInput::Raw(r),
             (None, None) => pathsafe::PathInput::Raw(""),
         };
-        let req = pathsafe::ProxyRequest {
+        let req = proxy_policy::ProxyRequest {
             path,
             query: facts.query.as_deref().unwrap_or(""),
             method: &facts.method,
@@ -101,7 +101,7 @@ impl ProxyRouter {
             skip_auth_header: facts.skip_auth.as_deref(),
         };
         match self.policy.decide(&req) {
-            pathsafe::ProxyDecision::Reject {
+            proxy_policy::ProxyDecision::Reject {
                 status,
                 code,
                 message,
@@ -118,7 +118,7 @@ impl ProxyRouter {
                 auth_applied: false,
                 has_body: false,
             },
-            pathsafe::ProxyDecision::Forward {
+            proxy_policy::ProxyDecision::Forward {
                 target,
                 token,
                 public,
