@@ -2,6 +2,7 @@
 
 use napi_derive::napi;
 
+pub mod api_client;
 pub mod auth_cookie_jar;
 pub mod engine;
 pub mod proxy_router;
