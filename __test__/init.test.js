@@ -232,3 +232,162 @@ test('on a terminal it asks before overwriting: "n" keeps the file, "y" overwrit
   assert.match(r.stdout, /skipped\s+proxy\.ts \(exists; --force overwrites\)/)
   assert.match(r.stdout, /overwrote\s+lib\/api\.ts/)
 })
+
+// ---- apps exactly as create-next-app makes them today (examples/create-next-app, refresh.sh) ----
+
+const fixtures = path.join(__dirname, '..', 'examples', 'create-next-app')
+function fromFixture(name, edit) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nalnative-init-${name}-`))
+  made.push(dir)
+  fs.cpSync(path.join(fixtures, name), dir, { recursive: true })
+  if (edit) edit(dir)
+  return dir
+}
+const {
+  LAYOUT_IMPORTS,
+  LAYOUT_BODY,
+  envLocalWithSecret,
+  addSessionToLayout,
+} = require('../bin/init.js')
+
+// Every path the output names (created/updated lines and next steps) exists after the run.
+function assertNamedFilesExist(dir, out) {
+  const named = [
+    ...out.matchAll(/(?:^|\s)((?:src\/)?(?:[\w.[\]-]+\/)*[\w.[\]-]+\.(?:tsx?|jsx?|mjs))\b/g),
+  ]
+    .map((m) => m[1])
+    .filter((f) => !f.startsWith('next-api-layer-native') && f !== 'Next.js')
+  assert.ok(named.length > 0)
+  for (const f of named) assert.ok(exists(dir, f), `${f} (named in the output) exists`)
+}
+
+for (const [fixture, base, ext] of [
+  ['default', '', 'ts'],
+  ['src-dir', 'src/', 'ts'],
+  ['js', '', 'js'],
+]) {
+  test(`create-next-app ${fixture}: files, layout with <Session> in <Suspense>, .env.local secret, next steps`, () => {
+    const dir = fromFixture(fixture)
+    const r = init(dir)
+    assert.equal(r.code, 0, r.err)
+    for (const f of [
+      `proxy.${ext}`,
+      `lib/backend.${ext}`,
+      `lib/api.${ext}`,
+      `app/api/[...path]/route.${ext}`,
+      `app/api/auth/[action]/route.${ext}`,
+      `app/providers.${ext}x`,
+      `app/session.${ext}x`,
+    ]) {
+      assert.ok(exists(dir, base + f), `${base}${f} created`)
+    }
+    const layout = read(dir, `${base}app/layout.${ext === 'ts' ? 'tsx' : 'js'}`)
+    assert.match(
+      layout,
+      /import \{ Suspense \} from "react";\nimport \{ Session \} from "\.\/session";/,
+    )
+    assert.match(
+      layout,
+      /<body className="[^"]*">\n\s+<Suspense>\n\s+<Session>\{children\}<\/Session>\n\s+<\/Suspense>\n\s+<\/body>/,
+    )
+    assert.match(r.out, new RegExp(`updated\\s+${base}app/layout`))
+    // A random secret, ready for `npm run dev` and `next build` (Next.js loads .env.local).
+    const env = read(dir, '.env.local')
+    assert.match(env, /^CSRF_SECRET=[A-Za-z0-9_-]{43}$/m)
+    assert.match(env, /^# API_BASE_URL=http:\/\/localhost:8000\/api$/m)
+    assert.match(r.out, /created\s+\.env\.local \(a random CSRF_SECRET\)/)
+    // The steps name only files init wrote, never the AuthProvider wrapping it already did.
+    const steps = r.out.slice(r.out.indexOf('Next steps:'))
+    assert.doesNotMatch(steps, /AuthProvider|cp \.env\.example/)
+    assert.match(steps, /1\. npm install next-api-layer-native/)
+    assert.match(
+      steps,
+      new RegExp(
+        `set API_BASE_URL in \\.env\\.local .*${base}lib/backend\\.${ext} says so at start`,
+      ),
+    )
+    assertNamedFilesExist(dir, r.out)
+    // Generated sources import each other by paths that exist.
+    for (const f of [
+      `proxy.${ext}`,
+      `lib/api.${ext}`,
+      `app/api/[...path]/route.${ext}`,
+      `app/api/auth/[action]/route.${ext}`,
+    ]) {
+      const src = read(dir, base + f)
+      const m = src.match(/from '(\.[^']+)'/)
+      assert.ok(m, `${f} imports lib/backend`)
+      const target = path.join(dir, base, path.dirname(f), m[1])
+      assert.ok(exists(dir, path.relative(dir, `${target}.${ext}`)), `${f} -> ${m[1]}`)
+    }
+    // A second run keeps the secret and touches nothing.
+    const again = init(dir)
+    assert.equal(again.code, 0, again.err)
+    assert.equal(read(dir, '.env.local'), env)
+    assert.match(again.out, /unchanged\s+\.env\.local \(has a CSRF_SECRET\)/)
+    assert.match(again.out, /unchanged\s+.*layout\.\w+ \(already renders <Session>\)/)
+  })
+}
+
+test('create-next-app default with Next.js 15.5: middleware.ts on the Node.js runtime', () => {
+  const dir = fromFixture('default', (d) => {
+    const p = JSON.parse(read(d, 'package.json'))
+    p.dependencies.next = '15.5.9'
+    fs.writeFileSync(path.join(d, 'package.json'), JSON.stringify(p, null, 2))
+  })
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.match(read(dir, 'middleware.ts'), /runtime: 'nodejs'/)
+  assert.ok(!exists(dir, 'proxy.ts'))
+  assert.match(read(dir, 'app/layout.tsx'), /<Session>\{children\}<\/Session>/)
+  assertNamedFilesExist(dir, r.out)
+})
+
+test('.env.local: an existing secret is never replaced, an empty one is filled, others are kept', () => {
+  assert.deepEqual(envLocalWithSecret('CSRF_SECRET=mine-0123456789\n'), { action: 'unchanged' })
+  assert.deepEqual(envLocalWithSecret('export CSRF_SECRET="quoted"\n'), { action: 'unchanged' })
+  const filled = envLocalWithSecret('A=1\nCSRF_SECRET=\nB=2\n')
+  assert.equal(filled.action, 'filled')
+  assert.match(filled.source, /^A=1\nCSRF_SECRET=[A-Za-z0-9_-]{43}\nB=2\n$/)
+  const appended = envLocalWithSecret('A=1')
+  assert.equal(appended.action, 'appended')
+  assert.match(appended.source, /^A=1\n# .*\nCSRF_SECRET=[A-Za-z0-9_-]{43}\n$/)
+  assert.notEqual(envLocalWithSecret(null).source, envLocalWithSecret(null).source, 'random')
+  // Through the command: an existing .env.local keeps its lines and its secret.
+  const dir = fromFixture('default', (d) =>
+    fs.writeFileSync(
+      path.join(d, '.env.local'),
+      'CSRF_SECRET=keep-me-0123456789-0123456789-0123\n',
+    ),
+  )
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.equal(read(dir, '.env.local'), 'CSRF_SECRET=keep-me-0123456789-0123456789-0123\n')
+})
+
+test('a layout of another shape is left alone and the change is printed as a next step', () => {
+  assert.equal(
+    addSessionToLayout('export default function L({ children }) { return children }'),
+    null,
+  )
+  const dir = nextApp('16.4.6', {
+    'app/layout.tsx': 'export default function L({ children }) { return <>{children}</> }\n',
+  })
+  const r = init(dir)
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /manual\s+app\/layout\.tsx/)
+  const steps = r.out.slice(r.out.indexOf('Next steps:'))
+  assert.match(steps, /in app\/layout\.tsx, render the session around \{children\} inside <body>:/)
+  for (const line of [...LAYOUT_IMPORTS.split('\n'), ...LAYOUT_BODY.split('\n')]) {
+    assert.ok(steps.includes(line), `next steps show: ${line}`)
+  }
+})
+
+test("the README's quick start shows the layout init writes and the steps it prints", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+  for (const line of LAYOUT_IMPORTS.split('\n')) assert.ok(readme.includes(line), line)
+  assert.ok(readme.includes('<Session>{children}</Session>'))
+  assert.ok(readme.includes('export async function Session('))
+  assert.doesNotMatch(readme, /cp \.env\.example \.env\.local/)
+  assert.match(readme, /npx next-api-layer-native init/)
+})

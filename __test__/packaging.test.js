@@ -113,14 +113,40 @@ test('js/shared/native.js in the Edge runtime fails with ERR_EDGE_RUNTIME before
   assert.equal(r.code, 'ERR_EDGE_RUNTIME')
 })
 
+test('js/shared/native.js bundled (no serverExternalPackages): ERR_BUNDLED names the config fix', () => {
+  // webpack gives the modules it bundles a __webpack_require__; the addon path is then unusable.
+  const r = thrownBy("globalThis.__webpack_require__ = () => {}; require('./js/shared/native')", {
+    env: { NAPI_RS_NATIVE_LIBRARY_PATH: path.join(root, 'does-not-exist.node') },
+  })
+  assert.equal(r.code, 'ERR_BUNDLED')
+  assert.match(r.message, /bundled by webpack/)
+  assert.match(r.message, /add 'next-api-layer-native' to serverExternalPackages in next\.config/)
+  assert.doesNotMatch(r.message, /npm install/)
+})
+
+test('detectBundler: Node.js from node_modules, webpack, Turbopack, a moved module', () => {
+  assert.equal(check.detectBundler(path.join(root, 'js', 'shared')), null)
+  assert.equal(
+    check.detectBundler('[project]/node_modules/next-api-layer-native/js/shared'),
+    'Turbopack',
+  )
+  assert.equal(check.detectBundler(path.join(root, '.next', 'server', 'chunks')), 'a bundler')
+  const e = check.bundledError('Turbopack', new Error('Cannot find module'))
+  assert.equal(e.code, 'ERR_BUNDLED')
+  assert.match(e.message, /serverExternalPackages/)
+})
+
 for (const entry of ['next-api-layer-native', 'next-api-layer-native/server']) {
-  test(`${entry}: the "browser" condition gives a clear ERR_CLIENT_BUNDLE`, () => {
-    const r = thrownBy(`require(${JSON.stringify(entry)})`, { conditions: ['browser'] })
+  const name = entry.endsWith('/server') ? 'getServerUser' : 'createApiClient'
+  test(`${entry}: the "browser" condition gives a stub whose ${name} throws ERR_CLIENT_BUNDLE`, () => {
+    const r = thrownBy(`require(${JSON.stringify(entry)}).${name}({})`, { conditions: ['browser'] })
     assert.equal(r.code, 'ERR_CLIENT_BUNDLE')
     assert.match(r.message, /next-api-layer-native\/client/)
   })
-  test(`${entry}: the "edge-light" condition gives a clear ERR_EDGE_RUNTIME`, () => {
-    const r = thrownBy(`require(${JSON.stringify(entry)})`, { conditions: ['edge-light'] })
+  test(`${entry}: the "edge-light" condition gives a stub whose ${name} throws ERR_EDGE_RUNTIME`, () => {
+    const r = thrownBy(`require(${JSON.stringify(entry)}).${name}({})`, {
+      conditions: ['edge-light'],
+    })
     assert.equal(r.code, 'ERR_EDGE_RUNTIME')
     assert.match(r.message, /runtime: 'nodejs'/)
   })
@@ -146,11 +172,9 @@ test('npm pack is lean: the runtime files and this platform binary, nothing from
   assert.ok(files.includes(`${pkg.napi.binaryName}.${here}.node`), 'the local binary travels')
   // Every file the manifest points at (exports for every condition, main, types, bin) is packed.
   const targets = new Set([pkg.main, pkg.types, ...Object.values(pkg.bin)])
-  for (const target of Object.values(pkg.exports)) {
-    for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
-      targets.add(file)
-    }
-  }
+  // Conditions nest (e.g. "browser": { "import", "default" }): collect every leaf.
+  const leaves = (t) => (typeof t === 'string' ? [t] : Object.values(t).flatMap(leaves))
+  for (const file of leaves(pkg.exports)) targets.add(file)
   for (const file of targets) {
     const rel = path.posix.normalize(file)
     assert.ok(files.includes(rel), `${rel} (referenced by package.json) is packed`)

@@ -321,6 +321,17 @@ test('csrf: strategies and construction errors', async () => {
     () => proxy({ production: true, csrf: { strategy: 'both' } }),
     (e) => e.code === 'ERR_CONFIG_INVALID' && /^csrf\.secret/.test(e.message),
   )
+  // `CSRF_SECRET=` (empty, as copied from an example .env) is an unset secret: production names
+  // the variable, development runs on the random per-process key and every page still renders.
+  assert.throws(
+    () => proxy({ production: true, csrf: { secret: '' } }),
+    (e) =>
+      e.code === 'ERR_CONFIG_INVALID' &&
+      /^csrf\.secret is empty/.test(e.message) &&
+      /CSRF_SECRET/.test(e.message),
+  )
+  const emptyDev = proxy({ csrf: { secret: '' } })
+  assert.ok(passes(await emptyDev(req('/api/t', { headers: { 'sec-fetch-site': 'same-origin' } }))))
   assert.throws(
     () => proxy({ csrf: { strategy: 'tokens' } }),
     (e) => e.code === 'ERR_CONFIG_INVALID' && /csrf\.strategy/.test(e.message),

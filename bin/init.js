@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 
 // `npx next-api-layer-native init`: scaffolds the layer into an existing Next.js app.
-// Writes proxy.ts (Next.js 16) or middleware.ts (Next.js 15.5, Node.js runtime), lib/api.ts,
-// the catch-all API route, the auth routes, .env.example, and adds the package to
-// serverExternalPackages in next.config. Never overwrites a file without asking (a prompt on a
-// TTY; otherwise the file is skipped and reported); `--force` overwrites.
+// Writes proxy.ts (Next.js 16) or middleware.ts (Next.js 15.5, Node.js runtime), lib/backend.ts,
+// lib/api.ts, the catch-all API route, the auth routes, app/providers.tsx, app/session.tsx,
+// .env.example and a random CSRF_SECRET into .env.local; adds the package to
+// serverExternalPackages in next.config and the session to the root layout (inside <Suspense>, so
+// the app builds and streams with Cache Components). Never overwrites a file without asking (a
+// prompt on a TTY; otherwise the file is skipped and reported); `--force` overwrites. .env.local
+// is only ever appended to, and an existing non-empty CSRF_SECRET is never touched.
 
 const fs = require('node:fs')
 const path = require('node:path')
+const crypto = require('node:crypto')
 const readline = require('node:readline')
 
 const PKG = 'next-api-layer-native'
@@ -80,9 +84,10 @@ function proxyFile({ next15 }) {
   const runtime = next15 ? `\n  runtime: 'nodejs',` : ''
   return `${head}
 import { createAuthProxy } from '${PKG}'
+import { API_BASE_URL } from './lib/backend'
 
 const authProxy = createAuthProxy({
-  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  apiBaseUrl: API_BASE_URL,
   cookies: { user: 'userToken', guest: 'guestToken' },
   guestToken: {
     enabled: Boolean(process.env.GUEST_USERNAME),
@@ -96,7 +101,8 @@ const authProxy = createAuthProxy({
     authRoutes: ['/login', '/register'],
   },
   // Same-origin requests pass by Fetch Metadata; others need the signed double-submit token.
-  // In production CSRF_SECRET is required (construction fails without it).
+  // init wrote a random CSRF_SECRET into .env.local; production needs one set in its environment
+  // (construction fails without it; in development an empty one means a random per-process key).
   csrf: { enabled: true, secret: process.env.CSRF_SECRET },
   // Rate limiting keys on the client IP: behind a reverse proxy set trustedProxies, e.g.
   // rateLimit: { trustedProxies: 1, routes: [{ match: '/api/auth/login', maxRequests: 10 }] },
@@ -115,9 +121,10 @@ function apiClientFile() {
   return `// The server-side API client: route handlers, server actions and server components.
 // Sends the user's token from the cookies, sanitizes HTML in responses natively.
 import { createApiClient } from '${PKG}'
+import { API_BASE_URL } from './backend'
 
 export const api = createApiClient({
-  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  apiBaseUrl: API_BASE_URL,
   cookies: { user: 'userToken', guest: 'guestToken' },
 })
 `
@@ -126,9 +133,10 @@ export const api = createApiClient({
 function catchAllRouteFile() {
   return `// Forwards /api/* from the browser to the backend with the user's token (streams both ways).
 import { createProxyHandler } from '${PKG}'
+import { API_BASE_URL } from '../../../lib/backend'
 
 export const { GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS } = createProxyHandler({
-  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  apiBaseUrl: API_BASE_URL,
   userCookieName: 'userToken',
   guestCookieName: 'guestToken',
 })
@@ -139,9 +147,10 @@ function authRoutesFile() {
   return `// /api/auth/login, /logout, /me, /refresh, /register: set and clear the httpOnly token cookies.
 // This is what AuthProvider (${PKG}/client) talks to by default.
 import { createAuthRoutes } from '${PKG}'
+import { API_BASE_URL } from '../../../../lib/backend'
 
 const auth = createAuthRoutes({
-  apiBaseUrl: process.env.API_BASE_URL ?? 'http://localhost:8000/api',
+  apiBaseUrl: API_BASE_URL,
   cookies: { user: 'userToken', guest: 'guestToken' },
 })
 
@@ -171,14 +180,120 @@ export default nextConfig
 `
 }
 
+const DEFAULT_BASE_URL = 'http://localhost:8000/api'
+
+function backendFile() {
+  return `// Where the JWT backend is: API_BASE_URL (.env.local in development, the environment in
+// production). Unset, the default below is assumed, and the server says so once at start
+// instead of only reporting later that the URL is unreachable.
+const DEFAULT_API_BASE_URL = '${DEFAULT_BASE_URL}'
+
+export const API_BASE_URL = process.env.API_BASE_URL || DEFAULT_API_BASE_URL
+
+// proxy.ts and every route load this module: warn once per process, not once per bundle.
+const WARNED = Symbol.for('${PKG}.apiBaseUrlWarned')
+if (!process.env.API_BASE_URL && !Reflect.get(globalThis, WARNED)) {
+  Reflect.set(globalThis, WARNED, true)
+  console.warn(
+    \`[${PKG}] API_BASE_URL is not set: assuming \${DEFAULT_API_BASE_URL}. Set API_BASE_URL in .env.local (development) or the environment (production).\`,
+  )
+}
+`
+}
+
 function providersFile() {
   return `'use client'
 // The app's client boundary for the auth state. The package is in serverExternalPackages (native
-// addon), so Next.js does not see the 'use client' inside it: server components (app/layout)
-// render AuthProvider from this file:
-//   <AuthProvider initialUser={(await getServerUser()).user}>{children}</AuthProvider>
+// addon), so Next.js does not see the 'use client' inside it: server components (app/session)
+// render AuthProvider from this file. Client components import useAuth from '${PKG}/client'.
 export { AuthProvider } from '${PKG}/client'
 `
+}
+
+// The user, read on the server, handed to AuthProvider. The root layout renders it inside
+// <Suspense>: it reads the request's cookies, so under Cache Components (Next.js 16's default)
+// it streams into the static shell instead of failing the build.
+function sessionFile({ ts }) {
+  const props = ts ? '{ children }: { children: ReactNode }' : '{ children }'
+  const typeImport = ts ? `import type { ReactNode } from 'react'\n` : ''
+  return `// The signed-in user (or null) for AuthProvider, read from this request's cookies.
+// app/layout renders <Session> inside <Suspense>: request data under Cache Components.
+import { getServerUser } from '${PKG}/server'
+${typeImport}import { AuthProvider } from './providers'
+
+export async function Session(${props}) {
+  const { user, isAuthenticated } = await getServerUser()
+  return <AuthProvider initialUser={isAuthenticated ? user : null}>{children}</AuthProvider>
+}
+`
+}
+
+// What the root layout needs, shown in the next steps when init cannot edit the layout itself.
+const LAYOUT_IMPORTS = `import { Suspense } from 'react'\nimport { Session } from './session'`
+const LAYOUT_BODY = `<Suspense>\n  <Session>{children}</Session>\n</Suspense>`
+
+/**
+ * Puts <Session> (inside <Suspense>) around the children of <body> in a root layout shaped like
+ * create-next-app's (`<body ...>{children}</body>`), adding the two imports after the last one.
+ * Returns null when the layout has another shape (the caller prints the change instead).
+ */
+function addSessionToLayout(source) {
+  if (/\bSession\b/.test(source) && source.includes('./session')) return { source, changed: false }
+  const body = source.match(/(<body\b[^>]*>)\s*\{children\}\s*<\/body>/)
+  if (!body) return null
+  const indent = (source.slice(0, body.index).match(/[ \t]*$/) || [''])[0]
+  const wrapped = `${body[1]}\n${indent}  <Suspense>\n${indent}    <Session>{children}</Session>\n${indent}  </Suspense>\n${indent}</body>`
+  const out = source.slice(0, body.index) + wrapped + source.slice(body.index + body[0].length)
+  // In the file's own style: create-next-app writes double quotes and semicolons.
+  const semi = /^import[^\n]*;\s*$/m.test(source) ? ';' : ''
+  const q = /^import[^\n]*"\s*;?\s*$/m.test(source) ? '"' : "'"
+  const hasSuspense = /import\s*\{[^}]*\bSuspense\b[^}]*\}\s*from\s*['"]react['"]/.test(source)
+  const lines =
+    (hasSuspense ? '' : `import { Suspense } from ${q}react${q}${semi}\n`) +
+    `import { Session } from ${q}./session${q}${semi}\n`
+  return { source: insertAfterImports(out, lines), changed: true }
+}
+
+/** Inserts `text` (whole lines) after the last import statement (which may span lines). */
+function insertAfterImports(source, text) {
+  const lines = source.split('\n')
+  let after = 0
+  let inImport = false
+  for (let i = 0; i < lines.length; i++) {
+    if (/^import\b/.test(lines[i])) inImport = true
+    if (inImport && /['"];?\s*$/.test(lines[i])) {
+      inImport = false
+      after = i + 1
+    }
+  }
+  lines.splice(after, 0, text.replace(/\n$/, ''))
+  return lines.join('\n')
+}
+
+/**
+ * .env.local with a CSRF_SECRET: created, appended to, or an empty `CSRF_SECRET=` filled in.
+ * A non-empty secret is never replaced. Returns { source, action } or { action: 'unchanged' }.
+ */
+function envLocalWithSecret(current) {
+  const secret = crypto.randomBytes(32).toString('base64url')
+  const line = `CSRF_SECRET=${secret}`
+  const header = `# ${PKG}: signs the CSRF double-submit tokens (written by init; keep it out of git).\n`
+  if (current === null) {
+    return {
+      action: 'created',
+      source: `${header}${line}\n# The JWT backend (unset: ${DEFAULT_BASE_URL} is assumed, and the server says so).\n# API_BASE_URL=${DEFAULT_BASE_URL}\n`,
+    }
+  }
+  const existing = current.match(/^[ \t]*(?:export[ \t]+)?CSRF_SECRET[ \t]*=[ \t]*(.*)$/m)
+  if (existing) {
+    const value = existing[1].replace(/^(['"])(.*)\1\s*$/, '$2').trim()
+    if (value && !value.startsWith('#')) return { action: 'unchanged' }
+    const source =
+      current.slice(0, existing.index) + line + current.slice(existing.index + existing[0].length)
+    return { action: 'filled', source }
+  }
+  const sep = current === '' || current.endsWith('\n') ? '' : '\n'
+  return { action: 'appended', source: `${current}${sep}${header}${line}\n` }
 }
 
 const ENV_EXAMPLE = `# ${PKG}: copy to .env.local and fill in.
@@ -187,7 +302,8 @@ API_BASE_URL=http://localhost:8000/api
 # Guest tokens: the credentials the proxy uses to ask the backend for a guest token (optional).
 GUEST_USERNAME=
 GUEST_PASSWORD=
-# CSRF double-submit signing key: required in production when CSRF is enabled (32+ random bytes).
+# CSRF double-submit signing key: required in production (32+ random characters). init wrote one
+# into .env.local; empty here means a random per-process key in development (with a warning).
 # Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"
 CSRF_SECRET=
 `
@@ -283,7 +399,7 @@ async function main(argv, io = { log: console.log, error: console.error }) {
   const report = []
 
   io.log(
-    `${PKG} init: Next.js ${next.version} (${next.from}) -> ${next15 ? 'middleware' : 'proxy'}.${ext}, ${ts ? 'TypeScript' : 'JavaScript'}${base !== dir ? ', src/ layout' : ''}${opts.dryRun ? ' (dry run)' : ''}`,
+    `${PKG} init: Next.js ${next.version} (${next.from}) -> ${rel(path.join(base, `${next15 ? 'middleware' : 'proxy'}.${ext}`))}, ${ts ? 'TypeScript' : 'JavaScript'}${base !== dir ? ', src/ layout' : ''}${opts.dryRun ? ' (dry run)' : ''}`,
   )
   if (next15 && next.minor !== undefined && next.minor < 5) {
     io.log(
@@ -317,6 +433,47 @@ async function main(argv, io = { log: console.log, error: console.error }) {
     report.push(`${exists ? 'overwrote ' : 'created   '} ${rel(file)}`)
   }
 
+  // A random CSRF_SECRET in .env.local (Next.js loads it in dev and build), so the app works the
+  // first time: an existing non-empty one is kept, an empty one is filled in.
+  function writeEnvLocal() {
+    const file = path.join(dir, '.env.local')
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null
+    const r = envLocalWithSecret(current)
+    if (r.action === 'unchanged') {
+      report.push(`unchanged  ${rel(file)} (has a CSRF_SECRET)`)
+      return
+    }
+    if (!opts.dryRun) fs.writeFileSync(file, r.source, { mode: 0o600 })
+    const what = {
+      created: 'created   ',
+      appended: 'updated   ',
+      filled: 'updated   ',
+    }[r.action]
+    const why = r.action === 'filled' ? 'filled in the empty CSRF_SECRET' : 'a random CSRF_SECRET'
+    report.push(`${what} ${rel(file)} (${why})`)
+  }
+
+  // The root layout renders <Session> inside <Suspense> (create-next-app's shape is edited in
+  // place; any other shape is left alone and the change is printed as a next step).
+  function editLayout() {
+    const name = ['tsx', 'jsx', 'js', 'ts']
+      .map((e) => path.join(base, 'app', `layout.${e}`))
+      .find((f) => fs.existsSync(f))
+    if (!name) return { file: path.join(base, 'app', `layout.${ext}x`), done: false }
+    const edited = addSessionToLayout(fs.readFileSync(name, 'utf8'))
+    if (!edited) {
+      report.push(`manual     ${rel(name)}: not create-next-app's shape; see the next steps`)
+      return { file: name, done: false }
+    }
+    if (!edited.changed) {
+      report.push(`unchanged  ${rel(name)} (already renders <Session>)`)
+      return { file: name, done: true }
+    }
+    if (!opts.dryRun) fs.writeFileSync(name, edited.source)
+    report.push(`updated    ${rel(name)} (<Session> inside <Suspense> around {children})`)
+    return { file: name, done: true }
+  }
+
   // Next.js 16 renamed middleware to proxy: an app has one or the other, never both.
   const proxyName = next15 ? 'middleware' : 'proxy'
   const otherName = next15 ? 'proxy' : 'middleware'
@@ -332,8 +489,12 @@ async function main(argv, io = { log: console.log, error: console.error }) {
   await write(path.join(base, 'lib', `api.${ext}`), apiClientFile())
   await write(path.join(base, 'app', 'api', '[...path]', `route.${ext}`), catchAllRouteFile())
   await write(path.join(base, 'app', 'api', 'auth', '[action]', `route.${ext}`), authRoutesFile())
+  await write(path.join(base, 'lib', `backend.${ext}`), backendFile())
   await write(path.join(base, 'app', `providers.${ext}x`), providersFile())
+  await write(path.join(base, 'app', `session.${ext}x`), sessionFile({ ts }))
   await write(path.join(dir, '.env.example'), ENV_EXAMPLE)
+  writeEnvLocal()
+  const layoutDone = editLayout()
 
   const configName = CONFIG_NAMES.find((n) => fs.existsSync(path.join(dir, n)))
   if (!configName) {
@@ -355,16 +516,41 @@ async function main(argv, io = { log: console.log, error: console.error }) {
 
   const deps = { ...pkg.dependencies, ...pkg.devDependencies }
   for (const line of report) io.log(`  ${line}`)
-  io.log('\nNext steps:')
-  if (!deps[PKG]) io.log(`  npm install ${PKG}`)
-  io.log('  cp .env.example .env.local   # then set API_BASE_URL (and CSRF_SECRET for production)')
-  io.log(
-    `  wrap your root layout in <AuthProvider> from '${PKG}/client' and use useAuth() in client components`,
-  )
+  for (const line of nextSteps({ deps, layoutDone, rel, base, ext })) io.log(line)
   return 0
 }
 
-module.exports = { main, parseArgs, detectNextMajor, addServerExternal }
+/** The next steps: only what is left to do, naming the files init wrote. Tested against them. */
+function nextSteps({ deps, layoutDone, rel, base, ext }) {
+  const out = ['', 'Next steps:']
+  let n = 0
+  const step = (text) => out.push(`  ${++n}. ${text}`)
+  if (!deps[PKG]) step(`npm install ${PKG}`)
+  step(
+    `set API_BASE_URL in .env.local to your backend (unset, ${DEFAULT_BASE_URL} is assumed; ${rel(path.join(base, 'lib', `backend.${ext}`))} says so at start)`,
+  )
+  if (!layoutDone.done) {
+    step(`in ${rel(layoutDone.file)}, render the session around {children} inside <body>:`)
+    for (const l of LAYOUT_IMPORTS.split('\n')) out.push(`       ${l}`)
+    for (const l of LAYOUT_BODY.split('\n')) out.push(`       ${l}`)
+  }
+  step(
+    `in client components ('use client'): import { useAuth } from '${PKG}/client' (login, logout, user)`,
+  )
+  step('npm run dev   (production: set CSRF_SECRET and API_BASE_URL in the environment)')
+  return out
+}
+
+module.exports = {
+  main,
+  parseArgs,
+  detectNextMajor,
+  addServerExternal,
+  addSessionToLayout,
+  envLocalWithSecret,
+  LAYOUT_IMPORTS,
+  LAYOUT_BODY,
+}
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(

@@ -24,8 +24,10 @@ function createApiClient(config = {}) {
 
   async function request(method, endpoint, body, options = {}) {
     method = method.toUpperCase()
-    const started = Date.now()
+    // Request data first (headers()/cookies()), the clock after: under Cache Components, Next.js
+    // refuses a Date.now() read before the request is known ("unstable value while prerendering").
     const ctx = await readContext(s, options)
+    const started = Date.now()
     const plan = s.core.plan({
       endpoint: String(endpoint),
       refreshedToken: ctx.refreshedToken,

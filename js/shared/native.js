@@ -2,7 +2,13 @@
 // `require('./native')` (never `../binding.js` directly), so a missing or unusable binary
 // always fails the same clear way: an Error with a stable `code` naming the platform and the fix.
 
-const { currentFacts, runtimeProblem, bindingNotFoundError } = require('./runtime-check')
+const {
+  currentFacts,
+  runtimeProblem,
+  bindingNotFoundError,
+  detectBundler,
+  bundledError,
+} = require('./runtime-check')
 
 function load() {
   const facts = currentFacts()
@@ -11,6 +17,9 @@ function load() {
   try {
     return require('../../binding.js')
   } catch (cause) {
+    // Bundled by Next.js (no serverExternalPackages): the fix is the config, not a reinstall.
+    const bundler = detectBundler(__dirname)
+    if (bundler) throw bundledError(bundler, cause)
     throw bindingNotFoundError(currentFacts({ withLibc: true }), cause)
   }
 }

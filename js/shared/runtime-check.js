@@ -50,6 +50,47 @@ function currentFacts({ withLibc = false } = {}) {
   }
 }
 
+/**
+ * The bundler that compiled this module into a Next.js bundle, or null when Node.js loaded it
+ * from node_modules (as `serverExternalPackages` makes it). Bundled, the addon's `require` of a
+ * .node file cannot work, and the platform-package advice would send people the wrong way.
+ * webpack and Turbopack each give their modules free variables Node.js never defines, and both
+ * point `__dirname` away from this directory (webpack: the chunk's directory; Turbopack: a
+ * `[project]/...` label).
+ */
+function detectBundler(dirname = __dirname) {
+  if (typeof __webpack_require__ === 'function') return 'webpack'
+  if (typeof __turbopack_context__ !== 'undefined') return 'Turbopack'
+  const fs = safeFs()
+  if (typeof dirname === 'string' && dirname.startsWith('[project]')) return 'Turbopack'
+  if (fs && typeof dirname === 'string' && !fs.existsSync(`${dirname}/runtime-check.js`)) {
+    return 'a bundler'
+  }
+  return null
+}
+
+function safeFs() {
+  try {
+    return require('node:fs')
+  } catch {
+    return null
+  }
+}
+
+const EXTERNAL_FIX =
+  "add 'next-api-layer-native' to serverExternalPackages in next.config (e.g. " +
+  "`const nextConfig: NextConfig = { serverExternalPackages: ['next-api-layer-native'] }`), " +
+  'then restart `next dev` / run `next build` again. `npx next-api-layer-native init` adds it.'
+
+/** The error thrown when the addon failed to load because the package was bundled. */
+function bundledError(bundler, cause) {
+  return packageError(
+    'ERR_BUNDLED',
+    `was bundled by ${bundler} instead of loaded by Node.js, so its native addon cannot load: ${EXTERNAL_FIX}`,
+    cause,
+  )
+}
+
 /** `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`: the suffix napi-rs gives the platform package. */
 function platformId(facts) {
   const base = `${facts.platform}-${facts.arch}`
@@ -121,5 +162,7 @@ module.exports = {
   platformId,
   runtimeProblem,
   bindingNotFoundError,
+  detectBundler,
+  bundledError,
   packageError,
 }

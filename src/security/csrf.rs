@@ -92,17 +92,18 @@ fn process_secret() -> &'static [u8; 32] {
     })
 }
 
-fn warn_generated_secret() {
+fn warn_generated_secret(empty: bool) {
     static WARNED: Once = Once::new();
+    let state = if empty { "is empty" } else { "is not set" };
     WARNED.call_once(|| {
         tracing::warn!(
             target: "next_api_layer::csrf",
-            "csrf.secret is not set: using a random per-process secret (development only)"
+            "csrf.secret {state}: using a random per-process secret (development only)"
         );
         eprintln!(
-            "[next-api-layer-native] csrf.secret is not set: using a random per-process \
+            "[next-api-layer-native] csrf.secret {state}: using a random per-process \
              secret. CSRF tokens are invalidated on restart and differ between instances; \
-             set csrf.secret (at least {MIN_SECRET_LEN} characters) before production."
+             set CSRF_SECRET (at least {MIN_SECRET_LEN} random characters) before production."
         );
     });
 }
@@ -216,7 +217,11 @@ impl CsrfConfig {
                 ));
             }
         };
-        match opt_str(obj.get("secret"), "csrf.secret")? {
+        // An empty value is an unset one: `CSRF_SECRET=` copied from an example .env file must
+        // not make every page fail (development gets the random secret, production the error).
+        let given = opt_str(obj.get("secret"), "csrf.secret")?;
+        let empty = given.is_some_and(|s| s.trim().is_empty());
+        match given.filter(|s| !s.trim().is_empty()) {
             Some(s) if s.len() >= MIN_SECRET_LEN => cfg.secret = s.as_bytes().to_vec(),
             Some(_) => {
                 return Err(LayerError::config(
@@ -227,8 +232,14 @@ impl CsrfConfig {
             None if cfg.enabled && cfg.strategy.uses_double_submit() && production => {
                 return Err(LayerError::config(
                     "csrf.secret",
-                    "is required in production when the 'double-submit' or 'both' strategy is \
-                     used (at least 32 random characters, e.g. from an environment variable)",
+                    format!(
+                        "is {} but required in production when the 'double-submit' or 'both' \
+                         strategy is used: set the CSRF_SECRET environment variable (at least \
+                         {MIN_SECRET_LEN} random characters; `npx next-api-layer-native init` \
+                         writes one into .env.local) and pass it as csrf: {{ secret: \
+                         process.env.CSRF_SECRET }}",
+                        if empty { "empty" } else { "not set" }
+                    ),
                 ));
             }
             None => {
@@ -237,7 +248,7 @@ impl CsrfConfig {
             }
         }
         if cfg.enabled && cfg.generated_secret && cfg.strategy.uses_double_submit() {
-            warn_generated_secret();
+            warn_generated_secret(empty);
         }
         Ok(cfg)
     }

@@ -239,6 +239,26 @@ fn config_and_secret_rules() {
         assert_eq!(e.code, crate::error::ErrorCode::ConfigInvalid);
         assert!(e.message.starts_with("csrf.secret"), "{}", e.message);
     }
+    // An empty secret (`CSRF_SECRET=` in an .env file) is an unset one: the production error
+    // names the variable, development falls back to the random secret.
+    for secret in ["", "  "] {
+        let e = CsrfConfig::from_json(Some(&json!({ "secret": secret })), true).unwrap_err();
+        assert!(
+            e.message.starts_with("csrf.secret is empty"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("CSRF_SECRET"), "{}", e.message);
+        let dev = CsrfConfig::from_json(Some(&json!({ "secret": secret })), false).unwrap();
+        assert!(dev.generated_secret);
+    }
+    let e = CsrfConfig::from_json(Some(&json!({})), true).unwrap_err();
+    assert!(
+        e.message.starts_with("csrf.secret is not set"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("CSRF_SECRET"), "{}", e.message);
     // Fetch Metadata alone needs no secret.
     assert!(CsrfConfig::from_json(Some(&json!({ "strategy": "fetch-metadata" })), true).is_ok());
     // Development: a per-process random secret, shared by engines of this process.
