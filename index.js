@@ -1,6 +1,7 @@
 // The package entry, `next-api-layer-native`: the server-side adapter surface. Each name
 // comes from its module in js/ (types beside it in js/<module>.d.ts, re-exported by
 // index.d.ts). The browser surface is `next-api-layer-native/client`.
+// A new name here needs `node scripts/gen-stubs.js` (its browser/Edge stubs; a test checks).
 
 const proxy = require('./js/proxy/proxy')
 const proxyHandler = require('./js/handler/proxy-handler')

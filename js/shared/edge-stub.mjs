@@ -58,6 +58,7 @@ export const isRetryableError = stub("isRetryableError")
 export const isRetryableStatus = stub("isRetryableStatus")
 export const isTimeoutError = stub("isTimeoutError")
 export const isValidationError = stub("isValidationError")
+export const normalizeBackendError = stub("normalizeBackendError")
 export const sanitize = stub("sanitize")
 
-export default { ApiError, AuthError, HttpError, INTERNAL_HEADERS, NetworkError, PROXY_METHODS, RETRYABLE_STATUS, RateLimitError, TimeoutError, ValidationError, createApiClient, createAuthProxy, createAuthRoutes, createProxyHandler, createRedactor, createSanitizer, defaultParseAuthResponse, defaultParseUserResponse, isApiError, isAuthError, isHttpError, isNetworkError, isRateLimitError, isRetryableError, isRetryableStatus, isTimeoutError, isValidationError, sanitize }
+export default { ApiError, AuthError, HttpError, INTERNAL_HEADERS, NetworkError, PROXY_METHODS, RETRYABLE_STATUS, RateLimitError, TimeoutError, ValidationError, createApiClient, createAuthProxy, createAuthRoutes, createProxyHandler, createRedactor, createSanitizer, defaultParseAuthResponse, defaultParseUserResponse, isApiError, isAuthError, isHttpError, isNetworkError, isRateLimitError, isRetryableError, isRetryableStatus, isTimeoutError, isValidationError, normalizeBackendError, sanitize }
