@@ -68,6 +68,11 @@ export declare class Engine {
   revokeToken(token: string): void
   stats(): StatsSnapshot
   /**
+   * Refuses `token` from now on (logout): on this instance and, with a shared store,
+   * on every instance.
+   */
+  revokeToken(token: string): void
+  /**
    * Attaches the audit logger. `deliver(batchJson)` receives a JSON array of events,
    * in order, on the JS thread after the request that produced them (build it with
    * `batchLogger(logger)` from js/audit.js). Weak: never keeps the process alive.
@@ -327,6 +332,34 @@ export interface StatsSnapshot {
   auditEmitted: number
   auditDelivered: number
   auditDropped: number
+  /** The shared store's counters (`store` configured), else absent. */
+  store?: StoreSnapshot
+}
+
+/** The shared store's counters in `stats().store`. */
+export interface StoreSnapshot {
+  /** Commands Redis answered. */
+  commands: number
+  /** Commands that failed or timed out (or were skipped while Redis was known down). */
+  errors: number
+  /** Outages (transitions from reachable to unreachable). */
+  outages: number
+  /** Answers from in-process state because Redis was unavailable (`onUnavailable: 'local'`). */
+  fallbacks: number
+  /** 503 answers because Redis was unavailable (`onUnavailable: 'closed'`). */
+  refused: number
+  /** Backend refreshes this instance ran while holding the token family's lock. */
+  refreshLed: number
+  /** Refreshes answered from Redis (another instance called the backend). */
+  refreshShared: number
+  /** Rate-limit checks answered by Redis, and by the local deny cache. */
+  rateChecks: number
+  rateDenyCacheHits: number
+  /** Revocations published by this instance, and received from other instances. */
+  revocationsPublished: number
+  revocationsReceived: number
+  /** Whether Redis answered the last command. */
+  up: boolean
 }
 
 /** The result of validating one token for `getServerUser`. */

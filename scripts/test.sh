@@ -20,6 +20,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# A real redis-server for the shared-store tests (several instances on one Redis).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== apt-get install redis-server (shared-store tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "The shared-store tests need redis-server (Debian: apt-get install redis-server)." >&2
+    exit 1
+  fi
+fi
+
 echo "== cargo test"
 cargo test --quiet
 

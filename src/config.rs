@@ -121,6 +121,8 @@ pub struct Config {
     pub rate_limit: Option<Value>,
     pub csrf: Option<Value>,
     pub audit: Option<Value>,
+    /// The shared store (Redis) for several app instances, when configured.
+    pub store: Option<crate::store::redis::StoreConfig>,
     /// Options this engine does not know (typos, or options of another version): ignored,
     /// reported once when the engine is built (see [`unknown_option_warnings`]).
     pub warnings: Vec<String>,
@@ -152,6 +154,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "rateLimit",
             "csrf",
             "audit",
+            "store",
         ],
     ),
     ("cookies", &["user", "guest", "options"]),
@@ -720,6 +723,7 @@ impl Config {
             guest_mapper,
             js_mappers,
             rate_limit: field(root, "rateLimit").cloned(),
+            store: crate::store::redis::StoreConfig::from_json(field(root, "store"))?,
             csrf: field(root, "csrf").cloned(),
             audit: field(root, "audit").cloned(),
             warnings: root.map(unknown_option_warnings).unwrap_or_default(),

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// A bug or an impossible state; should never be seen.
     Internal,
+    /// The shared store (Redis) did not answer in time and `store.onUnavailable` is `'closed'`.
+    StoreUnavailable,
 }
 
 impl ErrorCode {
@@ -34,6 +36,7 @@ impl ErrorCode {
             ErrorCode::BackendBadResponse => "ERR_BACKEND_BAD_RESPONSE",
             ErrorCode::InvalidInput => "ERR_INVALID_INPUT",
             ErrorCode::Internal => "ERR_INTERNAL",
+            ErrorCode::StoreUnavailable => "ERR_STORE_UNAVAILABLE",
         }
     }
 
@@ -44,6 +47,7 @@ impl ErrorCode {
             ErrorCode::BackendUnavailable
                 | ErrorCode::BackendTimeout
                 | ErrorCode::BackendBadResponse
+                | ErrorCode::StoreUnavailable
         )
     }
 }
@@ -84,6 +88,10 @@ impl LayerError {
 
     pub fn backend_unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BackendUnavailable, message)
+    }
+
+    pub fn store_unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::StoreUnavailable, message)
     }
 
     pub fn backend_timeout(message: impl Into<String>) -> Self {

@@ -57,6 +57,8 @@ pub struct StatsSnapshot {
     pub audit_emitted: i64,
     pub audit_delivered: i64,
     pub audit_dropped: i64,
+    /// The shared store's counters (`store` configured), else absent.
+    pub store: Option<crate::store::redis::StoreSnapshot>,
 }
 
 #[inline]
@@ -87,6 +89,7 @@ impl Stats {
             audit_emitted: 0,
             audit_delivered: 0,
             audit_dropped: 0,
+            store: None,
         }
     }
 }

@@ -114,6 +114,12 @@ const config: AuthProxyConfig = {
   production: true,
   rateLimit,
   csrf,
+  store: {
+    url: 'rediss://:secret@redis.internal:6380/0',
+    keyPrefix: 'shop:',
+    onUnavailable: 'closed',
+    timeoutMs: 100,
+  },
   audit: {
     enabled: true,
     events: ['auth:fail', 'csrf:fail', 'rateLimit:exceeded'],
@@ -131,6 +137,10 @@ export default authProxy // Next.js 15.5 middleware.ts
 const stats: AuthProxyStats = authProxy.stats()
 const hits: number = stats.cacheHits + stats.backendRefreshCalls + stats.auditDropped
 void hits
+const led: number | undefined = stats.store?.refreshLed
+const up: boolean | undefined = stats.store?.up
+void led
+void up
 
 // Declarative mappers as JSON paths; function mappers returning a token string.
 createAuthProxy({
@@ -178,3 +188,8 @@ createAuthProxy<MyUser>({
     return res
   },
 })
+
+// @ts-expect-error onUnavailable is 'local' | 'closed'
+createAuthProxy({ apiBaseUrl: 'x', store: { url: 'redis://r', onUnavailable: 'open' } })
+// @ts-expect-error store.url is required
+createAuthProxy({ apiBaseUrl: 'x', store: { keyPrefix: 'a:' } })

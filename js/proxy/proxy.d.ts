@@ -193,6 +193,49 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   csrf?: CsrfOptions
   /** Audit events to a logger. Off unless given. */
   audit?: AuditOptions
+  /**
+   * Shared state on Redis (or Valkey) for more than one app instance: one refresh per token
+   * family, exact rate limits and logout visible on every instance. In-process unless given.
+   * When `refresh.store` is given too, this one wins (a warning says so).
+   */
+  store?: StoreOptions
+}
+
+/** `store`: the Redis every instance of the app shares. */
+export interface StoreOptions {
+  /** `redis://[user:password@]host:port[/db]`, `rediss://` for TLS. */
+  url: string
+  /** Prefix of every key and channel, so apps can share one Redis. default `'nal:'` */
+  keyPrefix?: string
+  /**
+   * Redis down or slower than `timeoutMs`: `'local'` falls back to in-process state (logged
+   * once per outage); `'closed'` answers 503 `ERR_STORE_UNAVAILABLE` for what needs shared
+   * state (refresh, rate limits, revocation checks). default `'local'`
+   */
+  onUnavailable?: 'local' | 'closed'
+  /** Longest wait for one Redis command, ms. default 250 */
+  timeoutMs?: number
+}
+
+/** Counters of the shared store (`store` configured). */
+export interface StoreStats {
+  commands: number
+  errors: number
+  outages: number
+  /** Answers from in-process state while Redis was unavailable (`'local'`). */
+  fallbacks: number
+  /** 503 answers while Redis was unavailable (`'closed'`). */
+  refused: number
+  /** Backend refreshes this instance ran for every instance. */
+  refreshLed: number
+  /** Refreshes answered from Redis (another instance called the backend). */
+  refreshShared: number
+  rateChecks: number
+  rateDenyCacheHits: number
+  revocationsPublished: number
+  revocationsReceived: number
+  /** Redis answered the last command. */
+  up: boolean
 }
 
 /** Engine counters. */
@@ -222,6 +265,8 @@ export interface AuthProxyStats {
   auditDelivered: number
   /** Audit events dropped because the logger could not keep up (bounded queue). */
   auditDropped: number
+  /** The shared store's counters, when `store` is configured. */
+  store?: StoreStats
 }
 
 export interface AuthProxy {

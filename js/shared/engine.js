@@ -46,6 +46,13 @@ function wrapMapper(fn, name) {
   }
 }
 
+const warned = new Set()
+function warnOnce(key, message) {
+  if (warned.has(key)) return
+  warned.add(key)
+  console.warn(`[next-api-layer-native] config: ${message}`)
+}
+
 /**
  * Serialises the declarative part of a config (functions are passed separately).
  * @returns {{ json: string, fns: Array<Function | undefined> }}
@@ -80,9 +87,26 @@ function serialize(config) {
     typeof config.production === 'boolean'
       ? config.production
       : process.env.NODE_ENV === 'production'
+  let refresh = config.refresh
+  if (config.store && refresh && typeof refresh === 'object' && refresh.store) {
+    // The native shared store coordinates refreshes across instances (a lock per token
+    // family); the JS get/set interface would only be a second, weaker cache beside it.
+    warnOnce(
+      'store+refresh.store',
+      'both `store` and `refresh.store` are given: the native `store` (Redis) coordinates refreshes; `refresh.store` is not used',
+    )
+    const { store: _ignored, ...rest } = refresh
+    refresh = rest
+  }
   let json
   try {
-    json = JSON.stringify({ ...config, production, responseMappers: declarative, jsMappers })
+    json = JSON.stringify({
+      ...config,
+      refresh,
+      production,
+      responseMappers: declarative,
+      jsMappers,
+    })
   } catch (err) {
     throw configError(`config must be JSON-serialisable apart from functions: ${err.message}`)
   }

@@ -21,9 +21,11 @@ use crate::config::{Config, RefreshStyle};
 use crate::error::{LayerError, Result};
 use crate::http::cookies::get_cookie;
 use crate::security::audit::AuditEventType;
-use crate::security::pipeline::Security;
+use crate::security::pipeline::{RateStage, Security};
 use crate::stats::{Stats, StatsSnapshot, bump};
 use crate::store::kv::{KeyValueStore, MokaStore};
+use crate::store::redis::SharedStore;
+use crate::store::redis::revocations::Event;
 use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
 
 /// Function-valued response mappers (JS), if any.
@@ -51,6 +53,8 @@ pub struct Engine {
     default_excluded: crate::http::routes::RouteSet,
     /// Rate limiting, CSRF and audit (`security.rs`).
     security: Security,
+    /// The shared store (Redis) of several app instances, when `store` is configured.
+    shared: Option<Arc<SharedStore>>,
 }
 
 impl Engine {
@@ -65,7 +69,7 @@ impl Engine {
                 "is marked as a function but none was passed",
             ));
         }
-        let security = Security::new(
+        let mut security = Security::new(
             cfg.rate_limit.as_ref(),
             cfg.csrf.as_ref(),
             cfg.audit.as_ref(),
@@ -112,17 +116,38 @@ impl Engine {
             guest_credentials: cfg.guest.credentials.clone(),
             stats: stats.clone(),
         });
+        let cache: Arc<dyn KeyValueStore<Validation>> =
+            Arc::new(MokaStore::new(cfg.cache_max_size));
+        // The grace window holds one entry per refreshed token: bound it like the cache,
+        // with headroom for bursts.
+        let grace: Arc<dyn KeyValueStore<RefreshOutcome>> =
+            Arc::new(MokaStore::new(cfg.cache_max_size.max(1000)));
+        let revoked = Arc::new(Revocations::default());
+        let shared = match &cfg.store {
+            Some(sc) => {
+                let store = SharedStore::new(sc)?;
+                store.revocations.set_hook(revocation_hook(
+                    &cache,
+                    &grace,
+                    &revoked,
+                    cfg.cache_ttl.max(cfg.negative_ttl),
+                ));
+                security.use_shared_store(store.clone());
+                store.revocations.ensure_started();
+                Some(store)
+            }
+            None => None,
+        };
         Ok(Self {
-            cache: Arc::new(MokaStore::new(cfg.cache_max_size)),
-            // The grace window holds one entry per refreshed token: bound it like the cache,
-            // with headroom for bursts.
-            grace: Arc::new(MokaStore::new(cfg.cache_max_size.max(1000))),
+            cache,
+            grace,
+            shared,
             validate_flight: Arc::new(InMemorySingleFlight::default()),
             refresh_flight: Arc::new(InMemorySingleFlight::default()),
             guest_flight: Arc::new(InMemorySingleFlight::default()),
             strategy,
             issuer,
-            revoked: Arc::new(Revocations::default()),
+            revoked,
             stats,
             default_excluded: crate::http::routes::RouteSet::parse(&["/_next/**", "/favicon.ico"])
                 .expect("built-in patterns"),
@@ -150,6 +175,7 @@ impl Engine {
         s.audit_emitted = sec.audit.emitted as i64;
         s.audit_delivered = sec.audit.delivered as i64;
         s.audit_dropped = sec.audit.dropped as i64;
+        s.store = self.shared.as_ref().map(|st| st.snapshot());
         s
     }
 
@@ -171,11 +197,19 @@ impl Engine {
         // `decide` (a `pending` answer has not been counted).
         match self.resolve_cached(f) {
             Some(auth) => {
-                bump(&self.stats.sync_decisions);
-                let limits = match self.security.rate_limit_at(f, &self.rate_limit_path(f)) {
-                    Ok(h) => h,
-                    Err(d) => return *d,
+                let limits = match self
+                    .security
+                    .rate_limit_sync_at(f, &self.rate_limit_path(f))
+                {
+                    RateStage::Ready(Ok(h)) => h,
+                    RateStage::Ready(Err(d)) => {
+                        bump(&self.stats.sync_decisions);
+                        return *d;
+                    }
+                    // Counted by the shared store: one round trip, on the async path.
+                    RateStage::Remote => return Decision::pending(),
                 };
+                bump(&self.stats.sync_decisions);
                 let mut d = self.finish(f, &route, auth, false);
                 Security::add_headers(&mut d, limits);
                 d
@@ -191,8 +225,15 @@ impl Engine {
         if let Some(d) = self.early(f, &route) {
             return d;
         }
+        if let Some(s) = &self.shared {
+            s.revocations.ensure_started();
+        }
         // STAGE rate-limit: before any backend call.
-        let limits = match self.security.rate_limit_at(f, &self.rate_limit_path(f)) {
+        let limits = match self
+            .security
+            .rate_limit_async_at(f, &self.rate_limit_path(f))
+            .await
+        {
             Ok(h) => h,
             Err(d) => return *d,
         };
@@ -466,6 +507,11 @@ impl Engine {
                                     }),
                                     self.cfg.negative_ttl,
                                 );
+                                // Every instance refuses it now, without its own refresh try.
+                                self.publish_revoked(
+                                    key,
+                                    Revocations::ttl_for(p.token, self.cfg.negative_ttl),
+                                );
                             }
                             Err(e) => return error_outcome(Some(p.source), &e),
                         }
@@ -647,9 +693,25 @@ impl Engine {
         let cfg = self.cfg.clone();
         let revoked = self.revoked.clone();
         let owned = token.to_string();
+        let shared = self.shared.clone();
         let work = Box::pin(async move {
             if let Some(v) = cache.get(&key) {
                 return Ok((*v).clone());
+            }
+            // Revoked on another instance (logout, refused refresh) while this one was not
+            // listening, or evicted from this cache since: refused without asking.
+            if let Some(st) = &shared {
+                match st.is_revoked(&key).await {
+                    Ok(true) => {
+                        let v = Validation::Rejected {
+                            refresh_failed: true,
+                        };
+                        cache.insert(key, Arc::new(v.clone()), cfg.negative_ttl);
+                        return Ok(v);
+                    }
+                    Ok(false) => {}
+                    Err(_) => st.unavailable()?,
+                }
             }
             match strategy.validate(&owned).await {
                 // revoked while the backend was asked: the revocation wins
@@ -694,6 +756,9 @@ impl Engine {
         let grace = self.grace.clone();
         let issuer = self.issuer.clone();
         let grace_ttl = self.cfg.refresh.grace;
+        let shared = self.shared.clone();
+        // The lock must outlast the backend call (bounded by the backend timeout).
+        let lock_ttl = self.cfg.timeout + std::time::Duration::from_secs(1);
         let also = also.copied();
         let cred = match cred {
             RefreshCredential::Bearer(t) => OwnedCred::Bearer(t.to_string()),
@@ -706,16 +771,34 @@ impl Engine {
             if let Some(o) = grace.get(&key) {
                 return Ok(Some(o.issued.clone()));
             }
-            let res = match &cred {
-                OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
-                OwnedCred::Body(field, rt) => {
-                    issuer
-                        .refresh(RefreshCredential::Body {
-                            field,
-                            refresh_token: rt,
-                        })
-                        .await
+            let call = async {
+                match &cred {
+                    OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
+                    OwnedCred::Body(field, rt) => {
+                        issuer
+                            .refresh(RefreshCredential::Body {
+                                field,
+                                refresh_token: rt,
+                            })
+                            .await
+                    }
                 }
+            };
+            // With a shared store, one instance calls the backend for the whole fleet.
+            let res = match &shared {
+                Some(st) => {
+                    match st
+                        .refresh(&key, also.as_ref(), lock_ttl, grace_ttl, call)
+                        .await
+                    {
+                        Ok(res) => res,
+                        Err(_) => {
+                            st.unavailable()?;
+                            refresh_again(&issuer, &cred).await
+                        }
+                    }
+                }
+                None => call.await,
             };
             if let Ok(Some(t)) = &res {
                 let o = Arc::new(RefreshOutcome { issued: t.clone() });
@@ -746,16 +829,25 @@ impl Engine {
         let key = token_key(token);
         let ttl = Revocations::ttl_for(token, self.cfg.cache_ttl.max(self.cfg.negative_ttl));
         self.revoked.insert(key, ttl);
+        self.publish_revoked(key, ttl);
         // A token refreshed a moment ago: its successor (held for the grace window) belongs
         // to the same session and dies with it.
         if let Some(o) = self.grace.get(&key) {
             let next = token_key(&o.issued.token);
             let next_ttl = Revocations::ttl_for(&o.issued.token, ttl.min(self.cfg.cache_ttl));
             self.revoked.insert(next, next_ttl);
+            self.publish_revoked(next, next_ttl);
             self.remember_revoked(next);
             self.grace.remove(&key);
         }
         self.remember_revoked(key);
+    }
+
+    /// Tells the other instances (shared store) that `key` is refused for `ttl`.
+    fn publish_revoked(&self, key: TokenKey, ttl: std::time::Duration) {
+        if let Some(st) = &self.shared {
+            st.publish_revocation(key, ttl);
+        }
     }
 
     /// Is `token` revoked (and not yet past its remembered lifetime)?
@@ -802,6 +894,57 @@ fn is_sendable_token(token: &str) -> bool {
 enum OwnedCred {
     Bearer(String),
     Body(String, String),
+}
+
+/// The refresh call again, when the shared store could not coordinate it (`'local'`).
+async fn refresh_again(issuer: &Issuer, cred: &OwnedCred) -> Issued {
+    match cred {
+        OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
+        OwnedCred::Body(field, rt) => {
+            issuer
+                .refresh(RefreshCredential::Body {
+                    field,
+                    refresh_token: rt,
+                })
+                .await
+        }
+    }
+}
+
+/// What a revocation from another instance does here (as `Engine::revoke_token` does
+/// locally): the token goes to the revoked list until its `exp` and is cached as refused;
+/// `Resync` (the listener was away) forgets every cached validation, since some revocations
+/// may have been missed (cache misses then check Redis's list).
+fn revocation_hook(
+    cache: &Arc<dyn KeyValueStore<Validation>>,
+    grace: &Arc<dyn KeyValueStore<RefreshOutcome>>,
+    revoked: &Arc<Revocations>,
+    refused_ttl: std::time::Duration,
+) -> crate::store::redis::revocations::Hook {
+    let cache = Arc::downgrade(cache);
+    let grace = Arc::downgrade(grace);
+    let revoked = Arc::downgrade(revoked);
+    Arc::new(move |e| {
+        let (Some(cache), Some(grace), Some(revoked)) =
+            (cache.upgrade(), grace.upgrade(), revoked.upgrade())
+        else {
+            return;
+        };
+        match e {
+            Event::Revoked(key, ttl) => {
+                revoked.insert(key, ttl);
+                grace.remove(&key);
+                cache.insert(
+                    key,
+                    Arc::new(Validation::Rejected {
+                        refresh_failed: true,
+                    }),
+                    refused_ttl,
+                );
+            }
+            Event::Resync => cache.clear(),
+        }
+    })
 }
 
 /// Backend trouble is logged to stderr (at most one line per second, with a count of the

@@ -109,8 +109,12 @@ impl NativeEngine {
             refresh: js_mapper(parse_refresh_token, "responseMappers.parseRefreshToken"),
             guest: js_mapper(parse_guest_token, "responseMappers.parseGuestToken"),
         };
-        let inner =
-            engine::Engine::from_json(&config_json, js).map_err(error::LayerError::into_napi)?;
+        // On the addon's tokio runtime, so a shared store starts listening for revocations
+        // from other instances at once.
+        let inner = napi::bindgen_prelude::within_runtime_if_available(|| {
+            engine::Engine::from_json(&config_json, js)
+        })
+        .map_err(error::LayerError::into_napi)?;
         Ok(Self {
             inner: std::sync::Arc::new(inner),
         })
@@ -164,7 +168,8 @@ impl NativeEngine {
     /// and refused until its own `exp`, without asking the backend.
     #[napi]
     pub fn revoke_token(&self, token: String) {
-        self.inner.revoke_token(&token);
+        // On the addon's runtime: a shared store publishes the revocation from there.
+        napi::bindgen_prelude::within_runtime_if_available(|| self.inner.revoke_token(&token));
     }
 
     #[napi]

@@ -21,8 +21,18 @@ use crate::http::cookies::{CookieOptions, rewrite_cookie_header};
 use crate::security::audit::{AuditConfig, AuditEvent, AuditEventType, AuditStats, Auditor};
 use crate::security::csrf::{Csrf, CsrfConfig, CsrfFacts, session_id};
 use crate::security::ratelimit::{
-    KeyFacts, RateLimitConfig, RateLimitStats, RateLimiter, client_ip,
+    KeyFacts, RateLimitConfig, RateLimitOutcome, RateLimitStats, RateLimiter, client_ip,
 };
+use crate::store::redis::SharedStore;
+use crate::store::redis::gcra::SharedRate;
+
+/// The rate-limit stage as the synchronous path sees it.
+pub enum RateStage {
+    /// Answered here (in-process limiter, or a refusal the deny cache remembers).
+    Ready(std::result::Result<Vec<String>, Box<Decision>>),
+    /// The shared store must be asked: go asynchronous (nothing was counted).
+    Remote,
+}
 
 pub const RATE_LIMIT_MESSAGE: &str = "Too many requests. Please try again later.";
 pub const CSRF_MESSAGE: &str = "Invalid or missing CSRF token.";
@@ -39,6 +49,8 @@ pub struct SecurityStats {
 
 pub struct Security {
     rate: RateLimiter,
+    /// Limits counted in the shared store (Redis), when one is configured.
+    shared_rate: Option<SharedRate>,
     csrf: Csrf,
     auditor: Arc<Auditor>,
     cookie_options: CookieOptions,
@@ -73,6 +85,7 @@ impl Security {
         let audit = AuditConfig::from_json(audit)?;
         Ok(Security {
             rate,
+            shared_rate: None,
             csrf,
             auditor: Arc::new(Auditor::new(audit)),
             cookie_options,
@@ -100,6 +113,21 @@ impl Security {
         self.rate_limit_at(f, &f.path)
     }
 
+    /// Counts rate limits in the shared store from now on (the engine calls this once).
+    pub fn use_shared_store(&mut self, store: std::sync::Arc<SharedStore>) {
+        if self.rate.enabled() {
+            self.shared_rate = Some(SharedRate::new(store));
+        }
+    }
+
+    fn client_key(&self, f: &Facts) -> String {
+        let key = self.rate.key_for(&key_facts(f));
+        if key == "ip:unknown" && !self.warned_shared_key.swap(true, Ordering::Relaxed) {
+            warn_shared_key(self.rate.config().trusted_proxies);
+        }
+        key
+    }
+
     /// [`Security::rate_limit`] with the path the rules and `skipRoutes` match (the engine
     /// passes it without its locale prefix, as the access lists see it).
     pub fn rate_limit_at(
@@ -110,13 +138,65 @@ impl Security {
         if !self.rate.enabled() {
             return Ok(Vec::new());
         }
-        let key = self.rate.key_for(&key_facts(f));
-        if key == "ip:unknown" && !self.warned_shared_key.swap(true, Ordering::Relaxed) {
-            warn_shared_key(self.rate.config().trusted_proxies);
-        }
+        let key = self.client_key(f);
         let Some(outcome) = self.rate.check(path, &key) else {
             return Ok(Vec::new());
         };
+        self.answer(f, outcome)
+    }
+
+    /// The rate-limit stage on the synchronous path: with a shared store, only a refusal
+    /// remembered by the deny cache is answered here; anything else needs Redis.
+    pub fn rate_limit_sync_at(&self, f: &Facts, path: &str) -> RateStage {
+        if let Some(shared) = &self.shared_rate
+            && let Some(idx) = self.rate.rule_for(path)
+        {
+            let key = self.client_key(f);
+            return match shared.deny_cached(&self.rate, idx, &key) {
+                Some(out) => RateStage::Ready(self.answer(f, out)),
+                None => RateStage::Remote,
+            };
+        }
+        RateStage::Ready(self.rate_limit_at(f, path))
+    }
+
+    /// The rate-limit stage on the asynchronous path: one round trip to the shared store
+    /// when there is one. Redis unavailable: the in-process limiter (`'local'`) or a 503
+    /// (`'closed'`).
+    pub async fn rate_limit_async_at(
+        &self,
+        f: &Facts,
+        path: &str,
+    ) -> std::result::Result<Vec<String>, Box<Decision>> {
+        if let Some(shared) = &self.shared_rate
+            && let Some(idx) = self.rate.rule_for(path)
+        {
+            let key = self.client_key(f);
+            if let Some(out) = shared.deny_cached(&self.rate, idx, &key) {
+                return self.answer(f, out);
+            }
+            match shared.check(&self.rate, idx, &key).await {
+                Ok(out) => return self.answer(f, out),
+                Err(_) => {
+                    if let Err(e) = shared.store.unavailable() {
+                        return Err(Box::new(Decision::json(
+                            503,
+                            "Service temporarily unavailable.",
+                            Some(e.code.as_str()),
+                        )));
+                    }
+                }
+            }
+        }
+        self.rate_limit_at(f, path)
+    }
+
+    /// The headers of a counted request, or its 429 (with the audit event).
+    fn answer(
+        &self,
+        f: &Facts,
+        outcome: RateLimitOutcome,
+    ) -> std::result::Result<Vec<String>, Box<Decision>> {
         let mut headers = Vec::with_capacity(12);
         outcome.push_headers(&mut headers);
         if outcome.allowed {

@@ -662,9 +662,9 @@ impl<C: Clock + Clone, S: RateLimitStore> RateLimiter<C, S> {
         self.anchor_unix_ms + since.as_millis() as u64
     }
 
-    /// Counts one request for `key` on `path` (a request path; normalised here). Returns
-    /// `None` when rate limiting is disabled or the path is in `skipRoutes`.
-    pub fn check(&self, path: &str, key: &str) -> Option<RateLimitOutcome> {
+    /// The index of the rule that counts a request on `path` (a request path; normalised
+    /// here): `None` when rate limiting is disabled or the path is in `skipRoutes`.
+    pub fn rule_for(&self, path: &str) -> Option<usize> {
         if !self.config.enabled {
             return None;
         }
@@ -672,44 +672,76 @@ impl<C: Clock + Clone, S: RateLimitStore> RateLimiter<C, S> {
         if self.config.skip_routes.matches(&path) {
             return None;
         }
-        let limit = self
-            .limits
+        self.limits
             .iter()
-            .find(|l| l.rule.pattern.as_ref().is_none_or(|p| p.matches(&path)))?;
-        let hashed = self.hasher.hash_one(key);
+            .position(|l| l.rule.pattern.as_ref().is_none_or(|p| p.matches(&path)))
+    }
+
+    /// Rule `idx` as a shared store sees it: policy name, emission interval `T` and burst.
+    pub fn rule_params(&self, idx: usize) -> (&str, Duration, u32) {
+        let l = &self.limits[idx];
+        (&l.name, l.t, l.rule.max_requests)
+    }
+
+    /// Counts a check made elsewhere (a shared store) in `stats()`.
+    pub fn count_check(&self, allowed: bool) {
         self.checked.fetch_add(1, Ordering::Relaxed);
+        if !allowed {
+            self.limited.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The outcome and headers of one check of rule `idx`: `until_full` is the time until
+    /// the bucket is full again, `retry` (denied only) until the next request is accepted.
+    pub fn outcome(
+        &self,
+        idx: usize,
+        remaining: Option<u32>,
+        until_full: Duration,
+        retry: Option<Duration>,
+        now_unix_ms: u64,
+    ) -> RateLimitOutcome {
+        let limit = &self.limits[idx];
+        let reset_after_secs = ceil_secs(until_full);
+        let reset_unix = (now_unix_ms + until_full.as_millis() as u64).div_ceil(1000);
+        RateLimitOutcome {
+            allowed: retry.is_none(),
+            limit: limit.rule.max_requests,
+            remaining: remaining.unwrap_or(0),
+            window_secs: limit.rule.window_ms.div_ceil(1000),
+            reset_after_secs,
+            reset_unix,
+            retry_after_secs: retry.map(|w| ceil_secs(w).max(1)),
+            policy: Arc::clone(&limit.name),
+            policy_header: Arc::clone(&limit.policy_header),
+        }
+    }
+
+    /// Counts one request for `key` on `path` (a request path; normalised here). Returns
+    /// `None` when rate limiting is disabled or the path is in `skipRoutes`.
+    pub fn check(&self, path: &str, key: &str) -> Option<RateLimitOutcome> {
+        let idx = self.rule_for(path)?;
+        let limit = &self.limits[idx];
+        let hashed = self.hasher.hash_one(key);
         let max = limit.rule.max_requests;
-        let window_secs = limit.rule.window_ms.div_ceil(1000);
         let result = limit.gov.check_key(&hashed);
         let now = self.clock.now();
         let now_ms = self.unix_ms_now(now);
-        let (allowed, remaining, until_full, retry_after) = match result {
+        let out = match result {
             Ok(snapshot) => {
                 let remaining = snapshot.remaining_burst_capacity();
                 // The bucket is full again after the used cells have been replenished.
                 let used = max.saturating_sub(remaining);
-                (true, remaining, limit.t * used, None)
+                self.outcome(idx, Some(remaining), limit.t * used, None, now_ms)
             }
             Err(not_until) => {
-                self.limited.fetch_add(1, Ordering::Relaxed);
                 let wait = not_until.wait_time_from(now);
                 let until_full = wait + limit.t * max.saturating_sub(1);
-                (false, 0, until_full, Some(ceil_secs(wait).max(1)))
+                self.outcome(idx, None, until_full, Some(wait), now_ms)
             }
         };
-        let reset_after_secs = ceil_secs(until_full);
-        let reset_unix = (now_ms + until_full.as_millis() as u64).div_ceil(1000);
-        Some(RateLimitOutcome {
-            allowed,
-            limit: max,
-            remaining,
-            window_secs,
-            reset_after_secs,
-            reset_unix,
-            retry_after_secs: retry_after,
-            policy: Arc::clone(&limit.name),
-            policy_header: Arc::clone(&limit.policy_header),
-        })
+        self.count_check(out.allowed);
+        Some(out)
     }
 
     pub fn stats(&self) -> RateLimitStats {

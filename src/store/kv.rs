@@ -19,6 +19,8 @@ pub trait KeyValueStore<V>: Send + Sync {
     fn get(&self, key: &TokenKey) -> Option<Arc<V>>;
     fn insert(&self, key: TokenKey, value: Arc<V>, ttl: Duration);
     fn remove(&self, key: &TokenKey);
+    /// Forgets every entry.
+    fn clear(&self);
     /// Approximate number of live entries.
     fn len(&self) -> u64;
     fn is_empty(&self) -> bool {
@@ -97,6 +99,10 @@ impl<V: Send + Sync + 'static> KeyValueStore<V> for MokaStore<V> {
 
     fn remove(&self, key: &TokenKey) {
         self.cache.invalidate(key);
+    }
+
+    fn clear(&self) {
+        self.cache.invalidate_all();
     }
 
     fn len(&self) -> u64 {

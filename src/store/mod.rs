@@ -2,4 +2,5 @@
 //! key-value cache of validations and the single-flight registry.
 
 pub mod kv;
+pub mod redis;
 pub mod singleflight;

@@ -1,0 +1,187 @@
+//! One backend refresh per token family, whatever the number of instances.
+//!
+//! The instance that takes the family's lock (`SET NX PX` in [`scripts::ACQUIRE`]) calls
+//! the backend, extends the lock while the call runs (compare-and-expire) and stores the
+//! outcome (new access token, rotated refresh token, expiry; or "refused") under the old
+//! token's hash for the grace window, releasing the lock in the same script (compare-and-
+//! delete). The others poll the outcome with backoff; an instance that arrives later with
+//! the old token finds the successor at once. A leader that fails with backend trouble
+//! stores nothing: the lock goes, and the next caller tries the backend itself.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::scripts;
+use super::{SharedStore, Unavailable, bump, hex};
+use crate::auth::mappers::IssuedToken;
+use crate::auth::tokens::TokenKey;
+use crate::error::{LayerError, Result};
+
+pub type Issued = Result<Option<IssuedToken>>;
+
+const MAX_BACKOFF: Duration = Duration::from_millis(40);
+
+fn record(res: &Issued) -> Option<String> {
+    match res {
+        Ok(Some(t)) => Some(
+            json!({
+                "ok": true,
+                "token": t.token,
+                "refreshToken": t.refresh_token,
+                "expiresIn": t.expires_in,
+                "exp": t.exp,
+            })
+            .to_string(),
+        ),
+        Ok(None) => Some(json!({ "ok": false }).to_string()),
+        // Backend trouble is not an outcome: the next caller tries again.
+        Err(_) => None,
+    }
+}
+
+fn parse(rec: &str) -> Option<Option<IssuedToken>> {
+    let v: Value = serde_json::from_str(rec).ok()?;
+    if v.get("ok")? != &Value::Bool(true) {
+        return Some(None);
+    }
+    Some(Some(IssuedToken {
+        token: v.get("token")?.as_str()?.to_string(),
+        refresh_token: v
+            .get("refreshToken")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        expires_in: v.get("expiresIn").and_then(Value::as_i64),
+        exp: v.get("exp").and_then(Value::as_i64),
+    }))
+}
+
+impl SharedStore {
+    /// Runs `work` (the backend refresh of the family `key`) on exactly one instance and
+    /// hands its outcome to every caller. `also`: a second key the outcome is kept under (the
+    /// access token of a cookie-style refresh). `lock_ttl` must outlast the backend call.
+    /// `Err(Unavailable)`: Redis could not coordinate; `work` has not run.
+    pub async fn refresh<F>(
+        &self,
+        key: &TokenKey,
+        also: Option<&TokenKey>,
+        lock_ttl: Duration,
+        grace: Duration,
+        work: F,
+    ) -> std::result::Result<Issued, Unavailable>
+    where
+        F: Future<Output = Issued>,
+    {
+        let id = hex(key);
+        let lock = self.key("rf:lock", &id);
+        let out = self.key("rf:out", &id);
+        let owner = hex(&rand::random::<[u8; 32]>());
+        let lock_ms = lock_ttl.as_millis().max(1) as u64;
+        let deadline = Instant::now() + lock_ttl + self.redis.timeout;
+        let mut backoff = Duration::from_millis(2);
+        loop {
+            let (state, rec): (i64, String) = self
+                .redis
+                .call(|mut c| {
+                    let (lock, out, owner) = (lock.clone(), out.clone(), owner.clone());
+                    async move {
+                        scripts::ACQUIRE
+                            .key(lock)
+                            .key(out)
+                            .arg(owner)
+                            .arg(lock_ms)
+                            .invoke_async(&mut c)
+                            .await
+                    }
+                })
+                .await?;
+            match state {
+                1 => {
+                    if let Some(issued) = parse(&rec) {
+                        bump(&self.stats.refresh_shared);
+                        return Ok(Ok(issued));
+                    }
+                    // An unreadable record (another version?): refresh ourselves.
+                    return Err(Unavailable);
+                }
+                2 => break,
+                _ => {}
+            }
+            if Instant::now() >= deadline {
+                return Ok(Err(LayerError::backend_timeout(
+                    "another instance's refresh of this token did not finish in time",
+                )));
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+        bump(&self.stats.refresh_led);
+        let res = self.extending(&lock, &owner, lock_ttl, work).await;
+        let grace_ms = grace.as_millis().max(1) as u64;
+        match record(&res) {
+            Some(rec) => {
+                let also = also.map(|k| self.key("rf:out", &hex(k)));
+                let _ = self
+                    .redis
+                    .call(|mut c| async move {
+                        let mut inv = scripts::FINISH.prepare_invoke();
+                        inv.key(lock.as_str()).key(out.as_str());
+                        if let Some(a) = &also {
+                            inv.key(a.as_str());
+                        }
+                        inv.arg(owner.as_str()).arg(rec).arg(grace_ms);
+                        inv.invoke_async::<i64>(&mut c).await
+                    })
+                    .await;
+            }
+            None => self.unlock(&lock, &owner).await,
+        }
+        Ok(res)
+    }
+
+    /// Runs `work`, extending our lock (compare-and-expire) every third of its lifetime.
+    async fn extending<F: Future<Output = Issued>>(
+        &self,
+        lock: &str,
+        owner: &str,
+        lock_ttl: Duration,
+        work: F,
+    ) -> Issued {
+        let mut work = std::pin::pin!(work);
+        let every = (lock_ttl / 3).max(Duration::from_millis(10));
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        let lock_ms = lock_ttl.as_millis() as u64;
+        loop {
+            tokio::select! {
+                res = &mut work => return res,
+                _ = tick.tick() => {
+                    let _ = self
+                        .redis
+                        .call(|mut c| async move {
+                            scripts::EXTEND
+                                .key(lock)
+                                .arg(owner)
+                                .arg(lock_ms)
+                                .invoke_async::<i64>(&mut c)
+                                .await
+                        })
+                        .await;
+                }
+            }
+        }
+    }
+
+    async fn unlock(&self, lock: &str, owner: &str) {
+        let _ = self
+            .redis
+            .call(|mut c| async move {
+                scripts::UNLOCK
+                    .key(lock)
+                    .arg(owner)
+                    .invoke_async::<i64>(&mut c)
+                    .await
+            })
+            .await;
+    }
+}
