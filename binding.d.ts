@@ -68,11 +68,6 @@ export declare class Engine {
   revokeToken(token: string): void
   stats(): StatsSnapshot
   /**
-   * Refuses `token` from now on (logout): on this instance and, with a shared store,
-   * on every instance.
-   */
-  revokeToken(token: string): void
-  /**
    * Attaches the audit logger. `deliver(batchJson)` receives a JSON array of events,
    * in order, on the JS thread after the request that produced them (build it with
    * `batchLogger(logger)` from js/audit.js). Weak: never keeps the process alive.

@@ -14,7 +14,7 @@ pub mod conn;
 pub mod gcra;
 pub mod refresh;
 pub mod revocations;
-mod scripts;
+pub mod scripts;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
