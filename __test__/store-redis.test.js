@@ -265,6 +265,43 @@ test('Redis killed mid-run: local falls back, closed answers 503, both recover w
   for (const i of [...local, closed]) i.stop()
 })
 
+test('Redis frozen (slow, not dead): requests wait at most timeoutMs, then fall back', async (t) => {
+  const cfg = config({ rateLimit: { windowMs: 60000, maxRequests: 1000 } })
+  const list = await instances(2, cfg)
+  for (const i of list) await i.decide(facts('/about'))
+  redis.freeze()
+  let answers
+  try {
+    const { token } = await backend.mint({ sub: '1', type: 'user', ttl: -30 })
+    answers = await Promise.all([
+      ...Array.from({ length: 10 }, (_, n) =>
+        list[n % 2].decide(facts('/about', { ip: `192.0.2.${n}` })),
+      ),
+      list[1].decide(facts('/dashboard', { cookie: `userToken=${token}` })),
+    ])
+  } finally {
+    redis.resume()
+  }
+  for (const a of answers) assert.equal(a.decision.kind, 'next', JSON.stringify(a.decision))
+  assert.ok(header(answers[10].decision, 'x-refreshed-token'), 'refreshed locally')
+  const slowest = Math.max(...answers.map((a) => a.ms))
+  t.diagnostic(`slowest request while Redis was frozen: ${slowest.toFixed(1)} ms (timeoutMs 200)`)
+  for (const i of list) assert.ok((await i.stats()).store.fallbacks >= 1)
+  // Thawed: back to shared state.
+  for (const i of list) {
+    const t0 = Date.now()
+    let s
+    while (Date.now() - t0 < 10000) {
+      await i.decide(facts('/about'))
+      s = (await i.stats()).store
+      if (s.up) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.ok(s.up, JSON.stringify(s))
+  }
+  for (const i of list) i.stop()
+})
+
 test('store option: errors name the option and never echo the URL; refresh.store gives way', async () => {
   const { createAuthProxy } = require('../index.js')
   const { assertConfigErrors } = require('./helpers/config.js')

@@ -79,7 +79,17 @@ async function startRedis() {
       child = undefined
       const gone = new Promise((r) => c.once('exit', r))
       process.kill(c.pid, 'SIGKILL')
+      try {
+        process.kill(c.pid, 'SIGCONT')
+      } catch {}
       await gone
+    },
+    /** Slow rather than dead: the process stops answering (SIGSTOP) until `resume()`. */
+    freeze() {
+      process.kill(child.pid, 'SIGSTOP')
+    },
+    resume() {
+      process.kill(child.pid, 'SIGCONT')
     },
     async stop() {
       await server.kill()

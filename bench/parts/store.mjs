@@ -60,14 +60,17 @@ export async function run({ mode, log }) {
     log(`cache hits: ${commandsDuring} Redis commands`)
 
     // ---- 2. rate-limit checks (a limit that is never reached; public page, no token)
-    const rate = { windowMs: 60000, maxRequests: 1000000 }
+    const rate = { windowMs: 60000, maxRequests: 1000000, trustedProxies: 1 }
     const limited = {
       'in-process limiter': p.createAuthProxy(authConfig(backend.url, { rateLimit: rate })),
       'Redis (GCRA script)': p.createAuthProxy(
         authConfig(backend.url, { rateLimit: rate, store: store() }),
       ),
     }
-    const anon = () => new NextRequest('http://127.0.0.1:3000/about', { headers: {} })
+    const anon = () =>
+      new NextRequest('http://127.0.0.1:3000/about', {
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      })
     for (const proxy of Object.values(limited)) await proxy(anon())
     const rl = await rounds(Object.keys(limited), reps, (v) =>
       nsPerOpAsync(async (n) => {
