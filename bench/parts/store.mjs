@@ -21,7 +21,7 @@ export async function run({ mode, log }) {
   const p = pkg()
   if (!p) throw new Error('store: the package entry is not available')
   const { NextRequest } = await import('next/server.js')
-  const reps = mode === 'quick' ? 3 : 7
+  const reps = mode === 'quick' ? 3 : 9
   const backend = await startBackend()
   const redis = await startRedis()
   const tables = []
@@ -42,9 +42,12 @@ export async function run({ mode, log }) {
     for (const proxy of Object.values(proxies)) await proxy(req())
     const commandsBefore = proxies['Redis store'].stats().store.commands
     const hit = await rounds(Object.keys(proxies), reps, (v) =>
-      nsPerOpAsync(async (n) => {
-        for (let i = 0; i < n; i++) await proxies[v](req())
-      }),
+      nsPerOpAsync(
+        async (n) => {
+          for (let i = 0; i < n; i++) await proxies[v](req())
+        },
+        { minMs: 300 },
+      ),
     )
     const commandsDuring = proxies['Redis store'].stats().store.commands - commandsBefore
     tables.push({
@@ -73,9 +76,12 @@ export async function run({ mode, log }) {
       })
     for (const proxy of Object.values(limited)) await proxy(anon())
     const rl = await rounds(Object.keys(limited), reps, (v) =>
-      nsPerOpAsync(async (n) => {
-        for (let i = 0; i < n; i++) await limited[v](anon())
-      }),
+      nsPerOpAsync(
+        async (n) => {
+          for (let i = 0; i < n; i++) await limited[v](anon())
+        },
+        { minMs: 300 },
+      ),
     )
     tables.push({
       caption: 'One rate-limited request through createAuthProxy (sequential, one client)',
