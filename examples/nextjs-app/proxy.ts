@@ -21,6 +21,8 @@ export const proxy = createAuthProxy({
   },
   i18n: { enabled: true, locales: [...LOCALES], defaultLocale: DEFAULT_LOCALE },
   csrf: { enabled: true, ...(process.env.CSRF_SECRET ? { secret: process.env.CSRF_SECRET } : {}) },
+  // More than one instance of the app: refreshes, rate limits and logouts shared on Redis.
+  ...(process.env.REDIS_URL ? { store: { url: process.env.REDIS_URL } } : {}),
 })
 
 export const config = {
