@@ -3,7 +3,9 @@
 #   npm pack -> install the tarball into a copy of examples/nextjs-app, as a user does (a symlinked
 #   install breaks Turbopack and webpack) -> start the demo backend (random port, short ACCESS_TTL)
 #   -> next build -> next start on a random free port -> HTTP checks and browser e2e in
-#   examples/e2e/ (node --test) with APP_URL, BACKEND_URL, APP_DIR and APP_PID exported.
+#   examples/e2e/ (node --test) with APP_URL, BACKEND_URL, APP_DIR and APP_PID exported. The app
+#   is built with Cache Components on (next.config.ts); then again with CACHE_COMPONENTS=0 into
+#   .next-off, served and checked over HTTP (examples/e2e-cache-off/).
 # Both servers listen on 127.0.0.1 and are always stopped (by PID) on exit.
 # Env: E2E_ACCESS_TTL (default 6 s), E2E_KEEP=1 keeps the work dir, E2E_ONLY=<file> runs one test file.
 set -euo pipefail
@@ -67,3 +69,28 @@ targets=("$here/e2e/")
 APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" APP_PID="$app_pid" \
   node --test --test-concurrency=1 "${targets[@]}"
 echo "-- e2e: tests took $(($(date +%s) - t1)) s"
+[ -n "${E2E_ONLY:-}" ] && exit 0
+
+# The same app with Cache Components (and partialPrefetching) off: built into its own dist dir
+# and served, with a few HTTP checks (the full e2e above runs on the Cache Components build).
+echo "-- e2e: Cache Components off: next build, next start, HTTP checks"
+kill -TERM -- "-$app_pid" 2>/dev/null || kill "$app_pid" 2>/dev/null || true
+wait "$app_pid" 2>/dev/null || true
+app_pid=''
+cd "$work/app"
+export CACHE_COMPONENTS=0 NEXT_DIST_DIR=.next-off
+if ! API_BASE_URL="$backend_url" node node_modules/next/dist/bin/next build >"$work/build-off.log" 2>&1; then
+  cat "$work/build-off.log"
+  exit 1
+fi
+if grep -q "Cache Components enabled" "$work/build-off.log"; then
+  echo "CACHE_COMPONENTS=0 still built with Cache Components"
+  exit 1
+fi
+API_BASE_URL="$backend_url" setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" \
+  >"$work/app.log" 2>&1 </dev/null &
+app_pid=$!
+wait_for_app "$app_url/login" "$app_pid"
+cd "$root"
+APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" \
+  node --test --test-concurrency=1 "$here/e2e-cache-off/"

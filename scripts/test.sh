@@ -50,5 +50,8 @@ if [ -f examples/test.sh ]; then
   bash examples/test.sh
 fi
 
+echo "== create-next-app app (committed copy of today's defaults): the README quick start, built, served, in Chromium; misuses under next dev"
+bash examples/create-next-app/test.sh
+
 echo "== Next.js 15.5 fixture: middleware.ts (runtime nodejs) from the npm pack tarball, over HTTP"
 bash examples/next15-app/test.sh

@@ -1,7 +1,6 @@
 import { apiClient } from '@/lib/api-client'
 
 export const metadata = { title: 'Server data' }
-export const dynamic = 'force-dynamic'
 
 type Post = { id: number; title: string; body: string; author: string }
 type User = { id: number | string; name?: string; type?: 'user' | 'guest' }

@@ -22,4 +22,3 @@ export {
   handle as HEAD,
   handle as OPTIONS,
 }
-export const dynamic = 'force-dynamic'

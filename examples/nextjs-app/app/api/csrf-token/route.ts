@@ -5,5 +5,3 @@ import { getCsrfToken } from 'next-api-layer-native/server'
 export async function GET() {
   return Response.json({ success: true, data: { token: await getCsrfToken() } })
 }
-
-export const dynamic = 'force-dynamic'

@@ -26,5 +26,3 @@ export async function GET(request: Request) {
     },
   })
 }
-
-export const dynamic = 'force-dynamic'

@@ -11,4 +11,3 @@ const auth = createAuthRoutes({
 type Context = { params: Promise<{ action: string }> }
 export const GET = (request: Request, context: Context) => auth.GET(request, context)
 export const POST = (request: Request, context: Context) => auth.POST(request, context)
-export const dynamic = 'force-dynamic'
