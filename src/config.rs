@@ -123,6 +123,8 @@ pub struct Config {
     pub audit: Option<Value>,
     /// The shared store (Redis) for several app instances, when configured.
     pub store: Option<crate::store::redis::StoreConfig>,
+    /// `validate.mode: 'local'`: verify JWTs here (`None`: ask the validate endpoint).
+    pub validate: Option<validate::LocalValidate>,
     /// Options this engine does not know (typos, or options of another version): ignored,
     /// reported once when the engine is built (see [`unknown_option_warnings`]).
     pub warnings: Vec<String>,
@@ -155,6 +157,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "csrf",
             "audit",
             "store",
+            "validate",
         ],
     ),
     ("cookies", &["user", "guest", "options"]),
@@ -726,10 +729,13 @@ impl Config {
             store: crate::store::redis::StoreConfig::from_json(field(root, "store"))?,
             csrf: field(root, "csrf").cloned(),
             audit: field(root, "audit").cloned(),
+            validate: validate::parse(root, Duration::from_millis(timeout as u64))?,
             warnings: root.map(unknown_option_warnings).unwrap_or_default(),
         })
     }
 }
+
+pub mod validate;
 
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,11 @@ pub struct Stats {
     pub backend_errors: AtomicU64,
     pub sync_decisions: AtomicU64,
     pub async_decisions: AtomicU64,
+    pub local_verifications: AtomicU64,
+    pub jwks_fetches: AtomicU64,
+    pub jwks_unknown_kid_refetches: AtomicU64,
+    pub jwks_fetch_errors: AtomicU64,
+    pub revalidations: AtomicU64,
 }
 
 /// A snapshot of the counters, as returned by `stats()`.
@@ -44,6 +49,15 @@ pub struct StatsSnapshot {
     /// Decisions answered synchronously / asynchronously.
     pub sync_decisions: i64,
     pub async_decisions: i64,
+    /// Tokens judged by local JWT verification (`validate.mode: 'local'`), valid or not.
+    pub local_verifications: i64,
+    /// Fetches of the JWKS (first load, expiry, unknown `kid`), and those that failed.
+    pub jwks_fetches: i64,
+    pub jwks_fetch_errors: i64,
+    /// JWKS fetches caused by a token with an unknown `kid` (at most one per cooldown).
+    pub jwks_unknown_kid_refetches: i64,
+    /// Locally verified tokens re-checked with the backend (`validate.revalidateInterval`).
+    pub revalidations: i64,
     /// Requests refused with 429 by the rate limiter.
     pub rate_limited: i64,
     /// Client keys the rate limiter holds right now (bounded by `rateLimit.maxKeys`).
@@ -81,6 +95,11 @@ impl Stats {
             backend_errors: g(&self.backend_errors),
             sync_decisions: g(&self.sync_decisions),
             async_decisions: g(&self.async_decisions),
+            local_verifications: g(&self.local_verifications),
+            jwks_fetches: g(&self.jwks_fetches),
+            jwks_fetch_errors: g(&self.jwks_fetch_errors),
+            jwks_unknown_kid_refetches: g(&self.jwks_unknown_kid_refetches),
+            revalidations: g(&self.revalidations),
             // Filled in by `Engine::stats` from the security modules.
             rate_limited: 0,
             rate_limit_keys: 0,

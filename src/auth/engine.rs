@@ -12,7 +12,9 @@ use crate::auth::decide::{
 use crate::auth::mappers::{IssuedToken, ValidatedUser};
 use crate::auth::revoke::Revocations;
 use crate::auth::tokens::issue::{Issuer, RefreshCredential};
-use crate::auth::tokens::validate::{BackendValidation, JsMapperFn, ValidationStrategy};
+use crate::auth::tokens::validate::{
+    BackendValidation, JsMapperFn, JsVerifyValidation, LocalValidation, ValidationStrategy, Verdict,
+};
 use crate::auth::tokens::{
     RefreshOutcome, Session, TokenKey, Validation, jwt_exp_unverified, namespaced_key, now_unix,
     token_key, valid_ttl,
@@ -34,6 +36,8 @@ pub struct JsMapperSet {
     pub auth_me: Option<JsMapperFn>,
     pub refresh: Option<JsMapperFn>,
     pub guest: Option<JsMapperFn>,
+    /// `validate.verify(token)` (local mode, next-api-layer 0.4's hook).
+    pub verify: Option<JsMapperFn>,
 }
 
 type Issued = Result<Option<IssuedToken>>;
@@ -98,13 +102,14 @@ impl Engine {
         }
         let stats = Arc::new(Stats::default());
         let backend = crate::auth::backend::Backend::new(cfg.timeout)?;
-        let strategy = Arc::new(BackendValidation {
+        let backend_validation = BackendValidation {
             backend: backend.clone(),
             url: cfg.validate_url.clone(),
             mapper: cfg.auth_me_mapper.clone(),
             js_mapper: js.auth_me,
             stats: stats.clone(),
-        });
+        };
+        let strategy = pick_strategy(&cfg, backend_validation, js.verify, &stats)?;
         let issuer = Arc::new(Issuer {
             backend,
             refresh_url: cfg.refresh_url.clone(),
@@ -394,7 +399,11 @@ impl Engine {
         if p.source == TokenSource::UserCookie
             && let Some(o) = self.grace.get(&key)
         {
-            return match self.cache.get(&token_key(&o.issued.token)).as_deref() {
+            let new_token = &o.issued.token;
+            return match self
+                .cached_or_judged(new_token, token_key(new_token))
+                .as_deref()
+            {
                 Some(Validation::Valid(s)) => {
                     bump(&self.stats.grace_hits);
                     bump(&self.stats.cache_hits);
@@ -405,7 +414,7 @@ impl Engine {
                 _ => None,
             };
         }
-        match self.cache.get(&key).as_deref() {
+        match self.cached_or_judged(p.token, key).as_deref() {
             Some(Validation::Valid(s)) => {
                 if self.needs_proactive_refresh(s, p.source) {
                     return None;
@@ -655,6 +664,43 @@ impl Engine {
         }
     }
 
+    /// A judgement the strategy can make without I/O (local verification with a known
+    /// key), remembered like any other: the first request of a new token stays synchronous.
+    fn judge_now(&self, token: &str, key: TokenKey) -> Option<Arc<Validation>> {
+        // a revoked token stays refused however genuine its signature
+        if self.revoked.contains(&key) {
+            return Some(Arc::new(self.remember_revoked(key)));
+        }
+        let v = Arc::new(self.verdict_to_validation(self.strategy.judge_now(token)?));
+        self.cache.insert(key, v.clone(), self.ttl_of(&v));
+        Some(v)
+    }
+
+    /// The cached judgement of `key`, else a synchronous local one, else `None`.
+    fn cached_or_judged(&self, token: &str, key: TokenKey) -> Option<Arc<Validation>> {
+        self.cache.get(&key).or_else(|| self.judge_now(token, key))
+    }
+
+    fn verdict_to_validation(&self, v: Verdict) -> Validation {
+        match v {
+            Verdict::Valid(user) => Validation::Valid(Arc::new(Session::new(user))),
+            Verdict::Rejected => Validation::Rejected {
+                refresh_failed: false,
+            },
+            // Forged: no refresh call either.
+            Verdict::Forged => Validation::Rejected {
+                refresh_failed: true,
+            },
+        }
+    }
+
+    fn ttl_of(&self, v: &Validation) -> std::time::Duration {
+        match v {
+            Validation::Valid(s) => valid_ttl(self.cfg.cache_ttl, s.exp()),
+            Validation::Rejected { .. } => self.cfg.negative_ttl,
+        }
+    }
+
     /// The cached judgement of a token, or one coalesced backend validation.
     async fn validation(&self, token: &str, key: TokenKey) -> Result<Validation> {
         if let Some(v) = self.cache.get(&key) {
@@ -668,6 +714,9 @@ impl Engine {
         if self.revoked.contains(&key) {
             return Ok(self.remember_revoked(key));
         }
+        if let Some(v) = self.judge_now(token, key) {
+            return Ok((*v).clone());
+        }
         // Client input that cannot be a token (control characters, longer than any cookie):
         // judged here, so a client can never make us report backend trouble (503, logs).
         if !is_sendable_token(token) {
@@ -679,7 +728,10 @@ impl Engine {
             return Ok(v);
         }
         // Certainly expired: no need to ask (the refresh that follows is verified by the backend).
-        if jwt_exp_unverified(token).is_some_and(|e| e <= now_unix()) {
+        // Not for a local verifier: it tells a genuine expired token from a forged one.
+        if !self.strategy.verifies_locally()
+            && jwt_exp_unverified(token).is_some_and(|e| e <= now_unix())
+        {
             let v = Validation::Rejected {
                 refresh_failed: false,
             };
@@ -713,20 +765,21 @@ impl Engine {
                     Err(_) => st.unavailable()?,
                 }
             }
-            match strategy.validate(&owned).await {
+            match strategy.judge(&owned).await {
                 // revoked while the backend was asked: the revocation wins
-                Ok(Some(_)) if revoked.contains(&key) => Ok(Validation::Rejected {
+                Ok(Verdict::Valid(_)) if revoked.contains(&key) => Ok(Validation::Rejected {
                     refresh_failed: true,
                 }),
-                Ok(Some(user)) => {
+                Ok(Verdict::Valid(user)) => {
                     let exp = user.exp.or_else(|| jwt_exp_unverified(&owned));
                     let v = Validation::Valid(Arc::new(Session::new(user)));
                     cache.insert(key, Arc::new(v.clone()), valid_ttl(cfg.cache_ttl, exp));
                     Ok(v)
                 }
-                Ok(None) => {
+                Ok(verdict) => {
                     let v = Validation::Rejected {
-                        refresh_failed: false,
+                        // a forged token is not worth a refresh call
+                        refresh_failed: matches!(verdict, Verdict::Forged),
                     };
                     cache.insert(key, Arc::new(v.clone()), cfg.negative_ttl);
                     Ok(v)
@@ -868,9 +921,9 @@ impl Engine {
 
     // ------------------------------------------------------------------ getServerUser support
 
-    /// The cached judgement of `token` (no I/O): `None` when unknown.
+    /// The cached (or locally verified) judgement of `token`, no I/O: `None` when unknown.
     pub fn cached_validation(&self, token: &str) -> Option<Validation> {
-        let v = self.cache.get(&token_key(token))?;
+        let v = self.cached_or_judged(token, token_key(token))?;
         bump(&self.stats.cache_hits);
         Some((*v).clone())
     }
@@ -983,4 +1036,38 @@ fn error_outcome(source: Option<TokenSource>, e: &LayerError) -> AuthOutcome {
         error: Some(e.code),
         ..Default::default()
     }
+}
+
+/// How this engine judges tokens (`validate.mode`): the backend's validate endpoint, the JWT
+/// verified here, or next-api-layer 0.4's JS `verify` hook.
+fn pick_strategy(
+    cfg: &Config,
+    backend: BackendValidation,
+    js_verify: Option<JsMapperFn>,
+    stats: &Arc<Stats>,
+) -> Result<Arc<dyn ValidationStrategy>> {
+    let Some(local) = &cfg.validate else {
+        return Ok(Arc::new(backend));
+    };
+    if local.js_verify {
+        let verify = js_verify.ok_or_else(|| {
+            LayerError::config(
+                "validate.verify",
+                "is marked as a function but none was passed",
+            )
+        })?;
+        return Ok(Arc::new(JsVerifyValidation {
+            verify,
+            stats: stats.clone(),
+        }));
+    }
+    let verifier = crate::auth::verify::LocalVerifier::new(local.verifier.clone(), stats.clone())?;
+    Ok(Arc::new(LocalValidation::new(
+        verifier,
+        backend,
+        local.revalidate_interval,
+        // one "last checked" entry per live token: bounded like the cache, with headroom
+        cfg.cache_max_size.max(10_000),
+        stats.clone(),
+    )))
 }

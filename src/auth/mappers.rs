@@ -196,7 +196,7 @@ fn path(s: &str) -> JsonPath {
     JsonPath::dot(s).expect("built-in path")
 }
 
-fn as_i64(v: &Value) -> Option<i64> {
+pub(crate) fn as_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
         Value::String(s) => s.trim().parse::<f64>().ok().map(|f| f as i64),
@@ -204,7 +204,7 @@ fn as_i64(v: &Value) -> Option<i64> {
     }
 }
 
-fn as_string(v: &Value) -> Option<String> {
+pub(crate) fn as_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -287,7 +287,7 @@ impl AuthMeMapper {
     }
 }
 
-fn finish_user(mut user: Value, token_type: String, exp: Option<i64>) -> ValidatedUser {
+pub(crate) fn finish_user(mut user: Value, token_type: String, exp: Option<i64>) -> ValidatedUser {
     if let Value::Object(m) = &mut user {
         m.entry("type")
             .or_insert_with(|| Value::String(token_type.clone()));

@@ -8,4 +8,5 @@ pub mod engine;
 pub mod mappers;
 pub mod revoke;
 pub mod tokens;
+pub mod verify;
 pub mod wire;

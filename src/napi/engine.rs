@@ -36,6 +36,43 @@ fn js_mapper(
     }))
 }
 
+/// `validate.verify(token)`: the adapter wraps the user's hook so it always returns a Promise
+/// of JSON text (a throw or a rejection becomes a bad answer, never a crash).
+type JsVerifyTsfn = napi::threadsafe_function::ThreadsafeFunction<
+    String,
+    napi::bindgen_prelude::Promise<String>,
+    String,
+    napi::Status,
+    false,
+    true,
+>;
+
+fn js_verify(f: Option<JsVerifyTsfn>) -> Option<tokens::validate::JsMapperFn> {
+    let f = std::sync::Arc::new(f?);
+    Some(std::sync::Arc::new(move |token: String| {
+        let f = f.clone();
+        Box::pin(async move {
+            let fail = |e: napi::Error| {
+                error::LayerError::backend_bad_response(format!(
+                    "validate.verify failed: {}",
+                    e.reason
+                ))
+            };
+            let text = f
+                .call_async_catch(token)
+                .await
+                .map_err(fail)?
+                .await
+                .map_err(fail)?;
+            serde_json::from_str(&text).map_err(|e| {
+                error::LayerError::backend_bad_response(format!(
+                    "validate.verify returned a value that is not JSON: {e}"
+                ))
+            })
+        })
+    }))
+}
+
 /// The result of validating one token for `getServerUser`.
 #[napi(object)]
 pub struct TokenValidation {
@@ -103,11 +140,13 @@ impl NativeEngine {
         parse_auth_me: Option<JsMapperTsfn>,
         parse_refresh_token: Option<JsMapperTsfn>,
         parse_guest_token: Option<JsMapperTsfn>,
+        verify: Option<JsVerifyTsfn>,
     ) -> napi::Result<Self, error::ErrorCode> {
         let js = engine::JsMapperSet {
             auth_me: js_mapper(parse_auth_me, "responseMappers.parseAuthMe"),
             refresh: js_mapper(parse_refresh_token, "responseMappers.parseRefreshToken"),
             guest: js_mapper(parse_guest_token, "responseMappers.parseGuestToken"),
+            verify: js_verify(verify),
         };
         // On the addon's tokio runtime, so a shared store starts listening for revocations
         // from other instances at once.
