@@ -7,14 +7,24 @@
 //   npm run bench -- --smoke           a few seconds, in-process parts only, tiny sizes (CI: the bench never rots)
 //
 // Every figure is a ratio against a baseline measured in the same run, medians over several
-// rounds with the min–max spread. Parts: proxy, storm, store, users, sanitize, ratelimit, floor, profile (CPU profiles of the proxy part's server).
+// rounds with the min–max spread. Parts: proxy, storm, store, users, local, sanitize, ratelimit, floor, profile (CPU profiles of the proxy part's server).
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { machine, ROOT, require } from './lib/common.mjs'
 
-const PARTS = ['floor', 'sanitize', 'ratelimit', 'users', 'storm', 'store', 'proxy', 'profile']
-const IN_PROCESS = ['floor', 'sanitize', 'ratelimit', 'users', 'storm']
+const PARTS = [
+  'floor',
+  'sanitize',
+  'ratelimit',
+  'users',
+  'storm',
+  'store',
+  'local',
+  'proxy',
+  'profile',
+]
+const IN_PROCESS = ['floor', 'sanitize', 'ratelimit', 'users', 'storm', 'local']
 
 // Memory figures need a real GC between phases: re-run under --expose-gc.
 if (typeof globalThis.gc !== 'function') {

@@ -11,6 +11,7 @@ import type {
   AuthResult,
   CsrfOptions,
   RateLimitOptions,
+  ValidateOptions,
 } from 'next-api-layer-native'
 import {
   createAuthProxy,
@@ -176,6 +177,10 @@ createAuthProxy({ apiBaseUrl: 'x', cache: { ttl: '2s' } })
 createAuthProxy({ apiBaseUrl: 'x', csrf: { strategy: 'token' } })
 // @ts-expect-error audit events are the documented types
 createAuthProxy({ apiBaseUrl: 'x', audit: { events: ['login'] } })
+// @ts-expect-error validate.mode is 'backend' or 'local'
+createAuthProxy({ apiBaseUrl: 'x', validate: { mode: 'jwt' } })
+// @ts-expect-error validate.algorithms never include 'none'
+createAuthProxy({ apiBaseUrl: 'x', validate: { mode: 'local', secret: 's', algorithms: ['none'] } })
 // @ts-expect-error rate-limit routes need a match
 createAuthProxy({ apiBaseUrl: 'x', rateLimit: { routes: [{ maxRequests: 5 }] } })
 
@@ -193,3 +198,37 @@ createAuthProxy<MyUser>({
 createAuthProxy({ apiBaseUrl: 'x', store: { url: 'redis://r', onUnavailable: 'open' } })
 // @ts-expect-error store.url is required
 createAuthProxy({ apiBaseUrl: 'x', store: { keyPrefix: 'a:' } })
+// Local JWT verification: the original's spelling plus ours.
+const local: ValidateOptions = {
+  mode: 'local',
+  secret: 'hs-secret',
+  algorithms: ['HS256', 'RS256', 'ES256', 'EdDSA'],
+  revalidateInterval: 60,
+  jwksUrl: 'https://api.example.com/.well-known/jwks.json',
+  publicKey: ['-----BEGIN PUBLIC KEY-----...', { kty: 'OKP', crv: 'Ed25519', x: '...' }],
+  issuer: 'https://api.example.com',
+  audience: ['web'],
+  leewaySeconds: 30,
+  requiredClaims: ['exp', 'sub'],
+  userFromClaims: { user: 'profile', type: 'role', exp: { path: '/exp', type: 'pointer' } },
+  jwksCacheMaxAge: 600,
+  jwksCooldown: 30,
+  jwksMaxKeys: 50,
+}
+createAuthProxy({ apiBaseUrl: 'https://api.example.com', validate: local })
+// next-api-layer 0.4's verify hook, sync or async
+createAuthProxy({
+  apiBaseUrl: 'https://api.example.com',
+  validate: {
+    mode: 'local',
+    verify: async (token: string) => ({
+      isValid: token.length > 0,
+      tokenType: 'user',
+      exp: null,
+      userData: {},
+    }),
+  },
+})
+const counters: AuthProxyStats = createAuthProxy({ apiBaseUrl: 'x' }).stats()
+const verified: number = counters.localVerifications + counters.jwksFetches + counters.revalidations
+void verified

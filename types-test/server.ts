@@ -44,3 +44,9 @@ void page
 getServerUser<MyUser>({ isGuestFn: (user: string) => user === 'guest' })
 // @ts-expect-error skipHeader is a boolean
 getServerUser({ skipHeader: 'yes' })
+// Local verification for a server component without a proxy in the process.
+getServerUser({
+  validate: { mode: 'local', jwksUrl: 'https://api.example.com/.well-known/jwks.json' },
+})
+// @ts-expect-error validate is an object, not the endpoint (that is validateEndpoint)
+getServerUser({ validate: 'auth/me' })

@@ -1,8 +1,9 @@
-// The bench app's proxy (Next.js 16 `proxy.js`, Node.js runtime). One build, four variants,
+// The bench app's proxy (Next.js 16 `proxy.js`, Node.js runtime). One build, five variants,
 // chosen at start time by BENCH_VARIANT:
 //   a  the floor: returns NextResponse.next() and nothing else
 //   b  createAuthProxy with its defaults (validation cache on)
 //   c  createAuthProxy with the cache disabled (cache.ttl 0)
+//   e  createAuthProxy verifying the JWT locally (validate.mode 'local', the demo backend's secret)
 //   d  BASELINE, not ours: the seed-style plain-JS proxy in ./seed-proxy.mjs (fetch /auth/me on
 //      every request)
 
@@ -19,6 +20,10 @@ function make() {
   if (variant === 'a') return () => NextResponse.next()
   if (variant === 'b') return createAuthProxy({ apiBaseUrl, access })
   if (variant === 'c') return createAuthProxy({ apiBaseUrl, access, cache: { ttl: 0 } })
+  if (variant === 'e') {
+    const validate = { mode: 'local', secret: 'demo-secret', algorithms: ['HS256'] }
+    return createAuthProxy({ apiBaseUrl, access, validate })
+  }
   if (variant === 'd')
     return createSeedProxy({ apiBaseUrl, NextResponse, protectedRoutes: ['/dashboard'] })
   throw new Error(`unknown BENCH_VARIANT ${variant}`)

@@ -1,7 +1,8 @@
 // Proxy overhead in a real server: the bench app under `next start`, loaded over loopback with
-// autocannon at fixed concurrency, the demo backend answering /auth/me after 20 ms. Four
+// autocannon at fixed concurrency, the demo backend answering /auth/me after 20 ms. Five
 // variants of one build: (a) NextResponse.next() only, (b) createAuthProxy warm, (c) the same
-// with the cache disabled, (d) the seed-style plain-JS proxy (BASELINE, bench/app/seed-proxy.mjs).
+// with the cache disabled, (d) the seed-style plain-JS proxy (BASELINE, bench/app/seed-proxy.mjs), (e) createAuthProxy
+// with local JWT verification (validate.mode local).
 import { buildApp, cpuMs, startApp } from '../lib/app.mjs'
 import { require, startBackend } from '../lib/common.mjs'
 import { fmt, fmtRatio, judge, ratios, summarize } from '../lib/stats.mjs'
@@ -13,6 +14,7 @@ const NAMES = {
   a: '(a) NextResponse.next() only',
   b: '(b) createAuthProxy, warm cache',
   c: '(c) createAuthProxy, cache off',
+  e: '(e) createAuthProxy, local JWT verification',
   d: '(d) seed-style JS proxy (baseline)',
 }
 
@@ -118,6 +120,7 @@ export async function run({ mode, log }) {
         `${reps} run(s) per variant, variants alternating, each server warmed for 2 s first. Ratios are per run ` +
         'against (a) measured in the same round. (b) uses the defaults (cache ttl 2 s), so a warm token is ' +
         're-validated about every 2 s. (c) still coalesces concurrent validations of the same token. ' +
+        '(e) verifies the JWT in the engine (`validate.mode: local`, HS256) and never calls /auth/me. ' +
         "The primary figure is server CPU per request: the `next start` process tree's user + system time over " +
         'the run divided by the requests served; unlike req/s it hardly moves when other work shares the ' +
         "machine. A target counts as met or missed only when the median ratio's distribution-free 96 % " +

@@ -1,6 +1,7 @@
 // One "many users" cell in a fresh process (so its memory figure is its own):
-//   node --expose-gc users-worker.mjs '<json: { url, users, requests, cache, seed }>'
-// Prints one JSON line: { hitRate, rssMb, heapMb, reqPerSec, bad }.
+//   node --expose-gc users-worker.mjs '<json: { url, users, requests, cache, seed, validate? }>'
+// Prints one JSON line: { hitRate, rssMb, heapMb, reqPerSec, seconds, bad }. `validate`: the
+// engine's validate option (local JWT verification, bench/parts/local.mjs).
 import {
   authConfig,
   facts,
@@ -12,7 +13,7 @@ import {
   pool,
 } from '../lib/common.mjs'
 
-const { url, users, requests, cache, seed } = JSON.parse(process.argv[2])
+const { url, users, requests, cache, seed, validate } = JSON.parse(process.argv[2])
 
 function gc() {
   globalThis.gc?.()
@@ -54,7 +55,9 @@ const packed = Array.from({ length: users }, (_, i) =>
   packFacts(facts(mintLocal({ sub: i % 2 ? '1' : '2' }))),
 )
 const sample = zipf(users, 1.0, seed)
-const engine = new (native().Engine)(JSON.stringify(authConfig(url, { cache })))
+const engine = new (native().Engine)(
+  JSON.stringify(authConfig(url, validate ? { cache, validate } : { cache })),
+)
 gc()
 const m0 = process.memoryUsage()
 let bad = 0
@@ -75,6 +78,7 @@ process.stdout.write(
     rssMb: (m1.rss - m0.rss) / 2 ** 20,
     heapMb: (m1.heapUsed - m0.heapUsed) / 2 ** 20,
     reqPerSec: requests / secs,
+    seconds: secs,
     bad,
   })}\n`,
 )

@@ -5,7 +5,11 @@
 //
 // Env: PORT (4000; 0 = random), HOST (127.0.0.1), JWT_SECRET ('demo-secret'), ACCESS_TTL (900 s),
 // GUEST_TTL (3600 s), REFRESH_TTL (604800 s), GUEST_USERNAME ('guest'), GUEST_PASSWORD
-// ('guest-secret'), EXIT_ON_STDIN_CLOSE=1 (exit when the parent closes our stdin; spawn.js sets it).
+// ('guest-secret'), EXIT_ON_STDIN_CLOSE=1 (exit when the parent closes our stdin; spawn.js sets it),
+// JWT_ALG ('HS256' | 'RS256' | 'ES256', default HS256): how access tokens are signed. With RS256 /
+// ES256 a key pair is made at start and its public key published as a JWKS at
+// /.well-known/jwks.json (Cache-Control max-age=600; an HS256 backend publishes an empty set);
+// POST /__rotate makes a new signing key (new kid) and keeps the previous one in the set.
 // Prints exactly one stdout line: `demo-backend listening on http://127.0.0.1:<port>`.
 //
 // Routes are served both at the root (`/auth/me`) and under an optional `/api` prefix
@@ -20,6 +24,10 @@ const env = process.env
 const PORT = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT)
 const HOST = env.HOST || '127.0.0.1'
 const JWT_SECRET = env.JWT_SECRET || 'demo-secret'
+const JWT_ALG = env.JWT_ALG || 'HS256'
+if (!['HS256', 'RS256', 'ES256'].includes(JWT_ALG)) {
+  throw new Error('JWT_ALG must be HS256, RS256 or ES256')
+}
 const ACCESS_TTL = numEnv('ACCESS_TTL', 900)
 const GUEST_TTL = numEnv('GUEST_TTL', 3600)
 const REFRESH_TTL = numEnv('REFRESH_TTL', 604800)
@@ -66,6 +74,7 @@ function freshCounters() {
       'POST /auth/refresh': 0,
       'POST /auth/guest': 0,
       'POST /auth/logout': 0,
+      'GET /.well-known/jwks.json': 0,
     },
   }
 }
@@ -110,16 +119,59 @@ const POSTS = [
   },
 ]
 
-// ---------------------------------------------------------------- JWT (HS256)
+// ---------------------------------------------------------------- JWT (HS256, RS256 or ES256)
 
 const b64u = (buf) => Buffer.from(buf).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000)
 
+// Asymmetric signing keys, newest first (the previous one stays published after a rotation).
+const signingKeys = []
+function newSigningKey() {
+  const { privateKey, publicKey } =
+    JWT_ALG === 'RS256'
+      ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const kid = `demo-${JWT_ALG.toLowerCase()}-${crypto.randomBytes(4).toString('hex')}`
+  signingKeys.unshift({ kid, privateKey, publicKey })
+  signingKeys.length = Math.min(signingKeys.length, 2)
+}
+if (JWT_ALG !== 'HS256') newSigningKey()
+
+function jwks() {
+  return {
+    keys: signingKeys.map((k) => ({
+      ...k.publicKey.export({ format: 'jwk' }),
+      kid: k.kid,
+      alg: JWT_ALG,
+      use: 'sig',
+    })),
+  }
+}
+
+// ES256 signatures are r||s (IEEE P1363), as JWS wants, not DER.
+const asymOpts = (key) => (JWT_ALG === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key)
+
 function sign(claims) {
-  const header = b64u(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
+  const key = signingKeys[0]
+  const head = { alg: JWT_ALG, typ: 'JWT' }
+  if (key) head.kid = key.kid
+  const header = b64u(JSON.stringify(head))
   const payload = b64u(JSON.stringify(claims))
-  const sig = crypto.createHmac('sha256', JWT_SECRET).update(`${header}.${payload}`).digest()
-  return `${header}.${payload}.${b64u(sig)}`
+  const data = `${header}.${payload}`
+  const sig = key
+    ? crypto.sign('sha256', Buffer.from(data), asymOpts(key.privateKey))
+    : crypto.createHmac('sha256', JWT_SECRET).update(data).digest()
+  return `${data}.${b64u(sig)}`
+}
+
+function signatureOk(header, data, got) {
+  if (header.alg !== JWT_ALG) return false
+  if (JWT_ALG === 'HS256') {
+    const expected = crypto.createHmac('sha256', JWT_SECRET).update(data).digest()
+    return got.length === expected.length && crypto.timingSafeEqual(got, expected)
+  }
+  const key = signingKeys.find((k) => k.kid === header.kid)
+  return Boolean(key) && crypto.verify('sha256', Buffer.from(data), asymOpts(key.publicKey), got)
 }
 
 // Returns the claims when the signature is good (expiry is the caller's business), else null.
@@ -129,13 +181,8 @@ function verify(token) {
   if (parts.length !== 3) return null
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'))
-    if (header.alg !== 'HS256') return null
-    const expected = crypto
-      .createHmac('sha256', JWT_SECRET)
-      .update(`${parts[0]}.${parts[1]}`)
-      .digest()
     const got = Buffer.from(parts[2], 'base64url')
-    if (got.length !== expected.length || !crypto.timingSafeEqual(got, expected)) return null
+    if (!signatureOk(header, `${parts[0]}.${parts[1]}`, got)) return null
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
     if (!claims || typeof claims !== 'object') return null
     return claims
@@ -333,12 +380,22 @@ async function route(req, res) {
     return ok(res, { token: t.token, refresh_token: t.refresh_token, exp: t.exp, expires_in: ttl })
   }
 
+  if (path === '/__rotate' && method === 'POST') {
+    if (JWT_ALG === 'HS256') return fail(res, 400, 'JWT_ALG=HS256 has no key pair to rotate')
+    newSigningKey()
+    return ok(res, { kid: signingKeys[0].kid })
+  }
+
   const routeKey = routeKeyOf(method, path)
   counters.requests++
   counters.routes[routeKey] = (counters.routes[routeKey] || 0) + 1
   if (await applyFault(routeKey, req, res)) return
 
   const seg = path.split('/').filter(Boolean)
+
+  if (path === '/.well-known/jwks.json' && method === 'GET') {
+    return send(res, 200, jwks(), { 'cache-control': 'public, max-age=600' })
+  }
 
   // ---- auth
   if (path === '/auth/login' && method === 'POST') {

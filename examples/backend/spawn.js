@@ -6,6 +6,7 @@
 //   await backend.counters() // { requests, routes: { 'GET /auth/me': n, ... } }
 //   await backend.faults({ me: { mode: 'down' } })
 //   await backend.mint({ sub: '1', ttl: -10 }) // { token, refresh_token, exp, expires_in }
+//   await backend.rotate() // JWT_ALG=RS256|ES256: new signing key and kid
 //   await backend.reset()  // counters + faults
 //   await backend.stop()
 //
@@ -142,6 +143,10 @@ function controls(url) {
     /** mint({ sub?, type?: 'user'|'guest', ttl? }) -> { token, refresh_token, exp, expires_in } */
     async mint(obj = {}) {
       return (await call('POST', '/__token', obj)).data
+    },
+    /** JWT_ALG=RS256/ES256: a new signing key (new kid); the previous one stays published. */
+    async rotate() {
+      return (await call('POST', '/__rotate', {})).data
     },
   }
 }

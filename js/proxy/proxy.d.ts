@@ -199,6 +199,81 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
    * When `refresh.store` is given too, this one wins (a warning says so).
    */
   store?: StoreOptions
+  /** How a token is judged: the backend (default) or local JWT verification. */
+  validate?: ValidateOptions
+}
+
+/** What next-api-layer 0.4's `validate.verify` returns (or `{ user, type, exp }`, or `null`). */
+export interface TokenInfo {
+  isValid: boolean
+  tokenType: string | null
+  exp: number | null
+  userData: Record<string, unknown> | null
+}
+
+/** A JSON path into the token's claims: `'profile'`, `'a.b[0]'`, `'/a/b'` or `{ path, type }`. */
+export type ClaimPath = string | { path: string; type?: 'dot' | 'pointer' }
+
+/**
+ * How a token is judged. `'backend'` (default): the validate endpoint. `'local'`: the JWT is
+ * verified here, natively (signature, algorithm, `exp`/`nbf`, issuer, audience), with no
+ * backend call for a first-seen token; the backend is asked again only every
+ * `revalidateInterval`.
+ */
+export interface ValidateOptions {
+  /** default `'backend'` */
+  mode?: 'backend' | 'local'
+  /** HMAC secret (HS256/384/512). Never a PEM: public keys go in `publicKey`. */
+  secret?: string
+  /** Accepted algorithms; default: all that the configured keys can verify. `none` is refused. */
+  algorithms?: Array<
+    | 'HS256'
+    | 'HS384'
+    | 'HS512'
+    | 'RS256'
+    | 'RS384'
+    | 'RS512'
+    | 'PS256'
+    | 'PS384'
+    | 'PS512'
+    | 'ES256'
+    | 'ES384'
+    | 'EdDSA'
+  >
+  /** Seconds between two backend re-checks of one token; `0` = local until `exp`. default `0` */
+  revalidateInterval?: number
+  /**
+   * next-api-layer 0.4's hook: judges tokens in JS instead of the keys (async; a first-seen
+   * token then takes the async path). Returns `TokenInfo`, `{ user, type, exp }` or `null`.
+   */
+  verify?: (
+    token: string,
+  ) =>
+    | TokenInfo
+    | Record<string, unknown>
+    | null
+    | undefined
+    | Promise<TokenInfo | Record<string, unknown> | null | undefined>
+  /** The backend's JWKS (cached; refetched on an unknown `kid`, at most once per cooldown). */
+  jwksUrl?: string
+  /** Public key(s): PEM (SPKI) strings or JWK objects. */
+  publicKey?: string | Record<string, unknown> | Array<string | Record<string, unknown>>
+  /** Required `iss` (one of). */
+  issuer?: string | string[]
+  /** Required `aud` (one of). */
+  audience?: string | string[]
+  /** Clock skew allowed on `exp`/`nbf`, seconds. default `0` */
+  leewaySeconds?: number
+  /** Claims that must be present. default `['exp']` */
+  requiredClaims?: string[]
+  /** Which claims make the user. default: the whole claim set, `type`/`token_type`, `exp` */
+  userFromClaims?: { user?: ClaimPath; type?: ClaimPath; exp?: ClaimPath }
+  /** JWKS cache lifetime when the response has no `max-age`, seconds. default `600` */
+  jwksCacheMaxAge?: number
+  /** Least time between two JWKS fetches caused by unknown `kid`s or failures, seconds. default `30` */
+  jwksCooldown?: number
+  /** Most keys kept from the JWKS. default `100` */
+  jwksMaxKeys?: number
 }
 
 /** `store`: the Redis every instance of the app shares. */
@@ -267,6 +342,15 @@ export interface AuthProxyStats {
   auditDropped: number
   /** The shared store's counters, when `store` is configured. */
   store?: StoreStats
+  /** Tokens judged by local verification (`validate.mode: 'local'`). */
+  localVerifications: number
+  /** JWKS fetches, and those that failed (the cached keys were kept). */
+  jwksFetches: number
+  jwksFetchErrors: number
+  /** JWKS fetches caused by an unknown `kid` (at most one per cooldown). */
+  jwksUnknownKidRefetches: number
+  /** Locally verified tokens re-checked with the backend (`revalidateInterval`). */
+  revalidations: number
 }
 
 export interface AuthProxy {

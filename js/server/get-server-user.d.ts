@@ -1,3 +1,5 @@
+import type { ValidateOptions } from '../proxy/proxy'
+
 export interface GetServerUserOptions<TUser = Record<string, unknown>> {
   /** default `'userToken'` */
   userCookie?: string
@@ -22,6 +24,11 @@ export interface GetServerUserOptions<TUser = Record<string, unknown>> {
    */
   // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
   parseResponse?: (body: any) => TUser | null | undefined
+  /**
+   * Local JWT verification as the proxy's `validate` option. Not needed when the auth proxy
+   * (same backend and cookies) already runs in this process: its engine is used.
+   */
+  validate?: ValidateOptions
 }
 
 export interface ServerUserResult<TUser = Record<string, unknown>> {

@@ -72,7 +72,7 @@ function engineFor(options) {
   const apiBaseUrl = options.apiBaseUrl || envBaseUrl()
   const validate = options.validateEndpoint || 'auth/me'
   const { userCookie, guestCookie } = names(options)
-  if (!options.parseResponse) {
+  if (!options.parseResponse && !options.validate) {
     const shared = findEngine({ apiBaseUrl, validate, userCookie, guestCookie })
     if (shared) return shared
   }
@@ -82,6 +82,8 @@ function engineFor(options) {
     endpoints: { validate },
   }
   if (options.parseResponse) config.responseMappers = { parseAuthMe: options.parseResponse }
+  // Local JWT verification, as the proxy's `validate` option (when no proxy engine is shared).
+  if (options.validate) config.validate = options.validate
   return getEngine(config)
 }
 

@@ -54,6 +54,47 @@ function warnOnce(key, message) {
 }
 
 /**
+ * Wraps next-api-layer 0.4's `validate.verify(token)` hook (sync or async) so the engine always
+ * gets a Promise of JSON text. A throw or a rejection counts as a bad answer (like a 5xx:
+ * nobody is logged out); `null` means "this token is not valid".
+ */
+function wrapVerify(fn) {
+  return (token) =>
+    Promise.resolve()
+      .then(() => fn(token))
+      .then(
+        (out) => JSON.stringify(out === undefined ? null : out),
+        (err) => {
+          console.error('[next-api-layer-native] validate.verify threw:', err)
+          return '!validate.verify threw'
+        },
+      )
+}
+
+/**
+ * `validate` with its function hooks replaced by markers (the engine gets the function itself).
+ * @returns {{ validate: object | undefined, verify: Function | undefined }}
+ */
+function serializeValidate(validate) {
+  if (validate === undefined || validate === null) return { validate, verify: undefined }
+  if (typeof validate !== 'object' || Array.isArray(validate)) {
+    throw configError('validate must be an object')
+  }
+  if (typeof validate.userFromClaims === 'function') {
+    throw configError(
+      'validate.userFromClaims must be paths ({ user, type, exp }); for code, use validate.verify',
+    )
+  }
+  if (validate.verify === undefined || validate.verify === null) {
+    return { validate, verify: undefined }
+  }
+  if (typeof validate.verify !== 'function') {
+    throw configError('validate.verify must be a function (token) => TokenInfo | null')
+  }
+  return { validate: { ...validate, verify: true }, verify: validate.verify }
+}
+
+/**
  * Serialises the declarative part of a config (functions are passed separately).
  * @returns {{ json: string, fns: Array<Function | undefined> }}
  */
@@ -83,6 +124,8 @@ function serialize(config) {
     }
   }
   for (const k of MAPPERS) fns.push(typeof mappers?.[k] === 'function' ? mappers[k] : undefined)
+  const { validate, verify } = serializeValidate(config.validate)
+  fns.push(verify)
   const production =
     typeof config.production === 'boolean'
       ? config.production
@@ -106,6 +149,7 @@ function serialize(config) {
       production,
       responseMappers: declarative,
       jsMappers,
+      validate,
     })
   } catch (err) {
     throw configError(`config must be JSON-serialisable apart from functions: ${err.message}`)
@@ -140,6 +184,7 @@ function getEngine(config) {
       fns[0] && wrapMapper(fns[0], MAPPERS[0]),
       fns[1] && wrapMapper(fns[1], MAPPERS[1]),
       fns[2] && wrapMapper(fns[2], MAPPERS[2]),
+      fns[3] && wrapVerify(fns[3]),
     )
   } catch (err) {
     throw withCode(err)
@@ -167,7 +212,9 @@ function sharedKey(c) {
   const base = String(c.apiBaseUrl || '')
     .trim()
     .replace(/\/+$/, '')
-  const validate = String(c.endpoints?.validate || c.validate || 'auth/me').replace(/^\/+/, '')
+  // `validate` is an endpoint string in getServerUser's lookup, an object (mode) in a config
+  const endpoint = typeof c.validate === 'string' ? c.validate : undefined
+  const validate = String(c.endpoints?.validate || endpoint || 'auth/me').replace(/^\/+/, '')
   const user = c.cookies?.user || c.userCookie || 'userToken'
   const guest = c.cookies?.guest || c.guestCookie || 'guestToken'
   return `${base}|${validate}|${user}|${guest}`
