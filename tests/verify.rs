@@ -92,7 +92,7 @@ fn config_error(validate: Value) -> String {
 }
 
 fn is_valid(o: &Outcome) -> bool {
-    matches!(o, Outcome::Valid(_))
+    matches!(o, Outcome::Valid(..))
 }
 
 const ALL: [Algorithm; 12] = [
@@ -131,7 +131,7 @@ fn every_algorithm_verifies_and_maps_the_user() {
     for alg in ALL {
         let t = sign(alg, &claims(600));
         match v.verify_now(&t) {
-            Outcome::Valid(u) => {
+            Outcome::Valid(u, _) => {
                 assert_eq!(u.user["sub"], "42", "{alg:?}");
                 assert_eq!(u.user["name"], "Zoë");
                 assert_eq!(u.token_type, "user");
@@ -382,7 +382,7 @@ fn user_from_claims_paths() {
         &json!({ "profile": { "id": 7 }, "kind": "admin", "exp": now() + 60 }),
     );
     match v.verify_now(&t) {
-        Outcome::Valid(u) => {
+        Outcome::Valid(u, _) => {
             assert_eq!(u.user["id"], 7);
             assert_eq!(u.token_type, "admin");
         }
@@ -743,4 +743,44 @@ async fn engine_revalidates_once_per_interval() {
         d
     };
     assert_eq!(d.kind, "redirect");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engine_checks_a_token_older_than_the_interval_before_believing_it() {
+    let mock = common::Mock::start().await;
+    let cfg = json!({
+        "apiBaseUrl": mock.url,
+        "access": { "protectedRoutes": ["/dashboard/**"] },
+        "validate": { "mode": "local", "secret": SECRET, "revalidateInterval": 60 },
+    });
+    let e = Engine::from_json(&cfg.to_string(), JsMapperSet::default()).unwrap();
+    // issued (vouched for by the backend) 5 s ago: inside the interval, local only
+    let fresh = sign(
+        Algorithm::HS256,
+        &json!({ "sub": "1", "iat": now() - 5, "exp": now() + 600 }),
+    );
+    assert_eq!(e.decide_sync(&facts(&fresh)).kind, "next");
+    assert_eq!(mock.counts().0, 0);
+    // issued 2 minutes ago and never checked here: asked once, then local for the interval
+    let old = sign(
+        Algorithm::HS256,
+        &json!({ "sub": "2", "iat": now() - 120, "exp": now() + 600 }),
+    );
+    mock.state.lock().unwrap().tokens.insert(
+        old.clone(),
+        common::Tok {
+            kind: "user",
+            valid: true,
+            refreshable: false,
+            user_id: 2,
+        },
+    );
+    let f = facts(&old);
+    assert!(e.decide_sync(&f).is_pending());
+    assert_eq!(e.decide(&f).await.kind, "next");
+    assert_eq!(mock.counts().0, 1);
+    for _ in 0..10 {
+        assert_eq!(e.decide_sync(&f).kind, "next");
+    }
+    assert_eq!(mock.counts().0, 1);
 }

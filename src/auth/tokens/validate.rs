@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::auth::backend::{Answer, Backend};
 use crate::auth::mappers::{AuthMeMapper, ValidatedUser};
-use crate::auth::tokens::{TokenKey, token_key};
+use crate::auth::tokens::{TokenKey, now_unix, token_key};
 use crate::auth::verify::{LocalVerifier, Outcome};
 use crate::error::{LayerError, Result};
 use crate::stats::{Stats, bump};
@@ -136,9 +136,11 @@ impl LocalValidation {
         }
     }
 
-    /// Is a backend re-check due for this (locally valid) token? A token seen for the first
-    /// time starts its interval now.
-    fn revalidation_due(&self, token: &str) -> bool {
+    /// Is a backend re-check due for this (locally valid) token? Its interval starts at its
+    /// last check, else at its `iat` (the backend vouched for it when it issued it: a login or
+    /// a refresh), else now (first seen, no `iat`). So a token older than one interval that this
+    /// process has not checked (or forgot, the map is bounded) is checked before it is believed.
+    fn revalidation_due(&self, token: &str, iat: Option<i64>) -> bool {
         if self.revalidate_every.is_zero() {
             return false;
         }
@@ -146,6 +148,10 @@ impl LocalValidation {
         match self.checked.get(&key) {
             Some(t) => t.elapsed() >= self.revalidate_every,
             None => {
+                let age = iat.map(|i| now_unix().saturating_sub(i).max(0) as u64);
+                if age.is_some_and(|a| a as f64 >= self.revalidate_every.as_secs_f64()) {
+                    return true;
+                }
                 self.checked.insert(key, Instant::now());
                 false
             }
@@ -199,8 +205,8 @@ impl ValidationStrategy for LocalValidation {
 
     fn judge_now(&self, token: &str) -> Option<Verdict> {
         match self.verifier.verify_now(token) {
-            Outcome::Valid(u) if !self.revalidation_due(token) => Some(Verdict::Valid(u)),
-            Outcome::Valid(_) | Outcome::NeedKeys { .. } => None,
+            Outcome::Valid(u, iat) if !self.revalidation_due(token, iat) => Some(Verdict::Valid(u)),
+            Outcome::Valid(..) | Outcome::NeedKeys { .. } => None,
             Outcome::Expired => Some(Verdict::Rejected),
             Outcome::Invalid(_) => Some(Verdict::Forged),
         }
@@ -209,10 +215,10 @@ impl ValidationStrategy for LocalValidation {
     fn judge<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Verdict>> {
         Box::pin(async move {
             Ok(match self.verifier.verify(token).await {
-                Outcome::Valid(u) if self.revalidation_due(token) => {
+                Outcome::Valid(u, iat) if self.revalidation_due(token, iat) => {
                     return self.revalidate(token, u).await;
                 }
-                Outcome::Valid(u) => Verdict::Valid(u),
+                Outcome::Valid(u, _) => Verdict::Valid(u),
                 Outcome::Expired => Verdict::Rejected,
                 Outcome::Invalid(_) | Outcome::NeedKeys { .. } => Verdict::Forged,
             })

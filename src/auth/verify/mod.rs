@@ -79,15 +79,14 @@ pub struct VerifierOptions {
 /// The judgement of one token.
 #[derive(Debug)]
 pub enum Outcome {
-    Valid(ValidatedUser),
+    /// The user, and the token's `iat` (when it has one).
+    Valid(ValidatedUser, Option<i64>),
     /// Signature and claims are fine but `exp` is past (beyond the leeway).
     Expired,
     /// Why it was refused (for logs and tests).
     Invalid(&'static str),
     /// The key may come with a JWKS fetch: take the async path ([`LocalVerifier::verify`]).
-    NeedKeys {
-        unknown_kid: bool,
-    },
+    NeedKeys { unknown_kid: bool },
 }
 
 pub struct LocalVerifier {
@@ -259,7 +258,7 @@ impl LocalVerifier {
             return Outcome::Invalid("a required claim is missing");
         }
         match self.claims.map(claims) {
-            Some(u) => Outcome::Valid(u),
+            Some(u) => Outcome::Valid(u, claims.get("iat").and_then(as_i64)),
             None => Outcome::Invalid("no user at validate.userFromClaims.user"),
         }
     }
