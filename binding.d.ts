@@ -45,7 +45,7 @@ export declare class Engine {
    * `configJson`: `JSON.stringify(config)`. Function mappers are passed separately.
    * Throws `ERR_CONFIG_INVALID` (message names the option) on bad configuration.
    */
-  constructor(configJson: string, parseAuthMe?: JsMapperTsfn | undefined | null, parseRefreshToken?: JsMapperTsfn | undefined | null, parseGuestToken?: JsMapperTsfn | undefined | null)
+  constructor(configJson: string, parseAuthMe?: JsMapperTsfn | undefined | null, parseRefreshToken?: JsMapperTsfn | undefined | null, parseGuestToken?: JsMapperTsfn | undefined | null, verify?: JsVerifyTsfn | undefined | null)
   /** Synchronous decision from the cache; `{ kind: 'pending' }` when the backend is needed. */
   decide(facts: Facts): Decision
   /** The full decision (may call the backend), on the tokio runtime. */
@@ -312,6 +312,15 @@ export interface StatsSnapshot {
   /** Decisions answered synchronously / asynchronously. */
   syncDecisions: number
   asyncDecisions: number
+  /** Tokens judged by local JWT verification (`validate.mode: 'local'`), valid or not. */
+  localVerifications: number
+  /** Fetches of the JWKS (first load, expiry, unknown `kid`), and those that failed. */
+  jwksFetches: number
+  jwksFetchErrors: number
+  /** JWKS fetches caused by a token with an unknown `kid` (at most one per cooldown). */
+  jwksUnknownKidRefetches: number
+  /** Locally verified tokens re-checked with the backend (`validate.revalidateInterval`). */
+  revalidations: number
   /** Requests refused with 429 by the rate limiter. */
   rateLimited: number
   /** Client keys the rate limiter holds right now (bounded by `rateLimit.maxKeys`). */
