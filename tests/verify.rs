@@ -784,3 +784,24 @@ async fn engine_checks_a_token_older_than_the_interval_before_believing_it() {
     }
     assert_eq!(mock.counts().0, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engine_revoked_token_stays_refused_though_its_signature_is_genuine() {
+    let mock = common::Mock::start().await;
+    let e = engine(&mock, json!({ "mode": "local", "secret": SECRET }));
+    let t = sign(Algorithm::HS256, &json!({ "sub": "1", "exp": now() + 600 }));
+    assert_eq!(e.decide_sync(&facts(&t)).kind, "next");
+    e.revoke_token(&t);
+    let d = e.decide_sync(&facts(&t));
+    let d = if d.is_pending() {
+        e.decide(&facts(&t)).await
+    } else {
+        d
+    };
+    assert_eq!(d.kind, "redirect");
+    assert!(matches!(
+        e.cached_validation(&t),
+        Some(next_api_layer_native::auth::tokens::Validation::Rejected { .. })
+    ));
+    assert_eq!(mock.counts(), (0, 0, 0));
+}
