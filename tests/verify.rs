@@ -241,6 +241,16 @@ fn algorithm_confusion_is_refused() {
     );
     assert!(config_error(json!({ "mode": "local", "publicKey": RSA1 })).contains("private key"));
     assert!(config_error(json!({ "mode": "local" })).contains("validate"));
+    assert!(
+        config_error(json!({ "mode": "local", "secret": SECRET, "revalidateInterval": 1e300 }))
+            .contains("validate.revalidateInterval")
+    );
+    assert!(
+        config_error(
+            json!({ "mode": "local", "jwksUrl": "http://127.0.0.1:9/jwks", "jwksCooldown": -1 })
+        )
+        .contains("validate.jwksCooldown")
+    );
     // The algorithm list is honoured: RS256 only refuses an RS512 token of the same key.
     let (v, _) =
         verifier(json!({ "mode": "local", "publicKey": RSA1_PUB, "algorithms": ["RS256"] }));

@@ -97,12 +97,8 @@ pub fn parse(
         None => None,
         Some(u) => Some(JwksOptions {
             url: validate_base_url(&u, "validate.jwksUrl")?,
-            default_ttl: Duration::from_secs_f64(
-                number(o, "jwksCacheMaxAge", "validate.jwksCacheMaxAge")?.unwrap_or(600.0),
-            ),
-            cooldown: Duration::from_secs_f64(
-                number(o, "jwksCooldown", "validate.jwksCooldown")?.unwrap_or(30.0),
-            ),
+            default_ttl: seconds(o, "jwksCacheMaxAge", 600.0)?,
+            cooldown: seconds(o, "jwksCooldown", 30.0)?,
             max_keys: number(o, "jwksMaxKeys", "validate.jwksMaxKeys")?.unwrap_or(100.0) as usize,
             timeout,
         }),
@@ -131,11 +127,23 @@ pub fn parse(
     };
     Ok(Some(LocalValidate {
         verifier,
-        revalidate_interval: Duration::from_secs_f64(
-            number(o, "revalidateInterval", "validate.revalidateInterval")?.unwrap_or(0.0),
-        ),
+        revalidate_interval: seconds(o, "revalidateInterval", 0.0)?,
         js_verify,
     }))
+}
+
+/// A duration in seconds (fractions allowed), at most a year: `Duration::from_secs_f64` would
+/// panic on an absurd value instead of naming the option.
+fn seconds(o: Option<&Map<String, Value>>, key: &str, default: f64) -> Result<Duration> {
+    let path = format!("validate.{key}");
+    let n = number(o, key, &path)?.unwrap_or(default);
+    if n > 365.0 * 24.0 * 3600.0 {
+        return Err(LayerError::config(
+            &path,
+            "must be at most a year (in seconds)",
+        ));
+    }
+    Ok(Duration::from_secs_f64(n))
 }
 
 /// `publicKey`: a PEM string, a JWK object, or an array of them.
