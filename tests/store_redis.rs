@@ -97,8 +97,8 @@ async fn one_refresh_across_two_instances_and_the_successor_for_late_callers() {
     let grace = Duration::from_secs(10);
     let ttl = Duration::from_secs(2);
     let (ra, rb) = tokio::join!(
-        a.refresh(&key, None, ttl, grace, work(calls.clone())),
-        b.refresh(&key, None, ttl, grace, work(calls.clone())),
+        a.refresh(&key, old, ttl, grace, work(calls.clone())),
+        b.refresh(&key, old, ttl, grace, work(calls.clone())),
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1, "one backend call for both");
     let (ra, rb) = (ra.unwrap().unwrap().unwrap(), rb.unwrap().unwrap().unwrap());
@@ -107,7 +107,7 @@ async fn one_refresh_across_two_instances_and_the_successor_for_late_callers() {
     assert_eq!(rb.refresh_token.as_deref(), Some("new-token-rt"));
     // Later: the successor from Redis, without running the work.
     let late = b
-        .refresh(&key, None, ttl, grace, work(calls.clone()))
+        .refresh(&key, old, ttl, grace, work(calls.clone()))
         .await
         .unwrap()
         .unwrap()
@@ -122,6 +122,13 @@ async fn one_refresh_across_two_instances_and_the_successor_for_late_callers() {
             .all(|k| !k.contains("SECRET") && k.starts_with("x:")),
         "{ks:?}"
     );
+    // The stored outcome is sealed: the new tokens are not readable from Redis.
+    let client = redis::Client::open(r.url.as_str()).unwrap();
+    let mut c = client.get_multiplexed_async_connection().await.unwrap();
+    for k in &ks {
+        let v: String = redis::cmd("GET").arg(k).query_async(&mut c).await.unwrap();
+        assert!(!v.contains("new-token"), "{k} holds {v}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,7 +139,7 @@ async fn backend_trouble_stores_no_outcome_and_frees_the_lock() {
     let ttl = Duration::from_secs(5);
     let grace = Duration::from_secs(10);
     let failed = s
-        .refresh(&key, None, ttl, grace, async {
+        .refresh(&key, "t", ttl, grace, async {
             Err(next_api_layer_native::error::LayerError::backend_timeout(
                 "slow",
             ))
@@ -143,7 +150,7 @@ async fn backend_trouble_stores_no_outcome_and_frees_the_lock() {
     assert!(keys(&r.url).await.is_empty(), "lock released, no outcome");
     // The next caller runs the work itself (at once: the lock was released, not left to expire).
     let ok = s
-        .refresh(&key, None, ttl, grace, async { Ok(Some(issued("n"))) })
+        .refresh(&key, "t", ttl, grace, async { Ok(Some(issued("n"))) })
         .await
         .unwrap()
         .unwrap();
@@ -151,13 +158,15 @@ async fn backend_trouble_stores_no_outcome_and_frees_the_lock() {
     // A refusal is an outcome: the others get it instead of refreshing a consumed token.
     let k2 = token_key("refused");
     let refused = s
-        .refresh(&k2, None, ttl, grace, async { Ok(None) })
+        .refresh(&k2, "refused", ttl, grace, async { Ok(None) })
         .await
         .unwrap()
         .unwrap();
     assert!(refused.is_none());
     let again = s
-        .refresh(&k2, None, ttl, grace, async { Ok(Some(issued("never"))) })
+        .refresh(&k2, "refused", ttl, grace, async {
+            Ok(Some(issued("never")))
+        })
         .await
         .unwrap()
         .unwrap();
@@ -256,7 +265,7 @@ async fn unreachable_redis_is_unavailable_not_a_hang() {
         let res = s
             .refresh(
                 &key,
-                None,
+                "t",
                 Duration::from_secs(2),
                 Duration::from_secs(1),
                 async move {

@@ -840,10 +840,11 @@ impl Engine {
             // With a shared store, one instance calls the backend for the whole fleet.
             let res = match &shared {
                 Some(st) => {
-                    match st
-                        .refresh(&key, also.as_ref(), lock_ttl, grace_ttl, call)
-                        .await
-                    {
+                    let secret = match &cred {
+                        OwnedCred::Bearer(t) => t.as_str(),
+                        OwnedCred::Body(_, rt) => rt.as_str(),
+                    };
+                    match st.refresh(&key, secret, lock_ttl, grace_ttl, call).await {
                         Ok(res) => res,
                         Err(_) => {
                             st.unavailable()?;

@@ -7,6 +7,10 @@
 //! delete). The others poll the outcome with backoff; an instance that arrives later with
 //! the old token finds the successor at once. A leader that fails with backend trouble
 //! stores nothing: the lock goes, and the next caller tries the backend itself.
+//!
+//! The outcome holds live tokens, so it is sealed (ChaCha20-Poly1305) under a key derived
+//! from the old credential itself: only a caller that holds the old token (or refresh token)
+//! can read its successor; read access to Redis alone yields nothing usable.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -41,6 +45,52 @@ fn record(res: &Issued) -> Option<String> {
     }
 }
 
+const SEAL_LABEL: &[u8] = b"next-api-layer-native refresh outcome v1";
+
+/// The key that seals a family's outcome: HMAC-SHA256 keyed by the old credential (never
+/// stored anywhere; Redis only sees SHA-256 hashes of it in key names).
+fn seal_key(secret: &str) -> ring::aead::LessSafeKey {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(SEAL_LABEL);
+    let k = mac.finalize().into_bytes();
+    let unbound =
+        ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, &k).expect("32-byte key");
+    ring::aead::LessSafeKey::new(unbound)
+}
+
+/// base64(nonce || ciphertext || tag); `id` (the family's hash) is bound as associated data.
+fn seal(secret: &str, id: &str, plain: &str) -> String {
+    use base64::Engine as _;
+    let nonce_bytes: [u8; 12] = rand::random();
+    let nonce = ring::aead::Nonce::assume_unique_for_key(nonce_bytes);
+    let mut buf = plain.as_bytes().to_vec();
+    seal_key(secret)
+        .seal_in_place_append_tag(nonce, ring::aead::Aad::from(id.as_bytes()), &mut buf)
+        .expect("in-memory seal");
+    let mut out = nonce_bytes.to_vec();
+    out.extend_from_slice(&buf);
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+fn open(secret: &str, id: &str, sealed: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(sealed)
+        .ok()?;
+    if raw.len() < 12 + 16 {
+        return None;
+    }
+    let (n, rest) = raw.split_at(12);
+    let nonce = ring::aead::Nonce::try_assume_unique_for_key(n).ok()?;
+    let mut buf = rest.to_vec();
+    let plain = seal_key(secret)
+        .open_in_place(nonce, ring::aead::Aad::from(id.as_bytes()), &mut buf)
+        .ok()?;
+    String::from_utf8(plain.to_vec()).ok()
+}
+
 fn parse(rec: &str) -> Option<Option<IssuedToken>> {
     let v: Value = serde_json::from_str(rec).ok()?;
     if v.get("ok")? != &Value::Bool(true) {
@@ -59,13 +109,13 @@ fn parse(rec: &str) -> Option<Option<IssuedToken>> {
 
 impl SharedStore {
     /// Runs `work` (the backend refresh of the family `key`) on exactly one instance and
-    /// hands its outcome to every caller. `also`: a second key the outcome is kept under (the
-    /// access token of a cookie-style refresh). `lock_ttl` must outlast the backend call.
+    /// hands its outcome to every caller. `secret`: the old credential the family's key is the
+    /// hash of (the outcome is sealed with it). `lock_ttl` must outlast the backend call.
     /// `Err(Unavailable)`: Redis could not coordinate; `work` has not run.
     pub async fn refresh<F>(
         &self,
         key: &TokenKey,
-        also: Option<&TokenKey>,
+        secret: &str,
         lock_ttl: Duration,
         grace: Duration,
         work: F,
@@ -98,7 +148,7 @@ impl SharedStore {
                 .await?;
             match state {
                 1 => {
-                    if let Some(issued) = parse(&rec) {
+                    if let Some(issued) = open(secret, &id, &rec).as_deref().and_then(parse) {
                         bump(&self.stats.refresh_shared);
                         return Ok(Ok(issued));
                     }
@@ -121,15 +171,12 @@ impl SharedStore {
         let grace_ms = grace.as_millis().max(1) as u64;
         match record(&res) {
             Some(rec) => {
-                let also = also.map(|k| self.key("rf:out", &hex(k)));
+                let rec = seal(secret, &id, &rec);
                 let _ = self
                     .redis
                     .call(|mut c| async move {
                         let mut inv = scripts::FINISH.prepare_invoke();
                         inv.key(lock.as_str()).key(out.as_str());
-                        if let Some(a) = &also {
-                            inv.key(a.as_str());
-                        }
                         inv.arg(owner.as_str()).arg(rec).arg(grace_ms);
                         inv.invoke_async::<i64>(&mut c).await
                     })
@@ -183,5 +230,35 @@ impl SharedStore {
                     .await
             })
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_outcomes_open_only_with_the_old_credential() {
+        let rec = record(&Ok(Some(IssuedToken {
+            token: "new-access".into(),
+            refresh_token: Some("new-refresh".into()),
+            expires_in: Some(60),
+            exp: None,
+        })))
+        .unwrap();
+        let sealed = seal("old-token", "id1", &rec);
+        assert!(!sealed.contains("new-access"));
+        assert_eq!(
+            open("old-token", "id1", &sealed).as_deref(),
+            Some(rec.as_str())
+        );
+        assert_eq!(open("other-token", "id1", &sealed), None);
+        assert_eq!(open("old-token", "id2", &sealed), None, "bound to its key");
+        assert_eq!(open("old-token", "id1", "not base64!"), None);
+        let back = parse(&open("old-token", "id1", &sealed).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.token, "new-access");
+        assert_eq!(back.refresh_token.as_deref(), Some("new-refresh"));
     }
 }

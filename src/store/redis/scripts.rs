@@ -28,12 +28,10 @@ end
 return 0
 "#;
 
-/// Stores a refresh outcome under the old token's key (and a second key, when given) for
-/// the grace window, then releases the lock if we still own it.
-/// KEYS: lock, outcome, [outcome2]. ARGV: owner, record, grace ms.
+/// Stores a refresh outcome under the old token's key for the grace window, then releases
+/// the lock if we still own it. KEYS: lock, outcome. ARGV: owner, record, grace ms.
 const FINISH_LUA: &str = r#"
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-if KEYS[3] then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
 end
