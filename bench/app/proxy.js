@@ -1,9 +1,10 @@
-// The bench app's proxy (Next.js 16 `proxy.js`, Node.js runtime). One build, five variants,
+// The bench app's proxy (Next.js 16 `proxy.js`, Node.js runtime). One build, six variants,
 // chosen at start time by BENCH_VARIANT:
 //   a  the floor: returns NextResponse.next() and nothing else
 //   b  createAuthProxy with its defaults (validation cache on)
 //   c  createAuthProxy with the cache disabled (cache.ttl 0)
 //   e  createAuthProxy verifying the JWT locally (validate.mode 'local', the demo backend's secret)
+//   f  createAuthProxy with a 10-minute cache TTL: a warm token is never re-validated in a run
 //   d  BASELINE, not ours: the seed-style plain-JS proxy in ./seed-proxy.mjs (fetch /auth/me on
 //      every request)
 
@@ -24,6 +25,7 @@ function make() {
     const validate = { mode: 'local', secret: 'demo-secret', algorithms: ['HS256'] }
     return createAuthProxy({ apiBaseUrl, access, validate })
   }
+  if (variant === 'f') return createAuthProxy({ apiBaseUrl, access, cache: { ttl: 600000 } })
   if (variant === 'd')
     return createSeedProxy({ apiBaseUrl, NextResponse, protectedRoutes: ['/dashboard'] })
   throw new Error(`unknown BENCH_VARIANT ${variant}`)

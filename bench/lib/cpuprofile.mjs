@@ -10,8 +10,8 @@ export function ownerOf(node) {
   if (!url) {
     if (name === '(garbage collector)') return 'GC'
     if (name === '(idle)' || name === '(program)') return name
-    // native functions: the addon's methods have their JS names, V8 builtins have theirs
-    return /^decide|^wire/.test(name) ? 'next-api-layer-native (addon)' : 'V8/Node native'
+    // V8 builtins and Node's C++ functions; an addon call has no frame (its time is its caller's)
+    return 'V8/Node native'
   }
   if (url.includes('next-api-layer-native')) return 'next-api-layer-native (js)'
   if (url.includes('/next/dist/compiled/')) return 'Next.js (bundled deps)'

@@ -102,6 +102,10 @@ export async function run({ mode }) {
         if (!res?.headers.get('x-middleware-request-x-auth-user')) {
           throw new Error(`floor: authProxy did not continue with a user (status ${res?.status})`)
         }
+        // A warm, unchanged request is answered with the override headers only: no cookie.
+        if (res.headers.getSetCookie().length) {
+          throw new Error('floor: a cache hit set a cookie')
+        }
         adapter[`NextResponse.next({ request: { headers } }) + 1 header, ${label}`] = {
           sync: (n) => {
             for (let i = 0; i < n; i++) {
@@ -122,6 +126,22 @@ export async function run({ mode }) {
       }
       variants[NEXT] = (n) => {
         for (let i = 0; i < n; i++) sink += NextResponse.next().status
+      }
+      // In a server every request is a new NextRequest (its headers not yet iterated, its
+      // nextUrl not yet built): the same two answers on a fresh request per call.
+      const fresh = () =>
+        new NextRequest('http://127.0.0.1:3000/dashboard', {
+          headers: { cookie: `userToken=${token}`, accept: 'text/html' },
+        })
+      adapter['new NextRequest + NextResponse.next()'] = {
+        sync: (n) => {
+          for (let i = 0; i < n; i++) sink += fresh().method.length + NextResponse.next().status
+        },
+      }
+      adapter['new NextRequest + authProxy(NextRequest) (cache hit)'] = {
+        async: async (n) => {
+          for (let i = 0; i < n; i++) sink += (await proxyFn(fresh())).status
+        },
       }
     }
 
