@@ -58,7 +58,7 @@ fn a_rust_tracing_subscriber_sees_the_events() {
         a.emit(
             AuditEvent::new(AuditEventType::CsrfFail, "203.0.113.9", "/api/x", "POST")
                 .user("7")
-                .meta("reason", "missing csrf cookie")
+                .meta("reason", "missing-cookie-token")
                 .meta("token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"),
         );
         // filtered out: neither traced nor queued
@@ -74,7 +74,7 @@ fn a_rust_tracing_subscriber_sees_the_events() {
     assert_eq!(e["method"], "POST");
     assert_eq!(e["success"], false);
     let meta = e["metadata"].as_str().unwrap();
-    assert!(meta.contains("missing csrf cookie"), "{meta}");
+    assert!(meta.contains("missing-cookie-token"), "{meta}");
     assert!(!meta.contains("eyJ"), "no token in a traced event: {meta}");
 }
 

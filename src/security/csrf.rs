@@ -92,6 +92,15 @@ fn process_secret() -> &'static [u8; 32] {
     })
 }
 
+fn warn_short_secret() {
+    tracing::warn!(target: "next_api_layer::csrf", "csrf.secret is shorter than {MIN_SECRET_LEN} characters");
+    eprintln!(
+        "[next-api-layer-native] csrf.secret is shorter than {MIN_SECRET_LEN} characters: \
+         accepted outside production only; production refuses it. Use at least \
+         {MIN_SECRET_LEN} random characters."
+    );
+}
+
 fn warn_generated_secret(empty: bool) {
     static WARNED: Once = Once::new();
     let state = if empty { "is empty" } else { "is not set" };
@@ -223,11 +232,17 @@ impl CsrfConfig {
         let empty = given.is_some_and(|s| s.trim().is_empty());
         match given.filter(|s| !s.trim().is_empty()) {
             Some(s) if s.len() >= MIN_SECRET_LEN => cfg.secret = s.as_bytes().to_vec(),
-            Some(_) => {
+            Some(_) if production => {
                 return Err(LayerError::config(
                     "csrf.secret",
-                    format!("must be at least {MIN_SECRET_LEN} characters long"),
+                    format!("must be at least {MIN_SECRET_LEN} characters long in production"),
                 ));
+            }
+            // next-api-layer accepts any secret; outside production a short one (a
+            // placeholder in a .env) still works, with a warning, so a migrating app starts.
+            Some(s) => {
+                warn_short_secret();
+                cfg.secret = s.as_bytes().to_vec();
             }
             None if cfg.enabled && cfg.strategy.uses_double_submit() && production => {
                 return Err(LayerError::config(
@@ -281,16 +296,18 @@ pub enum CsrfFailure {
 }
 
 impl CsrfFailure {
+    /// The reason as `next-api-layer` names it (its `csrf:fail` audit events carry the same
+    /// strings, so a migrating app's dashboards and alerts keep matching). Checks the
+    /// original does not make map to the nearest of its names: a foreign `Origin` is a
+    /// `cross-site-request`, a token signed for another session an `invalid-token-format`.
     pub fn reason(self) -> &'static str {
         match self {
-            CsrfFailure::CrossSite => "cross-site request",
-            CsrfFailure::SameSiteNotTrusted => "same-site request not trusted",
-            CsrfFailure::OriginMismatch => "origin mismatch",
-            CsrfFailure::MissingCookie => "missing csrf cookie",
-            CsrfFailure::MissingHeader => "missing csrf header",
-            CsrfFailure::TokenMismatch => "csrf header does not match cookie",
-            CsrfFailure::MalformedToken => "malformed csrf token",
-            CsrfFailure::InvalidSignature => "csrf token not valid for this session",
+            CsrfFailure::CrossSite | CsrfFailure::OriginMismatch => "cross-site-request",
+            CsrfFailure::SameSiteNotTrusted => "same-site-not-trusted",
+            CsrfFailure::MissingCookie => "missing-cookie-token",
+            CsrfFailure::MissingHeader => "missing-header-token",
+            CsrfFailure::TokenMismatch => "token-mismatch",
+            CsrfFailure::MalformedToken | CsrfFailure::InvalidSignature => "invalid-token-format",
         }
     }
 }

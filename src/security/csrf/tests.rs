@@ -270,8 +270,16 @@ fn config_and_secret_rules() {
     // The secret never shows up in Debug output.
     let c = CsrfConfig::from_json(Some(&json!({ "secret": SECRET })), true).unwrap();
     assert!(!format!("{c:?}").contains(SECRET));
+    // A short secret: refused in production, accepted (with a warning) outside it, as
+    // next-api-layer accepts any secret.
+    let e = CsrfConfig::from_json(Some(&json!({ "secret": "short" })), true).unwrap_err();
+    assert!(e.message.starts_with("csrf.secret"), "{}", e.message);
+    let dev = CsrfConfig::from_json(Some(&json!({ "secret": "short" })), false).unwrap();
+    assert!(!dev.generated_secret);
+    let t = Csrf::new(dev.clone()).mint("s");
+    assert!(Csrf::new(dev).verify("s", &t).is_ok());
     let bad = [
-        (json!({ "secret": "short" }), "csrf.secret"),
+        (json!({ "secret": 1 }), "csrf.secret"),
         (json!({ "strategy": "token" }), "csrf.strategy"),
         (json!({ "cookieName": "a b" }), "csrf.cookieName"),
         (json!({ "headerName": "x csrf" }), "csrf.headerName"),

@@ -119,7 +119,7 @@ fn csrf_stage_turns_forgeries_into_403_and_keeps_cookies() {
     assert_eq!(ev[0].user_id.as_deref(), Some("2"));
     assert_eq!(
         ev[0].metadata.as_ref().unwrap()["reason"],
-        "csrf token not valid for this session"
+        "invalid-token-format"
     );
     assert!(!serde_json::to_string(&ev[0]).unwrap().contains(&token));
     // Cross-site is refused even with a valid token.
