@@ -268,6 +268,22 @@ impl AuthMeMapper {
     /// a `user` key = `{ user, type | tokenType, exp }`; any other object = the user itself.
     pub fn from_js_result(v: &Value) -> Option<ValidatedUser> {
         let o = v.as_object()?;
+        // next-api-layer's `TokenInfo`: `{ isValid, tokenType, exp, userData }`.
+        if let Some(valid) = o.get("isValid") {
+            if valid != &Value::Bool(true) {
+                return None;
+            }
+            let user = match o.get("userData") {
+                Some(u @ Value::Object(_)) => u.clone(),
+                None | Some(Value::Null) => Value::Object(Map::new()),
+                Some(_) => return None,
+            };
+            let token_type = o
+                .get("tokenType")
+                .and_then(as_string)
+                .unwrap_or_else(|| "user".to_string());
+            return Some(finish_user(user, token_type, o.get("exp").and_then(as_i64)));
+        }
         let (user, ty, exp) = match o.get("user") {
             Some(u @ Value::Object(_)) => (
                 u.clone(),
@@ -308,24 +324,35 @@ pub struct IssuedToken {
     pub exp: Option<i64>,
 }
 
-/// Reads refresh / guest answers. Fields: `token` (`data.token`), `refreshToken`
-/// (`data.refresh_token`), `expiresIn` (`data.expires_in`), `exp` (`data.exp`).
+/// Reads refresh / guest answers. Fields: `token` (default: `data.accessToken`, the
+/// `next-api-layer` contract, else `data.token`), `refreshToken` (`data.refreshToken`, else
+/// `data.refresh_token`), `expiresIn` (`data.expires_in`), `exp` (`data.exp`). A configured
+/// path replaces both defaults of its field.
 #[derive(Debug, Clone)]
 pub struct RefreshMapper {
-    token: JsonPath,
-    refresh_token: JsonPath,
+    token: Vec<JsonPath>,
+    refresh_token: Vec<JsonPath>,
     expires_in: JsonPath,
     exp: JsonPath,
+}
+
+fn first<'a>(paths: &[JsonPath], body: &'a Value) -> Option<String> {
+    paths
+        .iter()
+        .find_map(|p| p.get(body).and_then(as_string).filter(|s| !s.is_empty()))
 }
 
 impl RefreshMapper {
     pub fn new(spec: Option<MapperSpec>, option: &str) -> Result<Self> {
         let mut spec = spec.unwrap_or_default();
         let m = Self {
-            token: spec.take("token").unwrap_or_else(|| path("data.token")),
-            refresh_token: spec
-                .take("refreshToken")
-                .unwrap_or_else(|| path("data.refresh_token")),
+            token: spec
+                .take("token")
+                .map(|p| vec![p])
+                .unwrap_or_else(|| vec![path("data.accessToken"), path("data.token")]),
+            refresh_token: spec.take("refreshToken").map(|p| vec![p]).unwrap_or_else(|| {
+                vec![path("data.refreshToken"), path("data.refresh_token")]
+            }),
             expires_in: spec
                 .take("expiresIn")
                 .unwrap_or_else(|| path("data.expires_in")),
@@ -339,10 +366,10 @@ impl RefreshMapper {
         if body.get("success") == Some(&Value::Bool(false)) {
             return None;
         }
-        let token = self.token.get(body).and_then(as_string)?;
+        let token = first(&self.token, body)?;
         Some(IssuedToken {
             token,
-            refresh_token: self.refresh_token.get(body).and_then(as_string),
+            refresh_token: first(&self.refresh_token, body),
             expires_in: self.expires_in.get(body).and_then(as_i64),
             exp: self.exp.get(body).and_then(as_i64),
         })

@@ -123,3 +123,37 @@ fn refresh_shape() {
     assert!(m.map(&json!({ "data": {} })).is_none());
     let _ = object(&[("a", json!(1))]);
 }
+
+#[test]
+fn default_refresh_mapper_reads_the_original_contract() {
+    let m = RefreshMapper::new(None, "responseMappers.parseRefreshToken").unwrap();
+    // next-api-layer: { success: true, data: { accessToken, refreshToken } }
+    let t = m
+        .map(&json!({ "success": true, "data": { "accessToken": "a", "refreshToken": "r" } }))
+        .unwrap();
+    assert_eq!(t.token, "a");
+    assert_eq!(t.refresh_token.as_deref(), Some("r"));
+    // the snake_case form keeps working
+    let t = m
+        .map(&json!({ "data": { "token": "b", "refresh_token": "s" } }))
+        .unwrap();
+    assert_eq!((t.token.as_str(), t.refresh_token.as_deref()), ("b", Some("s")));
+    // a configured path replaces both defaults
+    let spec = MapperSpec::parse(&json!({ "token": "jwt" }), "x").unwrap();
+    let m = RefreshMapper::new(Some(spec), "x").unwrap();
+    assert!(m.map(&json!({ "data": { "accessToken": "a" } })).is_none());
+}
+
+#[test]
+fn js_auth_me_token_info_form() {
+    let v = AuthMeMapper::from_js_result(&json!({
+        "isValid": true, "tokenType": "admin", "exp": 99, "userData": { "id": 7 }
+    }))
+    .unwrap();
+    assert_eq!(v.token_type, "admin");
+    assert_eq!(v.exp, Some(99));
+    assert_eq!(v.user["id"], 7);
+    assert!(AuthMeMapper::from_js_result(&json!({ "isValid": false, "userData": {} })).is_none());
+    let v = AuthMeMapper::from_js_result(&json!({ "isValid": true, "userData": null })).unwrap();
+    assert_eq!(v.token_type, "user");
+}
