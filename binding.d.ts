@@ -45,7 +45,7 @@ export declare class Engine {
    * `configJson`: `JSON.stringify(config)`. Function mappers are passed separately.
    * Throws `ERR_CONFIG_INVALID` (message names the option) on bad configuration.
    */
-  constructor(configJson: string, parseAuthMe?: JsMapperTsfn | undefined | null, parseRefreshToken?: JsMapperTsfn | undefined | null, parseGuestToken?: JsMapperTsfn | undefined | null, verify?: JsVerifyTsfn | undefined | null)
+  constructor(configJson: string, parseAuthMe?: JsMapperTsfn | undefined | null, parseRefreshToken?: JsMapperTsfn | undefined | null, parseGuestToken?: JsMapperTsfn | undefined | null, verify?: JsVerifyTsfn | undefined | null, classifyFail?: JsMapperTsfn | undefined | null)
   /** Synchronous decision from the cache; `{ kind: 'pending' }` when the backend is needed. */
   decide(facts: Facts): Decision
   /** The full decision (may call the backend), on the tokio runtime. */
@@ -177,6 +177,13 @@ export interface AuthResult {
   /** Stable error code when the backend was in trouble (`ERR_BACKEND_*`). */
   error?: string
   locale?: string
+  /**
+   * Why a refresh of the user token failed: 'expired' | 'revoked' | 'reuse' | 'network'
+   * | 'unknown' (next-api-layer's `RefreshFailReason`; `refresh.onRefreshFail`).
+   */
+  refreshFail?: string
+  /** 'excluded' | 'auth-api' when the proxy skipped auth for this path. */
+  bypassed?: string
 }
 
 /** What to do with the request. */
@@ -232,6 +239,8 @@ export interface Facts {
   ip?: string
   /** The result of the user's `rateLimit.keyFn(req)`, when configured. */
   rateLimitKey?: string
+  /** A speculative prefetch (`isPrefetchRequest`): not counted by the rate limiter. */
+  prefetch?: boolean
 }
 
 /** A token found on a request. */

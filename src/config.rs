@@ -40,6 +40,23 @@ pub struct RefreshConfig {
     pub cookie: String,
     /// Body field the refresh token is sent in (cookie style). default `refresh_token`
     pub body_field: String,
+    /// Coalesce concurrent refreshes of one token into one backend call (`refresh.singleFlight`).
+    /// default true
+    pub single_flight: bool,
+    /// Refresh answers that mean a rotated refresh token was replayed (`refresh.reuseStatusCodes`).
+    /// default `[409]`
+    pub reuse_status_codes: Vec<u16>,
+    /// Body `code` / `error` / `reason` values that mean the same (`refresh.reuseCodes`).
+    /// default `["token_reuse"]`
+    pub reuse_codes: Vec<String>,
+    /// `refresh.classifyFail` is a JS function (run through the adapter).
+    pub js_classify: bool,
+    /// Options of the refresh-token cookie (`cookies.refreshOptions`): defaults to
+    /// `cookies.options`, typically a narrow `path` and a longer `maxAge`.
+    pub cookie_options: CookieOptions,
+    /// Max-Age of the refresh-token cookie, seconds (`cookies.refreshOptions.maxAge`, else the
+    /// user cookie's).
+    pub cookie_max_age: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +86,10 @@ pub struct AccessConfig {
     pub after_login_path: String,
     /// Path prefix of API routes (JSON errors instead of redirects). default `/api`
     pub api_prefix: String,
+    /// When a user token cannot be refreshed, may the request go on as a guest? `false`:
+    /// cookies cleared, pages redirect to login, APIs get 401. A detected reuse never
+    /// falls back. default true
+    pub guest_fallback_on_user_refresh_fail: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +132,9 @@ pub struct Config {
     pub access: AccessConfig,
     pub i18n: I18nConfig,
     pub excluded_paths: RouteSet,
+    /// Exact paths that get no refresh, no guest creation and no 401 (`authApi.bypassPaths`):
+    /// the auth routes do that themselves. default the five `/api/auth/*` routes.
+    pub auth_bypass_paths: Vec<String>,
     /// default false
     pub block_browser_api_access: bool,
     pub auth_me_mapper: AuthMeMapper,
@@ -158,9 +182,19 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "audit",
             "store",
             "validate",
+            "authApi",
+            "onError",
         ],
     ),
-    ("cookies", &["user", "guest", "options"]),
+    (
+        "cookies",
+        &["user", "guest", "options", "refresh", "refreshOptions"],
+    ),
+    (
+        "cookies.refreshOptions",
+        &["httpOnly", "sameSite", "secure", "path", "domain", "maxAge"],
+    ),
+    ("authApi", &["bypassPaths"]),
     (
         "cookies.options",
         &["httpOnly", "sameSite", "secure", "path", "domain", "maxAge"],
@@ -176,6 +210,15 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "graceMs",
             "cookie",
             "bodyField",
+            "singleFlight",
+            "proactive",
+            "proactiveWindow",
+            "reuseStatusCodes",
+            "reuseCodes",
+            "classifyFail",
+            "onRefreshFail",
+            "store",
+            "storeTtlMs",
         ],
     ),
     (
@@ -190,6 +233,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "returnToParam",
             "afterLoginPath",
             "apiPrefix",
+            "guestFallbackOnUserRefreshFail",
         ],
     ),
     ("cache", &["ttl", "maxSize", "negativeTtl"]),
@@ -229,6 +273,15 @@ pub fn unknown_option_warnings(root: &Map<String, Value>) -> Vec<String> {
     }
     out
 }
+
+/// `authApi.bypassPaths` default (next-api-layer 0.5's list).
+pub const DEFAULT_AUTH_BYPASS_PATHS: [&str; 5] = [
+    "/api/auth/login",
+    "/api/auth/logout",
+    "/api/auth/me",
+    "/api/auth/refresh",
+    "/api/auth/register",
+];
 
 // ---------------------------------------------------------------- small typed readers
 
@@ -473,6 +526,55 @@ fn endpoint_url(base: &str, endpoint: &str, path: &str) -> Result<String> {
     Ok(format!("{base}/{}", endpoint.trim_start_matches('/')))
 }
 
+/// Reads a cookie-options object; fields it lacks come from `base` (else the defaults).
+fn read_cookie_options(
+    copts: Option<&Map<String, Value>>,
+    option: &str,
+    base: Option<&CookieOptions>,
+    production: bool,
+) -> Result<CookieOptions> {
+    let same_site = match string(copts, "sameSite", &format!("{option}.sameSite"))? {
+        None => base.map_or(SameSite::Lax, |b| b.same_site),
+        Some(s) => SameSite::parse(&s).ok_or_else(|| {
+            LayerError::config(
+                &format!("{option}.sameSite"),
+                "must be 'lax', 'strict' or 'none'",
+            )
+        })?,
+    };
+    let secure = match field(copts, "secure") {
+        None => base.and_then(|b| b.secure),
+        Some(Value::Bool(b)) => Some(*b),
+        Some(v) => {
+            return Err(LayerError::config(
+                &format!("{option}.secure"),
+                format!("must be a boolean (got {})", type_name(v)),
+            ));
+        }
+    };
+    Ok(CookieOptions {
+        http_only: boolean(
+            copts,
+            "httpOnly",
+            &format!("{option}.httpOnly"),
+            base.is_none_or(|b| b.http_only),
+        )?,
+        same_site,
+        secure,
+        path: non_empty_string(
+            copts,
+            "path",
+            &format!("{option}.path"),
+            base.map_or("/", |b| b.path.as_str()),
+        )?,
+        domain: match string(copts, "domain", &format!("{option}.domain"))? {
+            Some(d) => Some(d),
+            None => base.and_then(|b| b.domain.clone()),
+        },
+        production,
+    })
+}
+
 impl Config {
     /// Parses the JSON text the adapter sends.
     pub fn from_json(text: &str) -> Result<Self> {
@@ -513,35 +615,30 @@ impl Config {
             ));
         }
         let copts = obj(cookies, "options", "cookies.options")?;
-        let same_site = match string(copts, "sameSite", "cookies.options.sameSite")? {
-            None => SameSite::Lax,
-            Some(s) => SameSite::parse(&s).ok_or_else(|| {
-                LayerError::config(
-                    "cookies.options.sameSite",
-                    "must be 'lax', 'strict' or 'none'",
-                )
-            })?,
-        };
-        let secure = match field(copts, "secure") {
-            None => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(v) => {
-                return Err(LayerError::config(
-                    "cookies.options.secure",
-                    format!("must be a boolean (got {})", type_name(v)),
-                ));
-            }
-        };
-        let cookie_options = CookieOptions {
-            http_only: boolean(copts, "httpOnly", "cookies.options.httpOnly", true)?,
-            same_site,
-            secure,
-            path: non_empty_string(copts, "path", "cookies.options.path", "/")?,
-            domain: string(copts, "domain", "cookies.options.domain")?,
-            production,
-        };
+        let cookie_options = read_cookie_options(copts, "cookies.options", None, production)?;
         let user_cookie_max_age =
             number(copts, "maxAge", "cookies.options.maxAge")?.map(|n| n as i64);
+        let ropts = obj(cookies, "refreshOptions", "cookies.refreshOptions")?;
+        let refresh_cookie_options = read_cookie_options(
+            ropts,
+            "cookies.refreshOptions",
+            Some(&cookie_options),
+            production,
+        )?;
+        let refresh_cookie_max_age = number(ropts, "maxAge", "cookies.refreshOptions.maxAge")?
+            .map(|n| n as i64)
+            .or(user_cookie_max_age);
+        // next-api-layer's dual-token mode: naming a refresh cookie turns it on. Same
+        // machinery as `refresh.style: 'cookie'` (one implementation, two spellings).
+        let dual_cookie = match field(cookies, "refresh") {
+            None => None,
+            Some(_) => Some(cookie_name(
+                cookies,
+                "refresh",
+                "cookies.refresh",
+                "refreshToken",
+            )?),
+        };
 
         let cache = obj(root, "cache", "cache")?;
         let cache_ttl = number(cache, "ttl", "cache.ttl")?.unwrap_or(2000.0);
@@ -567,6 +664,7 @@ impl Config {
 
         let r = obj(root, "refresh", "refresh")?;
         let style = match string(r, "style", "refresh.style")?.as_deref() {
+            None if dual_cookie.is_some() => RefreshStyle::Cookie,
             None | Some("bearer") => RefreshStyle::Bearer,
             Some("cookie") => RefreshStyle::Cookie,
             Some(s) => {
@@ -576,16 +674,83 @@ impl Config {
                 ));
             }
         };
+        if style == RefreshStyle::Bearer && dual_cookie.is_some() {
+            return Err(LayerError::config(
+                "refresh.style",
+                "is 'bearer' but cookies.refresh names a refresh-token cookie (dual-token mode \
+                 is refresh.style 'cookie'; drop one of the two)",
+            ));
+        }
+        let own_cookie = string(r, "cookie", "refresh.cookie")?;
+        let cookie = match (&dual_cookie, own_cookie) {
+            (Some(a), Some(b)) if *a != b => {
+                return Err(LayerError::config(
+                    "refresh.cookie",
+                    format!("and cookies.refresh name different cookies (\"{b}\", \"{a}\")"),
+                ));
+            }
+            (Some(a), _) => a.clone(),
+            (None, _) => cookie_name(r, "cookie", "refresh.cookie", "refreshToken")?,
+        };
+        // `proactive` + `proactiveWindow` (next-api-layer) and `thresholdSeconds` (ours) set
+        // the same thing: refresh a valid user token this many seconds before it expires.
+        let threshold = match field(r, "proactive") {
+            Some(Value::Bool(true)) => {
+                number(r, "proactiveWindow", "refresh.proactiveWindow")?.unwrap_or(120.0)
+            }
+            Some(Value::Bool(false)) => 0.0,
+            Some(v) => {
+                return Err(LayerError::config(
+                    "refresh.proactive",
+                    format!("must be a boolean (got {})", type_name(v)),
+                ));
+            }
+            None => number(r, "thresholdSeconds", "refresh.thresholdSeconds")?.unwrap_or(0.0),
+        };
+        let reuse_status_codes = match field(r, "reuseStatusCodes") {
+            None => vec![409],
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v.as_u64() {
+                    Some(n) if (400..=599).contains(&n) => Ok(n as u16),
+                    _ => Err(LayerError::config(
+                        &format!("refresh.reuseStatusCodes[{i}]"),
+                        "must be an HTTP status code between 400 and 599",
+                    )),
+                })
+                .collect::<Result<Vec<_>>>()?,
+            Some(v) => {
+                return Err(LayerError::config(
+                    "refresh.reuseStatusCodes",
+                    format!("must be an array of status codes (got {})", type_name(v)),
+                ));
+            }
+        };
+        let reuse_codes = match field(r, "reuseCodes") {
+            None => vec!["token_reuse".to_string()],
+            Some(_) => string_list(r, "reuseCodes", "refresh.reuseCodes")?,
+        };
         let refresh = RefreshConfig {
             enabled: boolean(r, "enabled", "refresh.enabled", true)?,
             style,
-            threshold_seconds: number(r, "thresholdSeconds", "refresh.thresholdSeconds")?
-                .unwrap_or(0.0) as i64,
+            threshold_seconds: threshold as i64,
             grace: Duration::from_millis(
                 number(r, "graceMs", "refresh.graceMs")?.unwrap_or(10_000.0) as u64,
             ),
-            cookie: cookie_name(r, "cookie", "refresh.cookie", "refreshToken")?,
+            cookie,
             body_field: non_empty_string(r, "bodyField", "refresh.bodyField", "refresh_token")?,
+            single_flight: boolean(r, "singleFlight", "refresh.singleFlight", true)?,
+            reuse_status_codes,
+            reuse_codes,
+            js_classify: boolean(
+                obj(root, "jsMappers", "jsMappers")?,
+                "classifyFail",
+                "jsMappers.classifyFail",
+                false,
+            )?,
+            cookie_options: refresh_cookie_options,
+            cookie_max_age: refresh_cookie_max_age,
         };
 
         if refresh.style == RefreshStyle::Cookie
@@ -647,6 +812,12 @@ impl Config {
             )?,
             after_login_path: relative_path(a, "afterLoginPath", "access.afterLoginPath", "/")?,
             api_prefix: relative_path(a, "apiPrefix", "access.apiPrefix", "/api")?,
+            guest_fallback_on_user_refresh_fail: boolean(
+                a,
+                "guestFallbackOnUserRefreshFail",
+                "access.guestFallbackOnUserRefreshFail",
+                true,
+            )?,
         };
 
         let i = obj(root, "i18n", "i18n")?;
@@ -715,6 +886,15 @@ impl Config {
             access,
             i18n,
             excluded_paths: routes(root, "excludedPaths", "excludedPaths")?,
+            auth_bypass_paths: match obj(root, "authApi", "authApi")? {
+                Some(o) if field(Some(o), "bypassPaths").is_some() => {
+                    string_list(Some(o), "bypassPaths", "authApi.bypassPaths")?
+                }
+                _ => DEFAULT_AUTH_BYPASS_PATHS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            },
             block_browser_api_access: boolean(
                 root,
                 "blockBrowserApiAccess",

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use next_api_layer_native::auth::mappers::IssuedToken;
+use next_api_layer_native::auth::tokens::issue::RefreshFail;
 use next_api_layer_native::auth::tokens::token_key;
 use next_api_layer_native::store::redis::{SharedStore, StoreConfig, scripts};
 use serde_json::json;
@@ -92,7 +93,7 @@ async fn one_refresh_across_two_instances_and_the_successor_for_late_callers() {
     let work = |calls: Arc<AtomicUsize>| async move {
         calls.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(150)).await;
-        Ok(Some(issued("new-token")))
+        Ok(Ok(issued("new-token")))
     };
     let grace = Duration::from_secs(10);
     let ttl = Duration::from_secs(2);
@@ -150,28 +151,32 @@ async fn backend_trouble_stores_no_outcome_and_frees_the_lock() {
     assert!(keys(&r.url).await.is_empty(), "lock released, no outcome");
     // The next caller runs the work itself (at once: the lock was released, not left to expire).
     let ok = s
-        .refresh(&key, "t", ttl, grace, async { Ok(Some(issued("n"))) })
+        .refresh(&key, "t", ttl, grace, async { Ok(Ok(issued("n"))) })
         .await
         .unwrap()
         .unwrap();
     assert_eq!(ok.unwrap().token, "n");
-    // A refusal is an outcome: the others get it instead of refreshing a consumed token.
+    // A refusal is an outcome: the others get it instead of refreshing a consumed token,
+    // with its reason (a replayed refresh token fails closed on every instance).
     let k2 = token_key("refused");
     let refused = s
-        .refresh(&k2, "refused", ttl, grace, async { Ok(None) })
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(refused.is_none());
-    let again = s
         .refresh(&k2, "refused", ttl, grace, async {
-            Ok(Some(issued("never")))
+            Ok(Err(RefreshFail::Reuse))
         })
         .await
         .unwrap()
         .unwrap();
-    assert!(
-        again.is_none(),
+    assert_eq!(refused.unwrap_err(), RefreshFail::Reuse);
+    let again = s
+        .refresh(&k2, "refused", ttl, grace, async {
+            Ok(Ok(issued("never")))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.unwrap_err(),
+        RefreshFail::Reuse,
         "the stored refusal, not a second backend call"
     );
 }
@@ -270,7 +275,7 @@ async fn unreachable_redis_is_unavailable_not_a_hang() {
                 Duration::from_secs(1),
                 async move {
                     ran.fetch_add(1, Ordering::SeqCst);
-                    Ok(None)
+                    Ok(Err(RefreshFail::Unknown))
                 },
             )
             .await;

@@ -13,8 +13,9 @@ use crate::error::{LayerError, Result};
 pub enum Answer {
     /// 2xx with a JSON body.
     Ok(Value),
-    /// A 4xx that means "no" (bad, expired or revoked token, bad credentials).
-    Rejected(u16),
+    /// A 4xx that means "no" (bad, expired or revoked token, bad credentials), with its JSON
+    /// body (`Null` when there is none): a refresh failure is classified from both.
+    Rejected(u16, Value),
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +94,10 @@ impl Backend {
             408 | 429 => Err(LayerError::backend_bad_response(format!(
                 "{url} answered {status}"
             ))),
-            400..=499 => Ok(Answer::Rejected(status)),
+            400..=499 => Ok(Answer::Rejected(
+                status,
+                serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            )),
             _ => Err(LayerError::backend_bad_response(format!(
                 "{url} answered {status}"
             ))),

@@ -67,6 +67,8 @@ pub struct Facts {
     pub ip: Option<String>,
     /// The result of the user's `rateLimit.keyFn(req)`, when configured.
     pub rate_limit_key: Option<String>,
+    /// A speculative prefetch (`isPrefetchRequest`): not counted by the rate limiter.
+    pub prefetch: Option<bool>,
 }
 
 /// The user-facing summary passed to `afterAuth(req, res, authResult)`.
@@ -86,6 +88,11 @@ pub struct AuthResult {
     /// Stable error code when the backend was in trouble (`ERR_BACKEND_*`).
     pub error: Option<String>,
     pub locale: Option<String>,
+    /// Why a refresh of the user token failed: 'expired' | 'revoked' | 'reuse' | 'network'
+    /// | 'unknown' (next-api-layer's `RefreshFailReason`; `refresh.onRefreshFail`).
+    pub refresh_fail: Option<String>,
+    /// 'excluded' | 'auth-api' when the proxy skipped auth for this path.
+    pub bypassed: Option<String>,
 }
 
 /// What to do with the request.
@@ -176,6 +183,8 @@ pub struct RouteInfo {
     pub is_api: bool,
     pub kind: RouteKind,
     pub excluded: bool,
+    /// In `authApi.bypassPaths` (exact match).
+    pub bypassed: bool,
     pub locale: Option<String>,
 }
 
@@ -203,6 +212,10 @@ impl RouteInfo {
             is_api,
             kind,
             excluded: cfg.excluded_paths.matches(&norm) || cfg.excluded_paths.matches(stripped),
+            bypassed: cfg
+                .auth_bypass_paths
+                .iter()
+                .any(|p| p == &*norm || p == stripped),
             locale: locale.map(str::to_string),
         }
     }
@@ -240,6 +253,11 @@ pub struct AuthOutcome {
     pub clear_guest: bool,
     /// The backend was in trouble; nothing is deleted.
     pub error: Option<ErrorCode>,
+    /// Why the refresh of the user token failed, when one was tried.
+    pub refresh_fail: Option<crate::auth::tokens::issue::RefreshFail>,
+    /// Fail closed (token reuse, or no guest fallback allowed): every auth cookie is
+    /// cleared, pages go to the login page, APIs get 401.
+    pub terminal: bool,
 }
 
 /// Is this request a browser navigation (or a browser asking for HTML)?
@@ -331,7 +349,9 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
     let authenticated = token_type.is_some_and(|t| a.allowed_token_types.iter().any(|x| x == t));
     let signed_in_user = session.is_some_and(|s| !s.is_guest) && authenticated;
 
-    let mut d = if route.is_protected(cfg) && !authenticated {
+    let mut d = if auth.terminal && route.is_api {
+        Decision::json(401, "Session expired", None)
+    } else if (route.is_protected(cfg) && !authenticated) || auth.terminal {
         if route.is_api {
             match (auth.error, session) {
                 (Some(code), None) => backend_unavailable(code),
@@ -371,6 +391,14 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         && let Some(code) = auth.error
     {
         backend_unavailable(code)
+    } else if route.is_api
+        && session.is_none()
+        && route.kind != RouteKind::Public
+        && !route.bypassed
+    {
+        // next-api-layer's contract: an API request with no token (and no guest token to
+        // give it) is answered 401, not passed on anonymous.
+        Decision::json(401, "Token not found", None)
     } else {
         Decision::next()
     };
@@ -389,7 +417,9 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             .then(|| cfg.i18n.default_locale.clone())
             .flatten()
     });
-    if let Some(l) = &locale {
+    // Forwarded with a session only, as next-api-layer forwards it (a request with no
+    // valid token goes on without `x-locale`).
+    if let Some(l) = locale.as_ref().filter(|_| session.is_some()) {
         d.request_headers.push(HEADER_LOCALE.into());
         d.request_headers.push(l.clone());
     }
@@ -408,7 +438,9 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             if let Some(rt) = &t.refresh_token
                 && cfg.refresh.style == crate::config::RefreshStyle::Cookie
             {
-                issue_cookie(&mut d, &mut set, opts, &cfg.refresh.cookie, rt, age);
+                let rage = cfg.refresh.cookie_max_age.unwrap_or(age);
+                let ropts = &cfg.refresh.cookie_options;
+                issue_cookie(&mut d, &mut set, ropts, &cfg.refresh.cookie, rt, rage);
             }
             d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
             d.request_headers.push(t.token.clone());
@@ -426,8 +458,11 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             .extend(delete_if_present(header, &cfg.user_cookie, opts));
         remove.push(&cfg.user_cookie);
         if cfg.refresh.style == crate::config::RefreshStyle::Cookie {
-            d.set_cookies
-                .extend(delete_if_present(header, &cfg.refresh.cookie, opts));
+            d.set_cookies.extend(delete_if_present(
+                header,
+                &cfg.refresh.cookie,
+                &cfg.refresh.cookie_options,
+            ));
             remove.push(&cfg.refresh.cookie);
         }
     }
@@ -458,6 +493,8 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         guest_created: matches!(auth.new_token, Some(NewToken::Guest(_))),
         error: auth.error.map(|c| c.as_str().to_string()),
         locale,
+        refresh_fail: auth.refresh_fail.map(|r| r.as_str().to_string()),
+        bypassed: route.bypassed.then(|| "auth-api".to_string()),
     });
     d
 }

@@ -11,7 +11,9 @@ use crate::auth::decide::{
 };
 use crate::auth::mappers::{IssuedToken, ValidatedUser};
 use crate::auth::revoke::Revocations;
-use crate::auth::tokens::issue::{Issuer, RefreshCredential};
+use crate::auth::tokens::issue::{
+    FailClassifier, Issuer, RefreshAnswer, RefreshCredential, RefreshFail,
+};
 use crate::auth::tokens::validate::{
     BackendValidation, JsMapperFn, JsVerifyValidation, LocalValidation, ValidationStrategy, Verdict,
 };
@@ -38,9 +40,12 @@ pub struct JsMapperSet {
     pub guest: Option<JsMapperFn>,
     /// `validate.verify(token)` (local mode, next-api-layer 0.4's hook).
     pub verify: Option<JsMapperFn>,
+    /// `refresh.classifyFail({ status, body })`.
+    pub classify: Option<JsMapperFn>,
 }
 
 type Issued = Result<Option<IssuedToken>>;
+type Refreshed = Result<RefreshAnswer>;
 
 pub struct Engine {
     cfg: Arc<Config>,
@@ -48,7 +53,7 @@ pub struct Engine {
     cache: Arc<dyn KeyValueStore<Validation>>,
     grace: Arc<dyn KeyValueStore<RefreshOutcome>>,
     validate_flight: Arc<dyn SingleFlight<Result<Validation>>>,
-    refresh_flight: Arc<dyn SingleFlight<Issued>>,
+    refresh_flight: Arc<dyn SingleFlight<Refreshed>>,
     guest_flight: Arc<dyn SingleFlight<Issued>>,
     strategy: Arc<dyn ValidationStrategy>,
     issuer: Arc<Issuer>,
@@ -120,6 +125,11 @@ impl Engine {
             js_guest: js.guest,
             guest_credentials: cfg.guest.credentials.clone(),
             stats: stats.clone(),
+            classifier: FailClassifier {
+                reuse_status_codes: cfg.refresh.reuse_status_codes.clone(),
+                reuse_codes: cfg.refresh.reuse_codes.clone(),
+                js: js.classify,
+            },
         });
         let cache: Arc<dyn KeyValueStore<Validation>> =
             Arc::new(MokaStore::new(cfg.cache_max_size));
@@ -200,7 +210,7 @@ impl Engine {
         }
         // The rate limit counts a request once: here when the cache answers, else in
         // `decide` (a `pending` answer has not been counted).
-        match self.resolve_cached(f) {
+        match self.resolve_cached(f, route.bypassed) {
             Some(auth) => {
                 let limits = match self
                     .security
@@ -242,7 +252,11 @@ impl Engine {
             Ok(h) => h,
             Err(d) => return *d,
         };
-        let auth = self.resolve(f).await;
+        let auth = if route.bypassed {
+            self.resolve_bypassed(f).await
+        } else {
+            self.resolve(f).await
+        };
         let mut d = self.finish(f, &route, auth, true);
         Security::add_headers(&mut d, limits);
         d
@@ -262,7 +276,12 @@ impl Engine {
     /// Decisions made before anyone is authenticated.
     fn early(&self, f: &Facts, route: &RouteInfo) -> Option<Decision> {
         if route.excluded || self.default_excluded.matches(&f.path) {
-            return Some(Decision::next());
+            let mut d = Decision::next();
+            d.auth = Some(crate::auth::decide::AuthResult {
+                bypassed: Some("excluded".into()),
+                ..Default::default()
+            });
+            return Some(d);
         }
         if self.cfg.block_browser_api_access && route.is_api && is_browser_navigation(f) {
             self.emit(
@@ -311,6 +330,18 @@ impl Engine {
                 Some(&auth),
                 "token validated",
             );
+        }
+        // A refused refresh, after the rejected token's event (`error` covers a network one).
+        match auth.refresh_fail {
+            _ if auth.error.is_some() => {}
+            Some(RefreshFail::Reuse) => self.emit(
+                AuditEventType::AuthReuse,
+                f,
+                Some(&auth),
+                "refresh token reuse detected",
+            ),
+            Some(r) => self.emit(AuditEventType::AuthRefreshFail, f, Some(&auth), r.as_str()),
+            None => {}
         }
         // A redirect away from an auth route (signed in already) is not a denial.
         let denied = (d.kind == "redirect" && route.kind != crate::auth::decide::RouteKind::Auth)
@@ -388,7 +419,10 @@ impl Engine {
     }
 
     /// `None` when the backend is needed.
-    fn resolve_cached(&self, f: &Facts) -> Option<AuthOutcome> {
+    fn resolve_cached(&self, f: &Facts, bypassed: bool) -> Option<AuthOutcome> {
+        if bypassed {
+            return self.resolve_bypassed_cached(f);
+        }
         let Some(p) = self.pick(f) else {
             if self.refresh_cookie(f).is_some() || self.cfg.guest.enabled {
                 return None;
@@ -460,15 +494,15 @@ impl Engine {
                     )
                     .await
                 {
-                    Ok(Some(issued)) => {
+                    Ok(Ok(issued)) => {
                         return self.after_refresh(f, issued, TokenSource::UserCookie).await;
                     }
-                    Ok(None) => {
-                        let mut out = self.guest_fallback(f).await;
-                        out.clear_user = true;
+                    Ok(Err(reason)) => return self.refresh_failed(f, None, Some(reason)).await,
+                    Err(e) => {
+                        let mut out = error_outcome(None, &e);
+                        out.refresh_fail = Some(RefreshFail::Network);
                         return out;
                     }
-                    Err(e) => return error_outcome(None, &e),
                 }
             }
             return self.guest_fallback(f).await;
@@ -485,10 +519,16 @@ impl Engine {
         match self.validation(p.token, key).await {
             Err(e) => error_outcome(Some(p.source), &e),
             Ok(Validation::Valid(s)) => {
-                if self.needs_proactive_refresh(&s, p.source)
-                    && let Ok(Some(issued)) = self.refresh_user(f, p.token, key).await
-                {
-                    return self.after_refresh(f, issued, p.source).await;
+                if self.needs_proactive_refresh(&s, p.source) {
+                    // Best effort: the token is still valid, so a failed proactive refresh
+                    // changes nothing, except a detected reuse, which fails closed.
+                    match self.refresh_user(f, p.token, key).await {
+                        Ok(Ok(issued)) => return self.after_refresh(f, issued, p.source).await,
+                        Ok(Err(RefreshFail::Reuse)) => {
+                            return self.terminal(Some(p.source), RefreshFail::Reuse);
+                        }
+                        _ => {}
+                    }
                 }
                 self.session_outcome(f, s, p.source)
             }
@@ -503,12 +543,17 @@ impl Engine {
                     ..Default::default()
                 },
                 TokenSource::UserCookie => {
-                    if self.cfg.refresh.enabled && !refresh_failed {
+                    let mut reason = None;
+                    // Dual-token mode without a refresh cookie: nothing to refresh with (no
+                    // attempt, so no refresh-fail reason), as in next-api-layer.
+                    let can = self.cfg.refresh.style == RefreshStyle::Bearer
+                        || self.refresh_cookie(f).is_some();
+                    if self.cfg.refresh.enabled && !refresh_failed && can {
                         match self.refresh_user(f, p.token, key).await {
-                            Ok(Some(issued)) => {
+                            Ok(Ok(issued)) => {
                                 return self.after_refresh(f, issued, p.source).await;
                             }
-                            Ok(None) => {
+                            Ok(Err(r)) => {
                                 self.cache.insert(
                                     key,
                                     Arc::new(Validation::Rejected {
@@ -521,22 +566,99 @@ impl Engine {
                                     key,
                                     Revocations::ttl_for(p.token, self.cfg.negative_ttl),
                                 );
+                                reason = Some(r);
                             }
-                            Err(e) => return error_outcome(Some(p.source), &e),
+                            Err(e) => {
+                                let mut out = error_outcome(Some(p.source), &e);
+                                out.refresh_fail = Some(RefreshFail::Network);
+                                return out;
+                            }
                         }
                     }
-                    let mut out = self.guest_fallback(f).await;
-                    out.clear_user = true;
-                    out
+                    self.refresh_failed(f, Some(p.source), reason).await
                 }
             },
+        }
+    }
+
+    /// A user token that is rejected and could not be refreshed (`reason`: why the refresh
+    /// was refused; `None` when none was tried). Falls back to a guest unless the refresh
+    /// token was replayed or `access.guestFallbackOnUserRefreshFail` is false.
+    async fn refresh_failed(
+        &self,
+        f: &Facts,
+        source: Option<TokenSource>,
+        reason: Option<RefreshFail>,
+    ) -> AuthOutcome {
+        if reason == Some(RefreshFail::Reuse) {
+            return self.terminal(source, RefreshFail::Reuse);
+        }
+        if !self.cfg.access.guest_fallback_on_user_refresh_fail {
+            let mut out = self.terminal(source, reason.unwrap_or(RefreshFail::Unknown));
+            out.refresh_fail = reason;
+            return out;
+        }
+        let mut out = self.guest_fallback(f).await;
+        out.clear_user = true;
+        out.refresh_fail = reason;
+        out
+    }
+
+    /// Fail closed: every auth cookie cleared, no guest; pages go to login, APIs get 401.
+    fn terminal(&self, source: Option<TokenSource>, reason: RefreshFail) -> AuthOutcome {
+        AuthOutcome {
+            source,
+            clear_user: true,
+            clear_guest: true,
+            terminal: true,
+            refresh_fail: Some(reason),
+            ..Default::default()
+        }
+    }
+
+    /// `authApi.bypassPaths`: the auth routes refresh, log in and out themselves. The token
+    /// is judged (cache, else one coalesced validate call) so the CSRF check still knows the
+    /// session, but nothing is refreshed, created or deleted, and a backend fault is no 503.
+    fn resolve_bypassed_cached(&self, f: &Facts) -> Option<AuthOutcome> {
+        let Some(p) = self.pick(f) else {
+            return Some(AuthOutcome::default());
+        };
+        match self.cache.get(&token_key(p.token)).as_deref() {
+            Some(Validation::Valid(s)) => {
+                bump(&self.stats.cache_hits);
+                Some(AuthOutcome {
+                    session: Some(s.clone()),
+                    source: Some(p.source),
+                    ..Default::default()
+                })
+            }
+            Some(Validation::Rejected { .. }) => Some(AuthOutcome {
+                source: Some(p.source),
+                ..Default::default()
+            }),
+            None => None,
+        }
+    }
+
+    async fn resolve_bypassed(&self, f: &Facts) -> AuthOutcome {
+        let Some(p) = self.pick(f) else {
+            return AuthOutcome::default();
+        };
+        let session = match self.validation(p.token, token_key(p.token)).await {
+            Ok(Validation::Valid(s)) => Some(s),
+            _ => None,
+        };
+        AuthOutcome {
+            session,
+            source: Some(p.source),
+            ..Default::default()
         }
     }
 
     /// Refreshes the user token in the configured style: Bearer with the access token, or the
     /// refresh-token cookie in the body (coalesced per refresh token; the outcome is also kept
     /// under the access token's key for the grace window).
-    async fn refresh_user(&self, f: &Facts, token: &str, key: TokenKey) -> Issued {
+    async fn refresh_user(&self, f: &Facts, token: &str, key: TokenKey) -> Refreshed {
         match (self.cfg.refresh.style, self.refresh_cookie(f)) {
             (RefreshStyle::Cookie, Some(rt)) => {
                 self.refresh_once(
@@ -549,7 +671,7 @@ impl Engine {
                 )
                 .await
             }
-            (RefreshStyle::Cookie, None) => Ok(None),
+            (RefreshStyle::Cookie, None) => Ok(Err(RefreshFail::Expired)),
             (RefreshStyle::Bearer, _) => {
                 self.refresh_once(key, None, RefreshCredential::Bearer(token))
                     .await
@@ -801,10 +923,15 @@ impl Engine {
         key: TokenKey,
         also: Option<&TokenKey>,
         cred: RefreshCredential<'_>,
-    ) -> Issued {
+    ) -> Refreshed {
+        if !self.cfg.refresh.single_flight {
+            // `refresh.singleFlight: false`: every request refreshes on its own (no
+            // coalescing, no grace window), as next-api-layer does with the option off.
+            return self.issuer.refresh(cred).await;
+        }
         if let Some(o) = self.grace.get(&key) {
             bump(&self.stats.grace_hits);
-            return Ok(Some(o.issued.clone()));
+            return Ok(Ok(o.issued.clone()));
         }
         let grace = self.grace.clone();
         let issuer = self.issuer.clone();
@@ -822,7 +949,7 @@ impl Engine {
         };
         let work = Box::pin(async move {
             if let Some(o) = grace.get(&key) {
-                return Ok(Some(o.issued.clone()));
+                return Ok(Ok(o.issued.clone()));
             }
             let call = async {
                 match &cred {
@@ -854,7 +981,7 @@ impl Engine {
                 }
                 None => call.await,
             };
-            if let Ok(Some(t)) = &res {
+            if let Ok(Ok(t)) = &res {
                 let o = Arc::new(RefreshOutcome { issued: t.clone() });
                 grace.insert(key, o.clone(), grace_ttl);
                 if let Some(k) = also {
@@ -951,7 +1078,7 @@ enum OwnedCred {
 }
 
 /// The refresh call again, when the shared store could not coordinate it (`'local'`).
-async fn refresh_again(issuer: &Issuer, cred: &OwnedCred) -> Issued {
+async fn refresh_again(issuer: &Issuer, cred: &OwnedCred) -> Refreshed {
     match cred {
         OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
         OwnedCred::Body(field, rt) => {

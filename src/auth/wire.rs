@@ -8,7 +8,8 @@
 //! the JS adapter builds its packer and unpacker from the same tables at load
 //! (`wireFormat()`, js/shared/wire.js). Adding a fact is one row here plus its `Facts` field.
 //!
-//! Facts: a flags field first (`a`: the caller wants the auth result), then one field per
+//! Facts: a flags field first (`a`: the caller wants the auth result, `p`: a prefetch, see
+//! `Facts::prefetch`), then one field per
 //! [`FACTS`] row. Decision: one field per [`DECISION`] row (a list is its length, then its
 //! items), then, when asked, one field per [`AUTH`] row (booleans as `1` / empty).
 
@@ -226,14 +227,27 @@ pub const AUTH: &[Field<AuthResult>] = &[
         name: "locale",
         get: |a| Value::Str(a.locale.as_deref()),
     },
+    Field {
+        name: "refreshFail",
+        get: |a| Value::Str(a.refresh_fail.as_deref()),
+    },
+    Field {
+        name: "bypassed",
+        get: |a| Value::Str(a.bypassed.as_deref()),
+    },
 ];
 
 /// Parses packed facts; returns them and whether the caller wants the auth result.
 /// Missing trailing fields are absent.
 pub fn facts(s: &str) -> (Facts, bool) {
     let mut it = s.split('\n');
-    let want_auth = it.next().is_some_and(|f| f.contains('a'));
-    let mut f = Facts::default();
+    // flags: `a` = include the auth result, `p` = a prefetch (`Facts::prefetch`)
+    let flags = it.next().unwrap_or("");
+    let want_auth = flags.contains('a');
+    let mut f = Facts {
+        prefetch: flags.contains('p').then_some(true),
+        ..Facts::default()
+    };
     for field in FACTS {
         let v = it.next().filter(|v| !v.is_empty()).map(str::to_string);
         (field.set)(&mut f, v);

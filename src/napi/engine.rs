@@ -141,12 +141,14 @@ impl NativeEngine {
         parse_refresh_token: Option<JsMapperTsfn>,
         parse_guest_token: Option<JsMapperTsfn>,
         verify: Option<JsVerifyTsfn>,
+        classify_fail: Option<JsMapperTsfn>,
     ) -> napi::Result<Self, error::ErrorCode> {
         let js = engine::JsMapperSet {
             auth_me: js_mapper(parse_auth_me, "responseMappers.parseAuthMe"),
             refresh: js_mapper(parse_refresh_token, "responseMappers.parseRefreshToken"),
             guest: js_mapper(parse_guest_token, "responseMappers.parseGuestToken"),
             verify: js_verify(verify),
+            classify: js_mapper(classify_fail, "refresh.classifyFail"),
         };
         // On the addon's tokio runtime, so a shared store starts listening for revocations
         // from other instances at once.

@@ -33,6 +33,11 @@ pub enum AuditEventType {
     AuthFail,
     #[serde(rename = "auth:refresh")]
     AuthRefresh,
+    #[serde(rename = "auth:refresh:fail")]
+    AuthRefreshFail,
+    /// A replayed (rotated) refresh token: the session was dropped (RFC 9700).
+    #[serde(rename = "auth:reuse")]
+    AuthReuse,
     #[serde(rename = "auth:guest")]
     AuthGuest,
     #[serde(rename = "access:denied")]
@@ -46,10 +51,12 @@ pub enum AuditEventType {
 }
 
 impl AuditEventType {
-    pub const ALL: [AuditEventType; 8] = [
+    pub const ALL: [AuditEventType; 10] = [
         AuditEventType::AuthSuccess,
         AuditEventType::AuthFail,
         AuditEventType::AuthRefresh,
+        AuditEventType::AuthRefreshFail,
+        AuditEventType::AuthReuse,
         AuditEventType::AuthGuest,
         AuditEventType::AccessDenied,
         AuditEventType::CsrfFail,
@@ -62,6 +69,8 @@ impl AuditEventType {
             AuditEventType::AuthSuccess => "auth:success",
             AuditEventType::AuthFail => "auth:fail",
             AuditEventType::AuthRefresh => "auth:refresh",
+            AuditEventType::AuthRefreshFail => "auth:refresh:fail",
+            AuditEventType::AuthReuse => "auth:reuse",
             AuditEventType::AuthGuest => "auth:guest",
             AuditEventType::AccessDenied => "access:denied",
             AuditEventType::CsrfFail => "csrf:fail",

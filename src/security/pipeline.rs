@@ -138,6 +138,9 @@ impl Security {
         if !self.rate.enabled() {
             return Ok(Vec::new());
         }
+        if self.skips(f) {
+            return Ok(Vec::new());
+        }
         let key = self.client_key(f);
         let Some(outcome) = self.rate.check(path, &key) else {
             return Ok(Vec::new());
@@ -148,6 +151,9 @@ impl Security {
     /// The rate-limit stage on the synchronous path: with a shared store, only a refusal
     /// remembered by the deny cache is answered here; anything else needs Redis.
     pub fn rate_limit_sync_at(&self, f: &Facts, path: &str) -> RateStage {
+        if self.skips(f) {
+            return RateStage::Ready(Ok(Vec::new()));
+        }
         if let Some(shared) = &self.shared_rate
             && let Some(idx) = self.rate.rule_for(path)
         {
@@ -168,6 +174,9 @@ impl Security {
         f: &Facts,
         path: &str,
     ) -> std::result::Result<Vec<String>, Box<Decision>> {
+        if self.skips(f) {
+            return Ok(Vec::new());
+        }
         if let Some(shared) = &self.shared_rate
             && let Some(idx) = self.rate.rule_for(path)
         {
@@ -189,6 +198,15 @@ impl Security {
             }
         }
         self.rate_limit_at(f, path)
+    }
+
+    /// A prefetch (a `<Link>` in view, a hover) is not a visit: counting it gives false 429s
+    /// after a few real clicks (`rateLimit.skipPrefetch`). Only safe methods: a POST cannot
+    /// hide behind the flag.
+    fn skips(&self, f: &Facts) -> bool {
+        f.prefetch == Some(true)
+            && self.rate.config().skip_prefetch
+            && (f.method.eq_ignore_ascii_case("GET") || f.method.eq_ignore_ascii_case("HEAD"))
     }
 
     /// The headers of a counted request, or its 429 (with the audit event).

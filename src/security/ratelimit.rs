@@ -65,6 +65,10 @@ pub struct RateLimitConfig {
     pub skip_routes: RouteSet,
     pub trusted_proxies: usize,
     pub max_keys: usize,
+    /// Do not count speculative prefetches (`rateLimit.skipPrefetch`, GET/HEAD only: the
+    /// adapter flags them from `Next-Router-Prefetch`, `Sec-Purpose`, `Purpose`,
+    /// `X-Purpose`, `X-Moz`). default true
+    pub skip_prefetch: bool,
 }
 
 impl Default for RateLimitConfig {
@@ -80,6 +84,7 @@ impl Default for RateLimitConfig {
             skip_routes: RouteSet::default(),
             trusted_proxies: 0,
             max_keys: DEFAULT_MAX_KEYS,
+            skip_prefetch: true,
         }
     }
 }
@@ -125,6 +130,10 @@ const KNOWN_OPTIONS: &[&str] = &[
     "maxKeys",
     "keyFn",
     "onRateLimited",
+    "skipPrefetch",
+    // read by the adapter (it resolves the client IP from these headers when a trusted proxy
+    // sets them; see js/proxy/client-ip.js)
+    "ipHeaders",
 ];
 
 impl RateLimitConfig {
@@ -154,6 +163,17 @@ impl RateLimitConfig {
         let skip = string_list(obj.get("skipRoutes"), "rateLimit.skipRoutes")?;
         cfg.skip_routes =
             RouteSet::parse(&skip).map_err(|e| LayerError::config("rateLimit.skipRoutes", e))?;
+        cfg.skip_prefetch = match obj.get("skipPrefetch") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(LayerError::config(
+                    "rateLimit.skipPrefetch",
+                    "must be a boolean",
+                ));
+            }
+        };
+        string_list(obj.get("ipHeaders"), "rateLimit.ipHeaders")?;
         cfg.trusted_proxies = match obj.get("trustedProxies") {
             None | Some(Value::Null) => 0,
             Some(v) => match v.as_u64() {

@@ -219,16 +219,100 @@ fn locale_header_and_default_protection() {
         d.location.as_deref(),
         Some("/en/login?returnTo=/en/anything")
     );
-    let d = run(&c, &facts("/de"), &AuthOutcome::default());
+    let signed_in = AuthOutcome {
+        session: Some(session("user")),
+        ..Default::default()
+    };
+    let d = run(&c, &facts("/de"), &signed_in);
     assert_eq!(d.kind, "next");
     assert_eq!(d.request_header("x-locale"), Some("de"));
+    // as in next-api-layer, a request without a valid token goes on without x-locale
+    let d = run(&c, &facts("/de"), &AuthOutcome::default());
+    assert_eq!(d.request_header("x-locale"), None);
+    assert_eq!(d.auth.unwrap().locale.as_deref(), Some("de"));
     // no prefix: the default locale (none configured here), and with one configured
     assert_eq!(
-        run(&c, &facts("/"), &AuthOutcome::default()).request_header("x-locale"),
+        run(&c, &facts("/"), &signed_in).request_header("x-locale"),
         None
     );
     let c = cfg(json!({ "i18n": { "locales": ["en", "de"], "defaultLocale": "en" } }));
-    let d = run(&c, &facts("/posts"), &AuthOutcome::default());
+    let d = run(&c, &facts("/posts"), &signed_in);
     assert_eq!(d.request_header("x-locale"), Some("en"));
     assert_eq!(d.auth.unwrap().locale.as_deref(), Some("en"));
+}
+
+#[test]
+fn api_without_token_or_guest_is_401_except_public_and_bypassed() {
+    let c = cfg(json!({}));
+    let d = run(&c, &facts("/api/things"), &AuthOutcome::default());
+    assert_eq!((d.kind.as_str(), d.status), ("json", 401));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(d.body.as_deref().unwrap()).unwrap(),
+        json!({ "success": false, "message": "Token not found" })
+    );
+    assert_eq!(run(&c, &facts("/api/posts/1"), &AuthOutcome::default()).kind, "next");
+    let d = run(&c, &facts("/api/auth/login"), &AuthOutcome::default());
+    assert_eq!(d.kind, "next");
+    assert_eq!(d.auth.unwrap().bypassed.as_deref(), Some("auth-api"));
+    let c = cfg(json!({ "authApi": { "bypassPaths": ["/api/session"] } }));
+    assert_eq!(run(&c, &facts("/api/auth/login"), &AuthOutcome::default()).status, 401);
+    assert_eq!(run(&c, &facts("/api/session"), &AuthOutcome::default()).kind, "next");
+}
+
+#[test]
+fn terminal_refresh_failure_logs_out_everywhere() {
+    let c = cfg(json!({}));
+    let a = AuthOutcome {
+        clear_user: true,
+        clear_guest: true,
+        terminal: true,
+        refresh_fail: Some(crate::auth::tokens::issue::RefreshFail::Reuse),
+        ..Default::default()
+    };
+    let mut f = facts("/about");
+    f.cookie = Some("userToken=u; guestToken=g".into());
+    let d = run(&c, &f, &a);
+    assert_eq!(d.kind, "redirect", "even a page that is not protected");
+    assert!(d.location.as_deref().unwrap().starts_with("/login"));
+    assert!(d.set_cookies.iter().any(|c| c.starts_with("userToken=;")));
+    assert!(d.set_cookies.iter().any(|c| c.starts_with("guestToken=;")));
+    assert_eq!(d.auth.unwrap().refresh_fail.as_deref(), Some("reuse"));
+    f.path = "/api/things".into();
+    let d = run(&c, &f, &a);
+    assert_eq!((d.kind.as_str(), d.status), ("json", 401));
+    assert!(d.body.unwrap().contains("Session expired"));
+}
+
+#[test]
+fn dual_token_spelling_is_the_cookie_style() {
+    let c = cfg(json!({
+        "cookies": { "refresh": "rt", "refreshOptions": { "path": "/api/auth/refresh", "maxAge": 99 } }
+    }));
+    assert_eq!(c.refresh.style, crate::config::RefreshStyle::Cookie);
+    assert_eq!(c.refresh.cookie, "rt");
+    let a = AuthOutcome {
+        session: Some(session("user")),
+        new_token: Some(NewToken::Refreshed(IssuedToken {
+            token: "at2".into(),
+            refresh_token: Some("rt2".into()),
+            expires_in: None,
+            exp: None,
+        })),
+        ..Default::default()
+    };
+    let d = run(&c, &facts("/"), &a);
+    let rt = d.set_cookies.iter().find(|c| c.starts_with("rt=")).unwrap();
+    assert!(rt.contains("Path=/api/auth/refresh") && rt.contains("Max-Age=99"), "{rt}");
+    let at = d.set_cookies.iter().find(|c| c.starts_with("userToken=")).unwrap();
+    assert!(at.contains("Path=/;"), "{at}");
+    // proactive + proactiveWindow set the threshold
+    let c = cfg(json!({ "refresh": { "proactive": true } }));
+    assert_eq!(c.refresh.threshold_seconds, 120);
+    let c = cfg(json!({ "refresh": { "proactive": true, "proactiveWindow": 30 } }));
+    assert_eq!(c.refresh.threshold_seconds, 30);
+    let e = Config::from_value(&json!({
+        "apiBaseUrl": "http://x.test", "cookies": { "refresh": "rt" }, "refresh": { "style": "bearer" }
+    }))
+    .unwrap_err();
+    assert!(e.message.starts_with("refresh.style"), "{}", e.message);
 }

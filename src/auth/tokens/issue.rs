@@ -21,6 +21,87 @@ pub enum RefreshCredential<'a> {
     },
 }
 
+/// Why the backend refused a refresh (next-api-layer's `RefreshFailReason`, without
+/// `network`: a transport fault is an `Err`, never a refusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshFail {
+    /// 401: the refresh credential expired.
+    Expired,
+    /// 403: revoked.
+    Revoked,
+    /// A rotated refresh token was replayed (RFC 9700): `refresh.reuseStatusCodes` /
+    /// `refresh.reuseCodes`, or `refresh.classifyFail` said so. Fails closed.
+    Reuse,
+    /// Any other refusal (or a 2xx without a usable token).
+    Unknown,
+    /// Only from `refresh.classifyFail`: the user's classifier calls this refusal a
+    /// transport fault, so it is handled as one (nobody is logged out).
+    Network,
+}
+
+impl RefreshFail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefreshFail::Expired => "expired",
+            RefreshFail::Revoked => "revoked",
+            RefreshFail::Reuse => "reuse",
+            RefreshFail::Unknown => "unknown",
+            RefreshFail::Network => "network",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "expired" => RefreshFail::Expired,
+            "revoked" => RefreshFail::Revoked,
+            "reuse" => RefreshFail::Reuse,
+            "unknown" => RefreshFail::Unknown,
+            "network" => RefreshFail::Network,
+            _ => return None,
+        })
+    }
+}
+
+/// A refresh: the new token, or why the backend refused.
+pub type RefreshAnswer = std::result::Result<IssuedToken, RefreshFail>;
+
+/// How refusals of the refresh endpoint are classified (`refresh.reuse*`, `classifyFail`).
+#[derive(Clone, Default)]
+pub struct FailClassifier {
+    pub reuse_status_codes: Vec<u16>,
+    pub reuse_codes: Vec<String>,
+    /// `refresh.classifyFail({ status, body })`, run in JS.
+    pub js: Option<JsMapperFn>,
+}
+
+impl FailClassifier {
+    /// next-api-layer's order: the user's classifier when it names a reason, then the reuse
+    /// status codes, the reuse body codes (`code`, `error` or `reason`), 401, 403.
+    pub async fn classify(&self, status: u16, body: &Value) -> RefreshFail {
+        if let Some(f) = &self.js {
+            let ctx = serde_json::json!({ "status": status, "body": body });
+            if let Ok(Value::String(s)) = f(ctx.to_string()).await
+                && let Some(r) = RefreshFail::parse(&s)
+            {
+                return r;
+            }
+        }
+        let code = ["code", "error", "reason"]
+            .iter()
+            .find_map(|k| body.get(*k).and_then(Value::as_str));
+        if self.reuse_status_codes.contains(&status)
+            || code.is_some_and(|c| self.reuse_codes.iter().any(|r| r == c))
+        {
+            return RefreshFail::Reuse;
+        }
+        match status {
+            401 => RefreshFail::Expired,
+            403 => RefreshFail::Revoked,
+            _ => RefreshFail::Unknown,
+        }
+    }
+}
+
 pub struct Issuer {
     pub backend: Backend,
     pub refresh_url: String,
@@ -31,11 +112,12 @@ pub struct Issuer {
     pub js_guest: Option<JsMapperFn>,
     pub guest_credentials: Value,
     pub stats: Arc<Stats>,
+    pub classifier: FailClassifier,
 }
 
 impl Issuer {
-    /// `Ok(None)`: the backend refused (token/refresh token no longer valid).
-    pub async fn refresh(&self, cred: RefreshCredential<'_>) -> Result<Option<IssuedToken>> {
+    /// `Ok(Err(reason))`: the backend refused (token/refresh token no longer valid).
+    pub async fn refresh(&self, cred: RefreshCredential<'_>) -> Result<RefreshAnswer> {
         bump(&self.stats.refresh_calls);
         let answer = match cred {
             RefreshCredential::Bearer(t) => {
@@ -43,6 +125,9 @@ impl Issuer {
                     .post_json(&self.refresh_url, Some(t), &Value::Object(Map::new()))
                     .await
             }
+            // The refresh token goes in the body (our cookie style) AND as Bearer
+            // (next-api-layer's dual-token mode sends it as Bearer): a backend written for
+            // either reads it where it expects it.
             RefreshCredential::Body {
                 field,
                 refresh_token,
@@ -50,12 +135,25 @@ impl Issuer {
                 let mut m = Map::new();
                 m.insert(field.to_string(), Value::String(refresh_token.to_string()));
                 self.backend
-                    .post_json(&self.refresh_url, None, &Value::Object(m))
+                    .post_json(&self.refresh_url, Some(refresh_token), &Value::Object(m))
                     .await
             }
         };
-        self.read(answer, &self.refresh_mapper, self.js_refresh.as_ref())
-            .await
+        if let Ok(Answer::Rejected(status, body)) = &answer {
+            return match self.classifier.classify(*status, body).await {
+                RefreshFail::Network => {
+                    bump(&self.stats.backend_errors);
+                    Err(crate::error::LayerError::backend_unavailable(format!(
+                        "refresh.classifyFail called a {status} answer a network fault"
+                    )))
+                }
+                r => Ok(Err(r)),
+            };
+        }
+        Ok(self
+            .read(answer, &self.refresh_mapper, self.js_refresh.as_ref())
+            .await?
+            .ok_or(RefreshFail::Unknown))
     }
 
     /// Creates a guest token with the configured credentials.
@@ -77,7 +175,7 @@ impl Issuer {
     ) -> Result<Option<IssuedToken>> {
         let body = match answer {
             Ok(Answer::Ok(b)) => b,
-            Ok(Answer::Rejected(_)) => return Ok(None),
+            Ok(Answer::Rejected(..)) => return Ok(None),
             Err(e) => {
                 bump(&self.stats.backend_errors);
                 return Err(e);

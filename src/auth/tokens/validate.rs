@@ -73,7 +73,7 @@ impl ValidationStrategy for BackendValidation {
             let answer = self.backend.get_bearer(&self.url, token).await;
             let body = match answer {
                 Ok(Answer::Ok(body)) => body,
-                Ok(Answer::Rejected(_)) => return Ok(None),
+                Ok(Answer::Rejected(..)) => return Ok(None),
                 Err(e) => {
                     bump(&self.stats.backend_errors);
                     return Err(e);

@@ -99,6 +99,11 @@ fn absent_and_short_facts() {
     assert_eq!(f.user_agent.as_deref(), Some("UA"));
     assert_eq!(f.x_csrf_token.as_deref(), Some("csrf"));
     assert_eq!(f.rate_limit_key.as_deref(), Some("key"));
+    assert_eq!(f.prefetch, None);
+    // the `p` flag marks a prefetch (rateLimit.skipPrefetch)
+    let (f, a) = facts("ap\nGET\n/");
+    assert!(a);
+    assert_eq!(f.prefetch, Some(true));
 }
 
 #[test]
@@ -123,6 +128,8 @@ fn every_decision_field_is_on_the_wire() {
             guest_created: false,
             error: None,
             locale: Some("de".into()),
+            refresh_fail: Some("reuse".into()),
+            bypassed: Some("auth-api".into()),
         }),
     };
     assert_eq!(
@@ -130,16 +137,28 @@ fn every_decision_field_is_on_the_wire() {
         8,
         "one DECISION row per Decision field but auth"
     );
-    assert_eq!(AUTH.len(), 9, "one AUTH row per AuthResult field");
+    assert_eq!(AUTH.len(), 11, "one AUTH row per AuthResult field");
     let s = decision(&d, false);
     assert_eq!(s, "next\n200\n/l\n{}\n1\na=1\n2\nx-auth-user\ne30=\n0");
     let s = decision(&d, true);
     assert_eq!(
         s.split('\n').skip(10).collect::<Vec<_>>(),
-        ["1", "", "user", "{\"id\":1}", "user", "1", "", "", "de"]
+        [
+            "1",
+            "",
+            "user",
+            "{\"id\":1}",
+            "user",
+            "1",
+            "",
+            "",
+            "de",
+            "reuse",
+            "auth-api"
+        ]
     );
     let bare = decision(&Decision::next(), true);
-    assert_eq!(bare.split('\n').count(), 7 + 9);
+    assert_eq!(bare.split('\n').count(), 7 + 11);
 }
 
 #[test]

@@ -21,15 +21,18 @@ use super::scripts;
 use super::{SharedStore, Unavailable, bump, hex};
 use crate::auth::mappers::IssuedToken;
 use crate::auth::tokens::TokenKey;
+use crate::auth::tokens::issue::{RefreshAnswer, RefreshFail};
 use crate::error::{LayerError, Result};
 
-pub type Issued = Result<Option<IssuedToken>>;
+/// A refresh: the new token, or the backend's refusal with its reason (a reuse stays a
+/// reuse on every instance, so each of them fails closed).
+pub type Issued = Result<RefreshAnswer>;
 
 const MAX_BACKOFF: Duration = Duration::from_millis(40);
 
 fn record(res: &Issued) -> Option<String> {
     match res {
-        Ok(Some(t)) => Some(
+        Ok(Ok(t)) => Some(
             json!({
                 "ok": true,
                 "token": t.token,
@@ -39,7 +42,7 @@ fn record(res: &Issued) -> Option<String> {
             })
             .to_string(),
         ),
-        Ok(None) => Some(json!({ "ok": false }).to_string()),
+        Ok(Err(reason)) => Some(json!({ "ok": false, "reason": reason.as_str() }).to_string()),
         // Backend trouble is not an outcome: the next caller tries again.
         Err(_) => None,
     }
@@ -91,12 +94,15 @@ fn open(secret: &str, id: &str, sealed: &str) -> Option<String> {
     String::from_utf8(plain.to_vec()).ok()
 }
 
-fn parse(rec: &str) -> Option<Option<IssuedToken>> {
+fn parse(rec: &str) -> Option<RefreshAnswer> {
     let v: Value = serde_json::from_str(rec).ok()?;
     if v.get("ok")? != &Value::Bool(true) {
-        return Some(None);
+        let reason = v.get("reason").and_then(Value::as_str);
+        return Some(Err(reason
+            .and_then(RefreshFail::parse)
+            .unwrap_or(RefreshFail::Unknown)));
     }
-    Some(Some(IssuedToken {
+    Some(Ok(IssuedToken {
         token: v.get("token")?.as_str()?.to_string(),
         refresh_token: v
             .get("refreshToken")
@@ -239,7 +245,7 @@ mod tests {
 
     #[test]
     fn sealed_outcomes_open_only_with_the_old_credential() {
-        let rec = record(&Ok(Some(IssuedToken {
+        let rec = record(&Ok(Ok(IssuedToken {
             token: "new-access".into(),
             refresh_token: Some("new-refresh".into()),
             expires_in: Some(60),
