@@ -10,6 +10,8 @@ const errors = require('./js/api/errors')
 const sanitize = require('./js/api/sanitize')
 const authRoutes = require('./js/routes/auth-routes')
 const internalHeaders = require('./js/shared/internal-headers')
+const constants = require('./js/shared/compat-constants')
+const requestInfo = require('./js/shared/request-info')
 
 module.exports = {
   // auth proxy (proxy.ts / middleware.ts)
@@ -46,4 +48,18 @@ module.exports = {
   // XSS sanitization
   createSanitizer: sanitize.createSanitizer,
   sanitize: sanitize.sanitize,
+  // next-api-layer's request helpers and constants (same names, same values)
+  getClientIp: requestInfo.getClientIp,
+  isPrefetchRequest: requestInfo.isPrefetchRequest,
+  DEFAULT_IP_HEADERS: requestInfo.DEFAULT_IP_HEADERS,
+  DEFAULT_COOKIE_OPTIONS: constants.DEFAULT_COOKIE_OPTIONS,
+  DEFAULT_ENDPOINTS: constants.DEFAULT_ENDPOINTS,
+  DEFAULT_CSRF_CONFIG: constants.DEFAULT_CSRF_CONFIG,
+  DEFAULT_RATE_LIMIT_CONFIG: constants.DEFAULT_RATE_LIMIT_CONFIG,
+  DEFAULT_AUDIT_CONFIG: constants.DEFAULT_AUDIT_CONFIG,
+  DEFAULT_AUTH_BYPASS_PATHS: constants.DEFAULT_AUTH_BYPASS_PATHS,
+  ERROR_MESSAGES: constants.ERROR_MESSAGES,
+  HEADERS: constants.HEADERS,
+  TOKEN_TYPES: constants.TOKEN_TYPES,
+  CSRF_SAFE_METHODS: constants.CSRF_SAFE_METHODS,
 }

@@ -34,6 +34,19 @@ export const {
   RETRYABLE_STATUS,
   createSanitizer,
   sanitize,
+  getClientIp,
+  isPrefetchRequest,
+  DEFAULT_IP_HEADERS,
+  DEFAULT_COOKIE_OPTIONS,
+  DEFAULT_ENDPOINTS,
+  DEFAULT_CSRF_CONFIG,
+  DEFAULT_RATE_LIMIT_CONFIG,
+  DEFAULT_AUDIT_CONFIG,
+  DEFAULT_AUTH_BYPASS_PATHS,
+  ERROR_MESSAGES,
+  HEADERS,
+  TOKEN_TYPES,
+  CSRF_SAFE_METHODS,
 } = api
 
 export default api

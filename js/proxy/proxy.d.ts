@@ -34,7 +34,51 @@ export type ParseAuthMe =
       | { user: Record<string, unknown>; tokenType?: string; exp?: number }
       | null
       | undefined)
+  | ((
+      // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
+      body: any,
+    ) => TokenInfo | null)
   | { user?: JsonPath; type?: JsonPath; exp?: JsonPath; success?: JsonPath }
+
+/** next-api-layer's `parseAuthMe` result: `isValid: false` means the token is not valid. */
+export interface TokenInfo {
+  isValid: boolean
+  tokenType: string | null
+  /** Expiry, unix seconds. */
+  exp: number | null
+  userData: Record<string, unknown> | null
+  timestamp?: number
+}
+
+/** Why a refresh of the user token failed (next-api-layer's `RefreshFailReason`). */
+export type RefreshFailReason = 'expired' | 'revoked' | 'reuse' | 'network' | 'unknown'
+
+/** A failed refresh, for `refresh.classifyFail`. */
+export interface RefreshFailContext {
+  /** HTTP status of the refresh answer. */
+  status: number
+  /** Its parsed JSON body, or `null`. */
+  body: unknown
+}
+
+/** What `refresh.store` holds for one old token (persist it verbatim). */
+export interface StoredRefreshResult {
+  accessToken: string
+  refreshToken?: string | null
+  /** Absolute expiry, epoch ms; checked on read whatever the store's own TTL does. */
+  expiresAt: number
+}
+
+/**
+ * A store shared by the app's instances (next-api-layer's `RefreshResultStore`): one
+ * instance's refresh result is reused by another that sees the same old token moments later.
+ * Keys are SHA-256 hashes of the old token, never the token. Best effort, not a lock; a
+ * throw is reported through `onError` and the request goes on as if it had missed.
+ */
+export interface RefreshResultStore {
+  get(key: string): Promise<StoredRefreshResult | null> | StoredRefreshResult | null
+  set(key: string, value: StoredRefreshResult, ttlMs: number): Promise<void> | void
+}
 
 /** refresh / guest mapper: a token string or `{ token, refreshToken?, expiresIn?, exp? }`. */
 export type ParseIssuedToken =
@@ -65,6 +109,13 @@ export interface AuthResult<TUser = Record<string, unknown>> {
   /** `ERR_BACKEND_UNAVAILABLE | ERR_BACKEND_TIMEOUT | ERR_BACKEND_BAD_RESPONSE` on backend trouble. */
   error: string | null
   locale: string | null
+  /**
+   * Set when the proxy skipped auth for this request: `'excluded'` (`excludedPaths`) or
+   * `'auth-api'` (`authApi.bypassPaths`). Undefined: the request went through auth.
+   */
+  bypassed?: 'excluded' | 'auth-api'
+  /** Why the refresh of the user token failed in this request, if it did. */
+  refreshFail: RefreshFailReason | null
 }
 
 /** What `beforeAuth` / `afterAuth` may return: a response to use, or nothing. */
@@ -84,6 +135,15 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     /** default `'guestToken'` */
     guest?: string
     options?: CookieOptions
+    /**
+     * next-api-layer's dual-token mode: the refresh-token cookie. Naming it turns on
+     * `refresh.style: 'cookie'` (the same machinery, two spellings): the refresh cookie is
+     * sent to the refresh endpoint (as Bearer and in the body), and the rotated refresh
+     * token is written back. default: none
+     */
+    refresh?: string
+    /** Options of the refresh-token cookie (e.g. a narrow `path`, a longer `maxAge`). default `options` */
+    refreshOptions?: CookieOptions
   }
   endpoints?: {
     /** default `'auth/me'` */
@@ -118,6 +178,27 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     cookie?: string
     /** Body field for the refresh token (cookie style). default `'refresh_token'` */
     bodyField?: string
+    /** Coalesce concurrent refreshes of one token into one backend call. default `true` */
+    singleFlight?: boolean
+    /** Refresh a valid token `proactiveWindow` seconds before it expires. default `false` */
+    proactive?: boolean
+    /** Seconds before expiry for `proactive` (same as `thresholdSeconds`). default `120` */
+    proactiveWindow?: number
+    /** Refresh statuses meaning a rotated refresh token was replayed (fails closed). default `[409]` */
+    reuseStatusCodes?: number[]
+    /** Body `code` / `error` / `reason` values meaning the same. default `['token_reuse']` */
+    reuseCodes?: string[]
+    /** Classifies a refused refresh; a returned reason overrides the built-in mapping. */
+    classifyFail?: (ctx: RefreshFailContext) => RefreshFailReason | undefined
+    /**
+     * Called when a refresh of the user token fails, with the reason. A `reuse` also clears
+     * every auth cookie, never falls back to a guest, and is audited as `auth:reuse`.
+     */
+    onRefreshFail?: (reason: RefreshFailReason, req: NextRequest) => void | Promise<void>
+    /** Shares refresh results across instances (ignored when the native `store.url` is set). */
+    store?: RefreshResultStore
+    /** How long a result stays reusable in `store`, ms. default `60000` */
+    storeTtlMs?: number
   }
   access?: {
     /**
@@ -141,7 +222,23 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     afterLoginPath?: string
     /** API routes (JSON 401/403/503 instead of redirects). default `'/api'` */
     apiPrefix?: string
+    /**
+     * When a user token cannot be refreshed, may the request go on as a guest? `false`:
+     * cookies cleared, pages redirect to login, APIs get 401. default `true`
+     */
+    guestFallbackOnUserRefreshFail?: boolean
   }
+  /** Auth API routes the proxy leaves to themselves. */
+  authApi?: {
+    /**
+     * Exact paths with no refresh, no guest creation and no 401 (the token is still judged
+     * for CSRF). Replaces the default list. default
+     * `['/api/auth/login', '/api/auth/logout', '/api/auth/me', '/api/auth/refresh', '/api/auth/register']`
+     */
+    bypassPaths?: string[]
+  }
+  /** Called with store, backend and hook errors (it never breaks the request itself). */
+  onError?: (error: Error) => void
   cache?: {
     /** Validation cache TTL in ms (never past the token's `exp`). default 2000 */
     ttl?: number
@@ -172,10 +269,18 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   responseMappers?: {
     /** default `{ user: 'data', type: 'data.type', exp: 'data.exp', success: 'success' }` */
     parseAuthMe?: ParseAuthMe
-    /** default `{ token: 'data.token', refreshToken: 'data.refresh_token', expiresIn: 'data.expires_in', exp: 'data.exp' }` */
+    /**
+     * default `{ token: 'data.accessToken' | 'data.token', refreshToken: 'data.refreshToken' |
+     * 'data.refresh_token', expiresIn: 'data.expires_in', exp: 'data.exp' }`
+     */
     parseRefreshToken?: ParseIssuedToken
     /** default: as `parseRefreshToken` */
     parseGuestToken?: ParseIssuedToken
+    /** Dual-token mode: the rotated refresh token. default `data.refreshToken` | `data.refresh_token` */
+    parseNewRefreshToken?: (
+      // biome-ignore lint/suspicious/noExplicitAny: the backend's JSON, of any shape
+      body: any,
+    ) => string | null | undefined
   }
   /** Runs first; a returned response short-circuits (internal headers are still stripped). */
   beforeAuth?: (req: NextRequest) => HookResult

@@ -11,6 +11,7 @@ const { configError, optionalFunction } = require('../shared/config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
 const { makePacker, unpackDecision } = require('../shared/wire')
 const { attachAuditLogger } = require('./audit')
+const compat = require('./compat')
 
 let nextServer
 function NextResponse() {
@@ -107,17 +108,22 @@ function adopt(res, req, d) {
     }
     applyOverride(res, headers)
   }
-  if (d) addCookiesAndHeaders(res, d)
+  if (d) {
+    compat.keepLayerCookies(res, d.setCookies)
+    addHeaders(res, d)
+  }
   return res
 }
 
-function addCookiesAndHeaders(res, d) {
-  if (d.setCookies.length) {
-    const have = new Set(res.headers.getSetCookie ? res.headers.getSetCookie() : [])
-    for (const c of d.setCookies) if (!have.has(c)) res.headers.append('set-cookie', c)
-  }
+function addHeaders(res, d) {
   const h = d.responseHeaders
   for (let i = 0; i < h.length; i += 2) res.headers.set(h[i], h[i + 1])
+}
+
+/** The decision's cookies (through `res.cookies`, see compat.setLayerCookies) and headers. */
+function addCookiesAndHeaders(res, d) {
+  if (d.setCookies.length) compat.setLayerCookies(res, d.setCookies)
+  addHeaders(res, d)
 }
 
 function toResponse(d, req, seen) {
@@ -150,6 +156,10 @@ function authResultOf(a) {
     guestCreated: a ? a.guestCreated : false,
     error: a?.error ?? null,
     locale: a?.locale ?? null,
+    /** 'excluded' | 'auth-api' when the proxy skipped auth for this path (next-api-layer 0.5). */
+    bypassed: a?.bypassed,
+    /** Why the refresh of the user token failed in this request, if it did. */
+    refreshFail: a?.refreshFail ?? null,
     get user() {
       if (user === undefined) user = a?.userJson ? JSON.parse(a.userJson) : null
       return user
@@ -174,22 +184,87 @@ function createAuthProxy(config) {
   const beforeAuth = optionalFunction(config.beforeAuth, 'beforeAuth')
   const afterAuth = optionalFunction(config.afterAuth, 'afterAuth')
   const i18nMiddleware = optionalFunction(config.i18n?.middleware, 'i18n.middleware')
+  const onError = optionalFunction(config.onError, 'onError')
+  const onRefreshFail = optionalFunction(config.refresh?.onRefreshFail, 'refresh.onRefreshFail')
+  compat.reportUnknownFunctions(config)
   const engine = getEngine(config)
+  const report = compat.errorReporter(onError)
+  const store = compat.createRefreshStore(config, report)
   const apiPrefix = config.access?.apiPrefix || '/api'
-  const wantAuth = Boolean(afterAuth)
+  const wantAuth = Boolean(afterAuth || onError || onRefreshFail || store)
   // ---- security (rate limit keyFn / onRateLimited, CSRF header, audit logger) ----
   const keyFn = optionalFunction(config.rateLimit?.keyFn, 'rateLimit.keyFn')
   const onRateLimited = optionalFunction(config.rateLimit?.onRateLimited, 'rateLimit.onRateLimited')
   const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
   const pack = makePacker(config.csrf?.headerName)
+  const rl = compat.rateLimitFacts(config)
   if (auditLogger && config.audit?.enabled !== false) {
     attachAuditLogger(engine, auditLogger)
   }
   // ---- end security ----
 
+  /** Facts overrides: the prefetch flag, the client IP from ipHeaders (rateLimit). */
+  function overrides(req) {
+    if (!rl) return undefined
+    const xff = rl.clientIp(req)
+    return { prefetch: rl.prefetch(req), headers: xff ? { 'x-forwarded-for': xff } : undefined }
+  }
+
+  /**
+   * The full decision: sync from the cache, else async (after a look in refresh.store).
+   * `seen` receives the request headers as the packer reads them.
+   */
+  async function decideFor(req, rateLimitKey, seen) {
+    const over = overrides(req)
+    let facts = pack(req, wantAuth, rateLimitKey, seen, over)
+    let s = engine.decidePacked(facts)
+    if (!s.startsWith('pending')) return unpackDecision(s, wantAuth)
+    let key
+    if (store) {
+      const cookie = req.headers.get('cookie') || ''
+      key = store.keyOf(cookie)
+      const stored = key ? await store.lookup(key) : undefined
+      if (stored) {
+        // Another instance refreshed this token moments ago: go on with its result
+        // instead of refreshing again (a reuse-detecting backend would call that theft).
+        const substituted = store.substitute(cookie, stored)
+        facts = pack(req, wantAuth, rateLimitKey, undefined, {
+          ...over,
+          headers: { ...over?.headers, cookie: substituted },
+        })
+        s = engine.decidePacked(facts)
+        if (s.startsWith('pending')) s = await engine.decideAsyncPacked(facts)
+        const d = unpackDecision(s, wantAuth)
+        if (d.auth?.isAuthenticated) adoptStored(d, stored, substituted)
+        return d
+      }
+    }
+    s = await engine.decideAsyncPacked(facts)
+    const d = unpackDecision(s, wantAuth)
+    if (store && key && d.auth?.refreshed) await store.save(key, d.setCookies)
+    return d
+  }
+
+  /** The browser and downstream code get the stored tokens, as after a refresh here. */
+  function adoptStored(d, stored, cookieHeader) {
+    const opts = { path: '/', httpOnly: true, sameSite: 'lax', ...(config.cookies?.options || {}) }
+    const secure = opts.secure ?? process.env.NODE_ENV === 'production'
+    const line = (name, value, o, maxAge) =>
+      `${name}=${value}; Path=${o.path || '/'}; Max-Age=${maxAge}${o.domain ? `; Domain=${o.domain}` : ''}${
+        o.httpOnly !== false ? '; HttpOnly' : ''
+      }${secure ? '; Secure' : ''}; SameSite=${String(o.sameSite || 'lax').replace(/^./, (c) => c.toUpperCase())}`
+    const age = opts.maxAge ?? 7 * 24 * 3600
+    d.setCookies.push(line(store.userCookie, stored.accessToken, opts, age))
+    if (store.dual && typeof stored.refreshToken === 'string' && stored.refreshToken) {
+      const ro = { ...opts, ...(config.cookies?.refreshOptions || {}) }
+      d.setCookies.push(line(store.refreshCookie, stored.refreshToken, ro, ro.maxAge ?? age))
+    }
+    d.requestHeaders.push('cookie', cookieHeader)
+  }
+
   async function authProxy(req) {
     if (beforeAuth) {
-      const early = await beforeAuth(req)
+      const early = await compat.runHook(report, 'beforeAuth', beforeAuth, req)
       if (early) return adopt(early, req, null)
     }
     let rateLimitKey
@@ -203,6 +278,7 @@ function createAuthProxy(config) {
       } catch (err) {
         // Fall back to the client IP: a broken keyFn must not turn off rate limiting.
         console.error('[next-api-layer-native] rateLimit.keyFn threw:', err)
+        report(err)
       }
     }
     let d
@@ -211,13 +287,11 @@ function createAuthProxy(config) {
     try {
       // One string in, one string out: a cache hit is answered synchronously; only a
       // 'pending' answer (the backend is needed) goes to tokio.
-      const facts = pack(req, wantAuth, rateLimitKey, seen)
-      let s = engine.decidePacked(facts)
-      if (s.startsWith('pending')) s = await engine.decideAsyncPacked(facts)
-      d = unpackDecision(s, wantAuth)
+      d = await decideFor(req, rateLimitKey, seen)
     } catch (err) {
       // Never crash the server: APIs get a 503 JSON, pages go on unauthenticated.
       console.error('[next-api-layer-native] auth proxy error:', withCode(err))
+      report(err)
       if (isApiPath(req, apiPrefix)) {
         return NextResponse().json(
           { success: false, message: 'Authentication service unavailable.', code: 'ERR_INTERNAL' },
@@ -226,8 +300,21 @@ function createAuthProxy(config) {
       }
       return NextResponse().next({ request: { headers: downstreamHeaders(req, null) } })
     }
+    if (d.auth?.error && onError) {
+      const e = new Error(`auth backend trouble: ${d.auth.error}`)
+      e.code = d.auth.error
+      report(e)
+    }
+    if (d.auth?.refreshFail && onRefreshFail) {
+      try {
+        await onRefreshFail(d.auth.refreshFail, req)
+      } catch (err) {
+        // Telemetry never breaks the request.
+        report(err)
+      }
+    }
     if (d.kind === 'json' && d.status === 429 && onRateLimited) {
-      const custom = await onRateLimited(req)
+      const custom = await compat.runHook(report, 'rateLimit.onRateLimited', onRateLimited, req)
       if (custom && typeof custom === 'object' && custom.headers) {
         const h = d.responseHeaders
         for (let i = 0; i < h.length; i += 2) {
@@ -238,13 +325,20 @@ function createAuthProxy(config) {
       }
     }
     let res = toResponse(d, req, seen)
-    if (i18nMiddleware && d.kind === 'next') {
-      const r = await i18nMiddleware(req)
-      if (r) res = adopt(r, req, d)
+    if (i18nMiddleware) {
+      const r = await compat.runHook(report, 'i18n.middleware', i18nMiddleware, req)
+      if (d.kind === 'next') {
+        if (r) res = adopt(r, req, d)
+      } else {
+        // An auth redirect (or JSON answer) wins, but NEXT_LOCALE and the i18n middleware's
+        // other cookies still reach the browser.
+        compat.mergeI18nCookies(res, r)
+      }
     }
     if (afterAuth) {
-      const r = await afterAuth(req, res, authResultOf(d.auth))
+      const r = await compat.runHook(report, 'afterAuth', afterAuth, req, res, authResultOf(d.auth))
       if (r && r !== res) res = adopt(r, req, d)
+      else if (r === res) compat.keepLayerCookies(res, d.setCookies)
     }
     return res
   }

@@ -33,6 +33,20 @@ export interface RateLimitOptions {
    * peer address is used when the runtime exposes one, else one shared key.
    */
   trustedProxies?: number
+  /**
+   * Headers that carry the client IP, in order (next-api-layer 0.5). Read only with
+   * `trustedProxies` > 0 (a proxy you run sets them): the first single-value header present
+   * (`cf-connecting-ip`, `true-client-ip`, `x-real-ip`) is the key; reaching
+   * `x-forwarded-for` applies the `trustedProxies` rule to it. Without trusted proxies they
+   * are ignored (with a warning): a client could pick its own key.
+   * default `['cf-connecting-ip', 'true-client-ip', 'x-real-ip', 'x-forwarded-for']`
+   */
+  ipHeaders?: string[]
+  /**
+   * Do not count prefetches (`Next-Router-Prefetch: 1`, `Sec-Purpose` / `Purpose` /
+   * `X-Purpose: prefetch`, `X-Moz: prefetch`) of GET/HEAD requests. default `true`
+   */
+  skipPrefetch?: boolean
   /** Cap on keys held per rule (memory bound; idle keys go first). default `100000` */
   maxKeys?: number
   /**

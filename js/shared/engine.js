@@ -8,6 +8,55 @@ const { configError } = require('./config-error')
 const engines = new Map()
 
 const MAPPERS = ['parseAuthMe', 'parseRefreshToken', 'parseGuestToken']
+/** Function mappers accepted (parseNewRefreshToken is folded into the refresh mapper). */
+const KNOWN_MAPPERS = [...MAPPERS, 'parseNewRefreshToken']
+
+/** next-api-layer's default refresh answer: `{ success, data: { accessToken } }` (ours: `data.token`). */
+function defaultAccessToken(body) {
+  const d = body && typeof body === 'object' ? body.data : undefined
+  if (!d || typeof d !== 'object') return null
+  const t = d.accessToken ?? d.token
+  return typeof t === 'string' && t ? t : null
+}
+
+/**
+ * next-api-layer's dual-token mode reads the rotated refresh token with its own mapper,
+ * `parseNewRefreshToken(body)`. The engine has one refresh mapper returning
+ * `{ token, refreshToken }`: fold the two into it.
+ */
+function refreshMapperOf(mappers) {
+  const parse = mappers?.parseRefreshToken
+  const parseNew = mappers?.parseNewRefreshToken
+  if (typeof parseNew !== 'function') return typeof parse === 'function' ? parse : undefined
+  if (parse !== undefined && parse !== null && typeof parse !== 'function') {
+    throw configError(
+      'responseMappers.parseNewRefreshToken is a function but parseRefreshToken is a path spec: make both functions',
+    )
+  }
+  return (body) => {
+    let out = typeof parse === 'function' ? parse(body) : defaultAccessToken(body)
+    if (out === null || out === undefined || out === false) return null
+    if (typeof out === 'string') out = { token: out }
+    const rt = parseNew(body)
+    if (typeof rt === 'string' && rt) out = { ...out, refreshToken: rt }
+    return out
+  }
+}
+
+/** `refresh.classifyFail({ status, body })` in the string-in/string-out form of the engine. */
+function wrapClassifier(fn) {
+  return (text) => {
+    try {
+      const out = fn(JSON.parse(text))
+      if (out && typeof out.then === 'function') throw new Error('must be synchronous')
+      return JSON.stringify(typeof out === 'string' ? out : null)
+    } catch (err) {
+      // A throwing classifier leaves the built-in classification in charge.
+      console.error('[next-api-layer-native] refresh.classifyFail threw:', err)
+      return 'null'
+    }
+  }
+}
 
 /** Restores `err.code` from the `[ERR_X] message` form used by async native errors. */
 function withCode(err) {
@@ -112,20 +161,30 @@ function serialize(config) {
     }
     for (const [k, v] of Object.entries(mappers)) {
       if (typeof v === 'function') {
-        if (!MAPPERS.includes(k)) {
+        if (!KNOWN_MAPPERS.includes(k)) {
           throw configError(
-            `responseMappers.${k} is not a known mapper (use ${MAPPERS.join(', ')})`,
+            `responseMappers.${k} is not a known mapper (use ${KNOWN_MAPPERS.join(', ')})`,
           )
         }
-        jsMappers[k] = true
+        if (k !== 'parseNewRefreshToken') jsMappers[k] = true
       } else {
         declarative[k] = v
       }
     }
   }
-  for (const k of MAPPERS) fns.push(typeof mappers?.[k] === 'function' ? mappers[k] : undefined)
+  fns.push(typeof mappers?.parseAuthMe === 'function' ? mappers.parseAuthMe : undefined)
+  const refreshFn = refreshMapperOf(mappers)
+  if (refreshFn) jsMappers.parseRefreshToken = true
+  fns.push(refreshFn)
+  fns.push(typeof mappers?.parseGuestToken === 'function' ? mappers.parseGuestToken : undefined)
   const { validate, verify } = serializeValidate(config.validate)
   fns.push(verify)
+  const classify = config.refresh?.classifyFail
+  if (classify !== undefined && classify !== null && typeof classify !== 'function') {
+    throw configError('refresh.classifyFail must be a function')
+  }
+  fns.push(typeof classify === 'function' ? classify : undefined)
+  if (fns[4]) jsMappers.classifyFail = true
   const production =
     typeof config.production === 'boolean'
       ? config.production
@@ -143,9 +202,15 @@ function serialize(config) {
   }
   let json
   try {
+    // refresh.store is a JS object (a Redis client, say) and classifyFail / onRefreshFail are
+    // functions: never serialised (the adapter runs them).
+    const plainRefresh =
+      refresh && typeof refresh === 'object' && !Array.isArray(refresh)
+        ? { ...refresh, store: undefined, classifyFail: undefined, onRefreshFail: undefined }
+        : refresh
     json = JSON.stringify({
       ...config,
-      refresh,
+      refresh: plainRefresh,
       production,
       responseMappers: declarative,
       jsMappers,
@@ -171,11 +236,10 @@ function getEngine(config) {
   let hit = list.find((e) => e.fns.every((f, i) => f === fns[i]))
   // A mapper written inline (`parseResponse: (b) => b.data` in a server component) is a new
   // function on every call: match it by its source so each call does not build a new engine
-  // (mappers must be pure functions of the body).
-  if (!hit) {
-    const src = fns.map((f) => (f ? String(f) : ''))
-    hit = list.find((e) => e.src.every((t, i) => t === src[i]))
-  }
+  // (mappers must be pure functions of the body). The folded refresh mapper is new on every
+  // call too: it is keyed by the user's two functions.
+  const src = sourcesOf(config, fns)
+  if (!hit) hit = list.find((e) => e.src.every((t, i) => t === src[i]))
   if (hit) return hit.engine
   let engine
   try {
@@ -185,17 +249,28 @@ function getEngine(config) {
       fns[1] && wrapMapper(fns[1], MAPPERS[1]),
       fns[2] && wrapMapper(fns[2], MAPPERS[2]),
       fns[3] && wrapVerify(fns[3]),
+      fns[4] && wrapClassifier(fns[4]),
     )
   } catch (err) {
     throw withCode(err)
   }
-  list.push({ fns, src: fns.map((f) => (f ? String(f) : '')), engine })
+  list.push({ fns, src, engine })
   registry().push({
     key: sharedKey(config),
     plain: fns.every((f) => f === undefined),
     engine,
   })
   return engine
+}
+
+/** The source text of each function a config passes to the engine (pure functions). */
+function sourcesOf(config, fns) {
+  const m = config.responseMappers
+  const src = fns.map((f) => (f ? String(f) : ''))
+  if (fns[1] && typeof m?.parseNewRefreshToken === 'function') {
+    src[1] = `${String(m.parseRefreshToken ?? '')}\u0000${String(m.parseNewRefreshToken)}`
+  }
+  return src
 }
 
 /**

@@ -72,7 +72,7 @@ const NON_HEADER = FACT_SOURCE.map((c, i) => (c === 3 || c === 4 ? -1 : i)).filt
  * request headers in ONE pass (undici's `Headers#get` validates and lower-cases its argument
  * on every call: ~16 of them cost more than iterating the headers once).
  * @param {string} [csrfHeader] the configured `csrf.headerName` (default `x-csrf-token`)
- * @returns {(req: object, wantAuth?: boolean, rateLimitKey?: string, seen?: string[]) => string}
+ * @returns {(req: object, wantAuth?: boolean, rateLimitKey?: string, seen?: string[], over?: object) => string}
  *   `seen`, when given, receives every request header as `name, value, ...` (lower-case
  *   names, as iterated), for the caller's own pass over them.
  */
@@ -85,7 +85,7 @@ function makePacker(csrfHeader) {
     else if (c === 4) add(String(csrfHeader || 'x-csrf-token').toLowerCase(), i)
   })
   const blank = FACT_SOURCE.map(() => '')
-  return function pack(req, wantAuth, rateLimitKey, seen) {
+  return function pack(req, wantAuth, rateLimitKey, seen, over) {
     const vals = blank.slice()
     for (const [k, v] of req.headers) {
       if (seen) seen.push(k, v)
@@ -97,7 +97,18 @@ function makePacker(csrfHeader) {
       const i = NON_HEADER[j]
       vals[i] = factOf(i, req, null, url, '', rateLimitKey)
     }
-    return (wantAuth ? 'a\n' : '\n') + vals.join('\n')
+    if (over === undefined) return (wantAuth ? 'a\n' : '\n') + vals.join('\n')
+    // The adapter's own readings (see packFacts): header facts replaced by name, the prefetch flag.
+    const replace = over.headers
+    if (replace) {
+      for (const k of Object.keys(replace)) {
+        const v = replace[k]
+        const at = slots.get(k)
+        if (v === undefined || at === undefined) continue
+        for (let j = 0; j < at.length; j++) vals[at[j]] = String(v).replace(/[\r\n]/g, ' ')
+      }
+    }
+    return `${wantAuth ? 'a' : ''}${over.prefetch ? 'p' : ''}\n${vals.join('\n')}`
   }
 }
 
@@ -109,14 +120,18 @@ const packers = new Map()
  * @param {string} [csrfHeader] the configured `csrf.headerName`
  * @param {boolean} [wantAuth] ask for the auth result too
  * @param {string} [rateLimitKey] `rateLimit.keyFn(req)`, without line breaks
+ * @param {{ prefetch?: boolean, headers?: Record<string, string | undefined> }} [over] the
+ *   adapter's own readings: `prefetch` sets the `p` flag (rateLimit.skipPrefetch); `headers`
+ *   replaces header facts by name (a cookie header with a stored refresh result in it, the
+ *   client IP from rateLimit.ipHeaders as x-forwarded-for); undefined keeps the request's
  */
-function packFacts(req, csrfHeader, wantAuth, rateLimitKey) {
+function packFacts(req, csrfHeader, wantAuth, rateLimitKey, over) {
   let p = packers.get(csrfHeader)
   if (!p) {
     p = makePacker(csrfHeader)
     packers.set(csrfHeader, p)
   }
-  return p(req, wantAuth, rateLimitKey)
+  return p(req, wantAuth, rateLimitKey, undefined, over)
 }
 
 /** The same facts as a plain object (the engine's `Facts`; absent = undefined). */
