@@ -306,14 +306,15 @@ test('csrf: a refused request still carries the rotated auth cookies', async () 
 
 test('csrf: strategies and construction errors', async () => {
   const fm = proxy({ csrf: { strategy: 'fetch-metadata' } })
-  const post = (headers) => fm(req('/api/things', { method: 'POST', headers }))
+  // Pages: an API route without a token is refused (401) before CSRF matters.
+  const post = (headers) => fm(req('/things', { method: 'POST', headers }))
   assert.ok(passes(await post({ 'sec-fetch-site': 'same-origin' })))
   assert.equal((await post({ 'sec-fetch-site': 'cross-site' })).status, 403)
   assert.equal((await post({ 'sec-fetch-site': 'same-site' })).status, 403)
   const trusting = proxy({ csrf: { strategy: 'fetch-metadata', trustSameSite: true } })
   assert.ok(
     passes(
-      await trusting(req('/api/t', { method: 'PUT', headers: { 'sec-fetch-site': 'same-site' } })),
+      await trusting(req('/t', { method: 'PUT', headers: { 'sec-fetch-site': 'same-site' } })),
     ),
   )
   // Production with double-submit and no secret: the error names csrf.secret.
@@ -357,7 +358,7 @@ test('csrf: strategies and construction errors', async () => {
   const custom = proxy({ csrf: { secret: SECRET, headerName: 'X-XSRF-TOKEN', cookieName: 'xsrf' } })
   const t = cookieValue(setCookie(await custom(req('/posts')), 'xsrf'))
   const ok = await custom(
-    req('/api/things', { method: 'POST', cookies: { xsrf: t }, headers: { 'x-xsrf-token': t } }),
+    req('/things', { method: 'POST', cookies: { xsrf: t }, headers: { 'x-xsrf-token': t } }),
   )
   assert.ok(passes(ok))
 })
@@ -376,7 +377,7 @@ test('audit: the logger receives the right events, in order, without secrets', a
   const expired = await backend.mint({ sub: '1', ttl: -10 })
 
   await p(req('/dashboard', { cookies: { userToken: good } })) // auth:success
-  await p(req('/dashboard?token=leak', { cookies: { userToken: 'not-a-jwt' } })) // auth:fail + access:denied
+  await p(req('/dashboard?token=leak', { cookies: { userToken: 'not-a-jwt' } })) // auth:fail + auth:refresh:fail + access:denied
   await p(req('/dashboard', { cookies: { userToken: expired.token } })) // auth:refresh
   await p(req('/api/profile', { method: 'POST', cookies: { userToken: good } })) // csrf:fail
   await p(req('/posts')) // counted (1 of 1)
@@ -385,6 +386,7 @@ test('audit: the logger receives the right events, in order, without secrets', a
   const expected = [
     'auth:success',
     'auth:fail',
+    'auth:refresh:fail',
     'access:denied',
     'auth:refresh',
     'csrf:fail',
@@ -407,16 +409,17 @@ test('audit: the logger receives the right events, in order, without secrets', a
   assert.equal(events[0].path, '/dashboard')
   assert.equal(events[1].success, false)
   assert.equal(events[1].path, '/dashboard', 'the query string never reaches an event')
-  assert.equal(events[4].metadata.reason, 'missing csrf cookie')
-  assert.equal(events[4].method, 'POST')
-  assert.equal(events[5].metadata.limit, 1)
+  assert.equal(events[2].metadata.reason, 'expired')
+  assert.equal(events[5].metadata.reason, 'missing-cookie-token')
+  assert.equal(events[5].method, 'POST')
+  assert.equal(events[6].metadata.limit, 1)
   const text = JSON.stringify(events)
   for (const secret of [good, expired.token, expired.refresh_token, 'not-a-jwt', 'leak', SECRET]) {
     assert.ok(!text.includes(secret), `no secret in events: ${secret.slice(0, 12)}`)
   }
   const s = p.stats()
-  assert.equal(s.auditEmitted, 6)
-  assert.equal(s.auditDelivered, 6)
+  assert.equal(s.auditEmitted, 7)
+  assert.equal(s.auditDelivered, 7)
   assert.equal(s.auditDropped, 0)
 })
 
