@@ -169,7 +169,7 @@ test('function mappers: a string from parseRefreshToken, a TokenInfo from parseA
       }),
       parseRefreshToken: (b) => b.jwt ?? null,
     },
-    afterAuth: (req, res, auth) => {
+    afterAuth: (_req, res, auth) => {
       seen = auth
       return res
     },
@@ -427,7 +427,7 @@ test('authApi.bypassPaths: no refresh, no guest, no 401; AuthResult.bypassed say
   const p = proxy({
     guestToken: { enabled: true, credentials: {} },
     excludedPaths: ['/health'],
-    afterAuth: (req, res, auth) => {
+    afterAuth: (_req, res, auth) => {
       seen.push(auth.bypassed)
       return res
     },
@@ -617,7 +617,7 @@ test('afterAuth that sets a cookie through res.cookies keeps the layer cookies',
   script()
   let seenInHook
   const p = proxy({
-    afterAuth: (req, res) => {
+    afterAuth: (_req, res) => {
       seenInHook = res.cookies.get('userToken')?.value
       res.cookies.set('theme', 'dark')
       return res

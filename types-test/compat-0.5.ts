@@ -74,7 +74,7 @@ const config: AuthProxyConfig = {
     parseGuestToken: (res) => res.data?.accessToken ?? null,
     parseNewRefreshToken: (res) => res.data?.refreshToken ?? null,
   },
-  afterAuth: (req, res, auth) => {
+  afterAuth: (_req, res, auth) => {
     if (auth.bypassed === 'auth-api' || auth.refreshFail === 'reuse') res.headers.set('x-seen', '1')
     res.cookies.set('theme', 'dark')
     return res

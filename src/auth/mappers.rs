@@ -336,7 +336,7 @@ pub struct RefreshMapper {
     exp: JsonPath,
 }
 
-fn first<'a>(paths: &[JsonPath], body: &'a Value) -> Option<String> {
+fn first(paths: &[JsonPath], body: &Value) -> Option<String> {
     paths
         .iter()
         .find_map(|p| p.get(body).and_then(as_string).filter(|s| !s.is_empty()))
@@ -350,9 +350,10 @@ impl RefreshMapper {
                 .take("token")
                 .map(|p| vec![p])
                 .unwrap_or_else(|| vec![path("data.accessToken"), path("data.token")]),
-            refresh_token: spec.take("refreshToken").map(|p| vec![p]).unwrap_or_else(|| {
-                vec![path("data.refreshToken"), path("data.refresh_token")]
-            }),
+            refresh_token: spec
+                .take("refreshToken")
+                .map(|p| vec![p])
+                .unwrap_or_else(|| vec![path("data.refreshToken"), path("data.refresh_token")]),
             expires_in: spec
                 .take("expiresIn")
                 .unwrap_or_else(|| path("data.expires_in")),

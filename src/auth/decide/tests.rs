@@ -250,13 +250,22 @@ fn api_without_token_or_guest_is_401_except_public_and_bypassed() {
         serde_json::from_str::<serde_json::Value>(d.body.as_deref().unwrap()).unwrap(),
         json!({ "success": false, "message": "Token not found" })
     );
-    assert_eq!(run(&c, &facts("/api/posts/1"), &AuthOutcome::default()).kind, "next");
+    assert_eq!(
+        run(&c, &facts("/api/posts/1"), &AuthOutcome::default()).kind,
+        "next"
+    );
     let d = run(&c, &facts("/api/auth/login"), &AuthOutcome::default());
     assert_eq!(d.kind, "next");
     assert_eq!(d.auth.unwrap().bypassed.as_deref(), Some("auth-api"));
     let c = cfg(json!({ "authApi": { "bypassPaths": ["/api/session"] } }));
-    assert_eq!(run(&c, &facts("/api/auth/login"), &AuthOutcome::default()).status, 401);
-    assert_eq!(run(&c, &facts("/api/session"), &AuthOutcome::default()).kind, "next");
+    assert_eq!(
+        run(&c, &facts("/api/auth/login"), &AuthOutcome::default()).status,
+        401
+    );
+    assert_eq!(
+        run(&c, &facts("/api/session"), &AuthOutcome::default()).kind,
+        "next"
+    );
 }
 
 #[test]
@@ -302,8 +311,15 @@ fn dual_token_spelling_is_the_cookie_style() {
     };
     let d = run(&c, &facts("/"), &a);
     let rt = d.set_cookies.iter().find(|c| c.starts_with("rt=")).unwrap();
-    assert!(rt.contains("Path=/api/auth/refresh") && rt.contains("Max-Age=99"), "{rt}");
-    let at = d.set_cookies.iter().find(|c| c.starts_with("userToken=")).unwrap();
+    assert!(
+        rt.contains("Path=/api/auth/refresh") && rt.contains("Max-Age=99"),
+        "{rt}"
+    );
+    let at = d
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("userToken="))
+        .unwrap();
     assert!(at.contains("Path=/;"), "{at}");
     // proactive + proactiveWindow set the threshold
     let c = cfg(json!({ "refresh": { "proactive": true } }));

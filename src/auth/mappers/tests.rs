@@ -137,7 +137,10 @@ fn default_refresh_mapper_reads_the_original_contract() {
     let t = m
         .map(&json!({ "data": { "token": "b", "refresh_token": "s" } }))
         .unwrap();
-    assert_eq!((t.token.as_str(), t.refresh_token.as_deref()), ("b", Some("s")));
+    assert_eq!(
+        (t.token.as_str(), t.refresh_token.as_deref()),
+        ("b", Some("s"))
+    );
     // a configured path replaces both defaults
     let spec = MapperSpec::parse(&json!({ "token": "jwt" }), "x").unwrap();
     let m = RefreshMapper::new(Some(spec), "x").unwrap();
