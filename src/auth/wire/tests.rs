@@ -35,7 +35,10 @@ fn every_facts_field_is_on_the_wire_exactly_once() {
         refreshed_token,
         ip,
         rate_limit_key,
+        // carried by the flags field (`p`), not a field of its own
+        prefetch,
     } = f;
+    assert_eq!(prefetch, None);
     let mut got = vec![method, path];
     got.extend(
         [
