@@ -195,7 +195,7 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
      * every auth cookie, never falls back to a guest, and is audited as `auth:reuse`.
      */
     onRefreshFail?: (reason: RefreshFailReason, req: NextRequest) => void | Promise<void>
-    /** Shares refresh results across instances (ignored when the native `store.url` is set). */
+    /** Shares refresh results across instances (ignored, with a warning, when the native `store` is set). */
     store?: RefreshResultStore
     /** How long a result stays reusable in `store`, ms. default `60000` */
     storeTtlMs?: number
