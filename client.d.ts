@@ -173,3 +173,27 @@ export declare function csrfFetch(
   init?: RequestInit,
   options?: CsrfOptions,
 ): Promise<Response>
+
+/** Options of the return-to helpers. */
+export interface ReturnToOptions {
+  /** Where to go when the candidate is not a safe target. Default `'/'`. */
+  fallback?: string
+  /** The origin to stay on. Default: the page's (`window.location.origin`). */
+  origin?: string
+}
+
+/** The query parameters a return-to is read from, in order: returnTo, callbackUrl, redirect, from, next. */
+export declare const RETURN_PARAMS: readonly string[]
+/**
+ * The same-origin target `candidate` resolves to (`/path?query#fragment`), or null. The same rule
+ * as the auth proxy: resolved with the URL parser against `origin`, accepted only when the result
+ * keeps that origin and its path does not start with `//` or `/\` (`/..//evil.com` is refused).
+ */
+export declare function resolveReturnTo(candidate: unknown, origin?: string): string | null
+/** `candidate` when it is a safe return-to (see resolveReturnTo), else `options.fallback`. */
+export declare function safeReturnTo(candidate: unknown, options?: ReturnToOptions): string
+/** The safe return-to found in `params` (see RETURN_PARAMS), else `options.fallback`. */
+export declare function returnToFrom(
+  params: { get(name: string): string | null },
+  options?: ReturnToOptions & { names?: string[] },
+): string

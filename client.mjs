@@ -11,6 +11,10 @@ export {
   csrfHeaders,
   defaultParseAuthResponse,
   getCsrfToken,
+  RETURN_PARAMS,
+  resolveReturnTo,
+  returnToFrom,
+  safeReturnTo,
   useAuth,
   withCsrf,
 } from './js/client/index.js'

@@ -50,6 +50,7 @@ test('the client entry never loads the native addon or a server module (require 
     'js/client/core.js',
     'js/client/csrf.js',
     'js/client/index.js',
+    'js/client/return-to.js',
   ])
   for (const dep of out.deps) {
     assert.ok(
@@ -57,7 +58,15 @@ test('the client entry never loads the native addon or a server module (require 
       `dependency ${dep}`,
     )
   }
-  for (const name of ['AuthProvider', 'useAuth', 'getCsrfToken', 'csrfFetch']) {
+  for (const name of [
+    'AuthProvider',
+    'useAuth',
+    'getCsrfToken',
+    'csrfFetch',
+    'resolveReturnTo',
+    'safeReturnTo',
+    'returnToFrom',
+  ]) {
     assert.ok(out.names.includes(name), name)
   }
 })
@@ -69,11 +78,12 @@ test("the client files start with 'use client' and mention no native or server m
   const allowed = {
     'client.js': ['./js/client/index.js'],
     'client.mjs': ['./js/client/index.js'],
-    'js/client/index.js': ['react', 'swr', './core'],
-    'js/client/browser.mjs': ['react', 'swr', './core.js'],
+    'js/client/index.js': ['react', 'swr', './core', './return-to'],
+    'js/client/browser.mjs': ['react', 'swr', './core.js', './return-to.js'],
     'js/client/core.js': ['./csrf'],
     'js/client/csrf.js': [],
-    'js/client/node.js': ['node:path', './core.js', './index.js'],
+    'js/client/return-to.js': [],
+    'js/client/node.js': ['node:path', './core.js', './index.js', './return-to.js'],
   }
   for (const [f, ok] of Object.entries(allowed)) {
     const text = fs.readFileSync(path.join(ROOT, f), 'utf8')

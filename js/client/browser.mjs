@@ -8,6 +8,7 @@
 import * as React from 'react'
 import useSWR from 'swr'
 import createAuthClient from './core.js'
+import returnTo from './return-to.js'
 
 const client = createAuthClient(React, useSWR)
 
@@ -24,3 +25,5 @@ export const {
   withCsrf,
   csrfFetch,
 } = client
+
+export const { resolveReturnTo, safeReturnTo, returnToFrom, RETURN_PARAMS } = returnTo

@@ -8,6 +8,7 @@
 const React = require('react')
 const { default: useSWR } = require('swr')
 const createAuthClient = require('./core')
+const returnTo = require('./return-to')
 
 const client = createAuthClient(React, useSWR)
 
@@ -23,3 +24,7 @@ exports.getCsrfToken = client.getCsrfToken
 exports.csrfHeaders = client.csrfHeaders
 exports.withCsrf = client.withCsrf
 exports.csrfFetch = client.csrfFetch
+exports.resolveReturnTo = returnTo.resolveReturnTo
+exports.safeReturnTo = returnTo.safeReturnTo
+exports.returnToFrom = returnTo.returnToFrom
+exports.RETURN_PARAMS = returnTo.RETURN_PARAMS

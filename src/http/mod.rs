@@ -6,4 +6,5 @@ pub mod auth_cookies;
 pub mod cookies;
 pub mod pathsafe;
 pub mod proxy_policy;
+pub mod return_to;
 pub mod routes;

@@ -1,21 +1,20 @@
-// The proxy sends people to /login with the page they wanted as a query parameter. Only a
-// same-origin relative path is ever followed (no open redirect), whatever the parameter holds.
-export const RETURN_PARAMS = ['returnTo', 'callbackUrl', 'redirect', 'from', 'next']
+// The proxy sends people to /login with the page they wanted as a query parameter. The package's
+// return-to rule (the one the auth proxy applies) decides whether it is followed: resolved against
+// this origin with the URL parser, same origin only, never a path starting with // or /\.
+import {
+  returnToFrom as packageReturnToFrom,
+  safeReturnTo as packageSafeReturnTo,
+} from 'next-api-layer-native/client'
+
+export { RETURN_PARAMS } from 'next-api-layer-native/client'
 
 export function safeReturnTo(value: string | null | undefined, fallback = '/dashboard'): string {
-  if (!value) return fallback
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback
-  for (const ch of value) if (ch.charCodeAt(0) < 0x20) return fallback
-  return value
+  return packageSafeReturnTo(value, { fallback })
 }
 
 export function returnToFrom(
   params: { get(name: string): string | null },
   fallback = '/dashboard',
 ): string {
-  for (const name of RETURN_PARAMS) {
-    const v = params.get(name)
-    if (v) return safeReturnTo(v, fallback)
-  }
-  return fallback
+  return packageReturnToFrom(params, { fallback })
 }
