@@ -139,6 +139,18 @@ export interface ProxyHandlerConfig {
    */
   bufferChunkedBodiesUpTo?: number | false
   /**
+   * Client-sent forwarding headers (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`,
+   * `X-Forwarded-Host/Proto`...) are never passed on as sent. `'replace'` (default): the
+   * backend gets `X-Forwarded-For` with the client address by the `trustedProxies` rule (when
+   * known) and `X-Forwarded-Proto/Host` of the request; `'drop'`: none; `'pass'`: the client's.
+   */
+  forwardedHeaders?: 'replace' | 'drop' | 'pass'
+  /**
+   * Reverse proxies in front of the app, as in `rateLimit.trustedProxies`: the client address
+   * is the n-th `X-Forwarded-For` entry from the right. Default `0` (no client address).
+   */
+  trustedProxies?: number
+  /**
    * The catch-all parameter's name (`[...path]` → `'path'`). Default: the first array-valued
    * param.
    */

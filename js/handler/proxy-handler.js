@@ -8,9 +8,11 @@
 
 const native = require('../shared/native')
 const { INTERNAL_HEADERS } = require('../shared/internal-headers')
+const { verifiedRefreshedToken } = require('../shared/refreshed-token')
 const { configError, optionalOf, optionalFunction } = require('../shared/config-error')
 const { isStreamUpload, streamUpload } = require('./stream-upload')
 const { declaredLength, bufferLimit, readUpTo } = require('./body-framing')
+const { SAFE_METHODS, OVERRIDE_HEADERS, hasQueryOverride } = require('../shared/method-override')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -28,10 +30,18 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ])
 
-/** Never forwarded from the browser to the backend. */
+/**
+ * Never forwarded from the browser to the backend. The backend gets exactly one credential,
+ * the Authorization the router chose (or none): never the browser's cookies, nor the cookies
+ * the auth proxy set in this request, which Next.js hands the route as request headers
+ * (`set-cookie`, `x-middleware-set-cookie`, the rewritten `cookie`).
+ */
 const REQUEST_BLOCKED = new Set([
   'host',
   'cookie',
+  'cookie2',
+  'set-cookie',
+  'set-cookie2',
   // the layer decides the Authorization header; a client-sent one is never passed on
   'authorization',
   // the body's framing is set per request (./body-framing.js); compression is negotiated anew
@@ -56,6 +66,52 @@ const REQUEST_BLOCKED = new Set([
   'next-action',
   'rsc',
 ])
+
+/**
+ * Headers that tell a backend who the client is and how it reached us. A client sets them at
+ * will, so they are never passed on as sent (`forwardedHeaders`, default 'replace').
+ */
+const FORWARDING_HEADERS = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-server',
+  'x-forwarded-prefix',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-original-forwarded-for',
+]
+
+/**
+ * Applies `forwardedHeaders` to the outgoing headers: 'replace' puts what the layer knows (the
+ * client address by the rate limiter's trusted-proxy rule, the scheme and host the request
+ * reached the app with), 'drop' sends none, 'pass' sends the client's (not recommended).
+ */
+function applyForwarding(out, request, opts) {
+  if (opts.forwarded === 'pass') return out
+  for (const name of FORWARDING_HEADERS) out.delete(name)
+  if (opts.forwarded === 'drop') return out
+  const h = request.headers
+  const ip = native.clientAddress(
+    opts.trustedProxies,
+    h.get('x-forwarded-for') ?? undefined,
+    h.get('x-real-ip') ?? undefined,
+    typeof request.ip === 'string' && request.ip ? request.ip : undefined,
+  )
+  if (ip) out.set('x-forwarded-for', ip)
+  try {
+    const u = new URL(request.url)
+    out.set('x-forwarded-proto', u.protocol.replace(/:$/, ''))
+    out.set('x-forwarded-host', u.host)
+  } catch {}
+  return out
+}
 
 /** Never passed from the backend's response to the browser (besides hop-by-hop). */
 const RESPONSE_BLOCKED = new Set(INTERNAL_HEADERS)
@@ -102,11 +158,33 @@ function isHopByHop(name, listed) {
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || listed.has(name)
 }
 
+/** Headers that may carry a credential or Next.js's internal state: never sent on. */
+function isCredentialOrInternal(name) {
+  return REQUEST_BLOCKED.has(name) || name.startsWith('x-middleware-')
+}
+
+/**
+ * Enforces the one-credential rule on the headers about to be sent (also after a
+ * `transformRequest`): no cookie, set-cookie, x-middleware-* or internal header survives;
+ * `authorization` is the one the router chose unless the user's transform set its own; on a
+ * safe method no method override is sent.
+ */
+function confineHeaders(headers, method, authorization, keepAuthorization) {
+  for (const name of [...headers.keys()]) {
+    if (name === 'authorization' && keepAuthorization) continue
+    if (name === 'host' || name === 'content-length' || name === 'accept-encoding') continue
+    if (isCredentialOrInternal(name)) headers.delete(name)
+  }
+  if (!keepAuthorization && authorization) headers.set('authorization', authorization)
+  if (SAFE_METHODS.has(method)) for (const name of OVERRIDE_HEADERS) headers.delete(name)
+  return headers
+}
+
 function buildRequestHeaders(incoming, opts, authorization) {
   const out = new Headers()
   const listed = connectionListed(incoming)
   for (const [name, value] of incoming) {
-    if (isHopByHop(name, listed) || REQUEST_BLOCKED.has(name)) continue
+    if (isHopByHop(name, listed) || isCredentialOrInternal(name)) continue
     if (opts.exclude?.includes(name)) continue
     if (opts.forward && !opts.forward.includes(name) && !ALWAYS_FORWARDED.includes(name)) continue
     out.append(name, value)
@@ -222,6 +300,22 @@ async function sanitizeJsonResponse(response, sanitizer) {
   return new Response(clean, { status: response.status, statusText: response.statusText, headers })
 }
 
+function forwardedMode(v) {
+  if (v === undefined || v === null) return 'replace'
+  if (!['replace', 'drop', 'pass'].includes(v)) {
+    throw configError("forwardedHeaders must be 'replace', 'drop' or 'pass'")
+  }
+  return v
+}
+
+function trustedProxiesOf(v) {
+  if (v === undefined || v === null) return 0
+  if (!Number.isInteger(v) || v < 0 || v > 16) {
+    throw configError('trustedProxies must be an integer between 0 and 16')
+  }
+  return v
+}
+
 /**
  * @param {import('./proxy-handler').ProxyHandlerConfig} config
  * @returns {import('./proxy-handler').ProxyHandler}
@@ -265,6 +359,8 @@ function createProxyHandler(config = {}) {
     transformResponse: optionalFunction(config.transformResponse, 'transformResponse'),
     onError: optionalFunction(config.onError, 'onError'),
     passSetCookie: config.passSetCookie === true,
+    forwarded: forwardedMode(config.forwardedHeaders),
+    trustedProxies: trustedProxiesOf(config.trustedProxies),
     paramName: config.paramName,
     routePrefix: (config.routePrefix ?? '/api').replace(/\/+$/, ''),
     bufferChunkedUpTo: bufferLimit(config.bufferChunkedBodiesUpTo),
@@ -313,7 +409,7 @@ function createProxyHandler(config = {}) {
       query: rawQuery(url),
       method,
       cookie: request.headers.get('cookie') ?? undefined,
-      refreshedToken: request.headers.get('x-refreshed-token') ?? undefined,
+      refreshedToken: verifiedRefreshedToken(request.headers),
       skipAuth: request.headers.get('x-skip-auth') ?? undefined,
     })
     if (!route.ok) {
@@ -323,11 +419,28 @@ function createProxyHandler(config = {}) {
         code: route.code,
       })
     }
+    if (SAFE_METHODS.has(method) && hasQueryOverride(rawQuery(url))) {
+      // a GET the CSRF check let through as safe must not become a write behind it
+      return jsonResponse(400, {
+        success: false,
+        message: `A method override is not allowed on ${method}.`,
+        code: 'ERR_METHOD_OVERRIDE',
+      })
+    }
 
     const original = route.hasBody && request.body ? request.body : undefined
     let init = {
       method,
-      headers: buildRequestHeaders(request.headers, opts, route.authorization),
+      headers: confineHeaders(
+        applyForwarding(
+          buildRequestHeaders(request.headers, opts, route.authorization),
+          request,
+          opts,
+        ),
+        method,
+        route.authorization,
+        false,
+      ),
       body: original,
     }
     // The framing the client sent: a known length is kept (and the body still streamed).
@@ -348,9 +461,18 @@ function createProxyHandler(config = {}) {
         request,
       )
       if (changed && typeof changed === 'object') {
+        const headers = new Headers(changed.headers ?? init.headers)
+        const userAuthorization = headers.get('authorization')
         init = {
           method: changed.method ? String(changed.method).toUpperCase() : init.method,
-          headers: new Headers(changed.headers ?? init.headers),
+          // the transform may add headers, but a copy of the browser's cookies still never
+          // leaves; an authorization it set differently from ours is its own decision
+          headers: confineHeaders(
+            headers,
+            changed.method ? String(changed.method).toUpperCase() : init.method,
+            route.authorization,
+            userAuthorization !== null && userAuthorization !== route.authorization,
+          ),
           body: changed.body === undefined ? init.body : changed.body,
         }
         // fetch refuses a body on GET/HEAD

@@ -5,6 +5,7 @@
 // drift (__test__/wire.test.js checks the round trip for every field).
 
 const native = require('./native')
+const { effectiveMethod } = require('./method-override')
 
 const FORMAT = native.wireFormat()
 
@@ -43,7 +44,8 @@ const AUTH_KIND = codes(FORMAT.auth, KINDS, 'auth')
 function factOf(i, req, h, url, csrfHeader, rateLimitKey) {
   switch (FACT_SOURCE[i]) {
     case 0:
-      return req.method
+      // a GET carrying an override to PUT is judged as the PUT (CSRF applies)
+      return effectiveMethod(req.method, h, url.search)
     case 1:
       return url.pathname
     case 2:

@@ -260,6 +260,22 @@ fn check_segment(seg: &[u8], first: bool) -> std::result::Result<(), Rejection> 
 }
 
 fn check_level(seg: &[u8], first: bool) -> std::result::Result<(), Rejection> {
+    check_bytes(seg, first)?;
+    // Servers that normalise Unicode (NFKC: fullwidth `．．`, `／`, `；`...) would read what
+    // we forward differently from how it was checked: check the normalised form as well.
+    if !seg.is_ascii()
+        && let Ok(text) = std::str::from_utf8(seg)
+    {
+        use unicode_normalization::UnicodeNormalization;
+        let nfkc: String = text.nfkc().collect();
+        if nfkc.as_bytes() != seg {
+            check_bytes(nfkc.as_bytes(), first)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_bytes(seg: &[u8], first: bool) -> std::result::Result<(), Rejection> {
     if seg.is_empty() {
         return Err(Rejection::EmptySegment);
     }
@@ -269,14 +285,25 @@ fn check_level(seg: &[u8], first: bool) -> std::result::Result<(), Rejection> {
     if seg.iter().any(|&b| b == b'/' || b == b'\\') {
         return Err(Rejection::EncodedSeparator);
     }
-    // `.`, `..`, and look-alikes such as `...` or `.. ` that some servers fold into `..`.
-    if seg.contains(&b'.') && seg.iter().all(|&b| b == b'.' || b == b' ') {
+    // `.`, `..`, and look-alikes such as `...` or `.. ` that some servers fold into `..`;
+    // also before a `;` path parameter: Tomcat, Jetty and Spring read `..;x` as `..` (and an
+    // empty name before `;` as an empty segment).
+    let name = seg.split(|&b| b == b';').next().unwrap_or(seg);
+    if is_dotty(name) {
         return Err(Rejection::DotSegment);
+    }
+    if name.is_empty() {
+        return Err(Rejection::EmptySegment);
     }
     if first && looks_like_scheme(seg) {
         return Err(Rejection::AbsoluteUrl);
     }
     Ok(())
+}
+
+/// Only dots and spaces, at least one dot.
+fn is_dotty(s: &[u8]) -> bool {
+    s.contains(&b'.') && s.iter().all(|&b| b == b'.' || b == b' ')
 }
 
 /// `scheme:` at the start of a segment (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":").

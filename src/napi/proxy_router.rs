@@ -5,6 +5,26 @@ use napi_derive::napi;
 use crate::error;
 use crate::http::{pathsafe, proxy_policy};
 
+/// The client address by the rate limiter's trusted-proxy rule (`trustedProxies` entries of
+/// `x-forwarded-for` from the right, else `x-real-ip` from a trusted proxy, else the peer), or
+/// `null`: what the catch-all forwards instead of the client's own forwarding headers.
+#[napi]
+pub fn client_address(
+    trusted_proxies: u32,
+    x_forwarded_for: Option<String>,
+    x_real_ip: Option<String>,
+    peer_ip: Option<String>,
+) -> Option<String> {
+    let facts = crate::security::ratelimit::KeyFacts {
+        custom_key: None,
+        peer_ip: peer_ip.as_deref(),
+        forwarded_for: x_forwarded_for.as_deref(),
+        real_ip: x_real_ip.as_deref(),
+    };
+    crate::security::ratelimit::client_addr(&facts, trusted_proxies.min(16) as usize)
+        .map(|ip| ip.to_string())
+}
+
 /// Declarative options of `createProxyHandler`, validated once at construction.
 #[napi(object)]
 pub struct ProxyRouterOptions {

@@ -329,6 +329,13 @@ fn select_addr<'a>(facts: &KeyFacts<'a>, trusted_proxies: usize) -> Option<&'a s
     facts.peer_ip.filter(usable)
 }
 
+/// The client address by the same trusted-proxy rule, as an IP (`None` when there is none or
+/// it is not an address): what the catch-all tells the backend instead of client-sent
+/// forwarding headers.
+pub fn client_addr(facts: &KeyFacts<'_>, trusted_proxies: usize) -> Option<IpAddr> {
+    select_addr(facts, trusted_proxies).and_then(|s| parse_ip(s.trim().trim_matches('"')))
+}
+
 /// The client IP, honouring `trusted_proxies` (see the module docs), or `unknown`.
 pub fn client_ip(facts: &KeyFacts<'_>, trusted_proxies: usize) -> String {
     select_addr(facts, trusted_proxies)

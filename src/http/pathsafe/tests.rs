@@ -128,6 +128,59 @@ fn dot_segments_are_rejected_in_every_encoding() {
 }
 
 #[test]
+fn dot_segments_with_path_parameters_or_unicode_dots_are_rejected() {
+    // `;` parameters (Tomcat/Jetty/Spring read `..;x` as `..`), fullwidth and other NFKC
+    // look-alikes of `.`, `/`, `\` and `;`, raw and percent-encoded
+    let dots = [
+        "..;",
+        "..;x=1",
+        ".;",
+        "..;/",
+        "%2e%2e;",
+        "%2e%2e%3b",
+        "..%3bjsessionid=1",
+        "%252e%252e%253b",
+        ".. ;",
+        "\u{ff0e}\u{ff0e}",
+        "\u{ff0e}",
+        "\u{ff0e}.",
+        "%EF%BC%8E%EF%BC%8E",
+        "%25EF%25BC%258E%25EF%25BC%258E",
+        "..\u{ff1b}x",
+        "\u{ff0e}\u{ff0e}\u{ff1b}",
+        "\u{2024}\u{2024}",
+        "\u{2025}",
+        "\u{fe52}\u{fe52}",
+    ];
+    for s in dots {
+        let seg = seg_target(&["a", s, "b"], "");
+        assert!(
+            matches!(
+                seg,
+                Err(Rejection::DotSegment | Rejection::EncodedSeparator)
+            ),
+            "segment {s:?}: {seg:?}"
+        );
+        let raw = raw_target(&format!("a/{s}/b"), "");
+        assert!(raw.is_err(), "raw {s:?}: {raw:?}");
+    }
+    for s in [";", ";jsessionid=1", "%3b", "\u{ff1b}x"] {
+        assert!(seg_target(&["a", s, "b"], "").is_err(), "{s:?}");
+    }
+    for s in ["\u{ff0f}etc", "a\u{ff3c}b", "%EF%BC%8F"] {
+        assert_eq!(
+            seg_target(&["a", s], "").unwrap_err(),
+            Rejection::EncodedSeparator,
+            "{s:?}"
+        );
+    }
+    // parameters on ordinary names, and non-ASCII names, still pass
+    assert!(seg_target(&["a;v=1", "b"], "").is_ok());
+    assert!(seg_target(&["caf\u{e9}", "\u{65e5}\u{672c}"], "").is_ok());
+    assert!(seg_target(&["file\u{ff0e}txt"], "").is_ok());
+}
+
+#[test]
 fn separators_are_rejected_in_every_encoding() {
     for s in [
         "a/b",
