@@ -7,6 +7,7 @@ const { withServer, captureErrors } = require('./helpers/server.js')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { createAuthRoutes } = require('../js/routes/auth-routes.js')
+const { refreshedByProxy } = require('./helpers/refreshed.js')
 
 const APP = 'http://app.test'
 let backend
@@ -357,17 +358,18 @@ test('me trusts the user the auth proxy signed for this request, and nothing for
 })
 
 test('logout revokes the token the proxy refreshed in this request, not the stale cookie', async () => {
-  const stale = await backend.mint({ sub: '1' })
-  const fresh = await backend.mint({ sub: '1' })
+  // the proxy's own, signed x-refreshed-token (a client-sent one is not believed)
+  const { stale, fresh, sig } = await refreshedByProxy(backend)
   const res = await auth.logout(
     post('/api/auth/logout', undefined, {
-      cookie: `userToken=${stale.token}`,
-      'x-refreshed-token': fresh.token,
+      cookie: `userToken=${stale}`,
+      'x-refreshed-token': fresh,
+      'x-refreshed-token-sig': sig,
     }),
   )
   assert.equal(res.status, 200)
   const me = (t) => fetch(`${backend.url}/auth/me`, { headers: { authorization: `Bearer ${t}` } })
-  assert.equal((await me(fresh.token)).status, 401, 'the live token is revoked')
+  assert.equal((await me(fresh)).status, 401, 'the live token is revoked')
 })
 
 test('backend trouble never throws out of a handler: hang -> 504, malformed -> 502, cut body -> 502', async () => {

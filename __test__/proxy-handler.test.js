@@ -8,6 +8,7 @@ const net = require('node:net')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { createProxyHandler } = require('../js/handler/proxy-handler.js')
+const { refreshedByProxy } = require('./helpers/refreshed.js')
 const { INTERNAL_HEADERS } = require('../js/shared/internal-headers.js')
 
 const APP = 'http://app.test'
@@ -373,13 +374,20 @@ test('request bodies are streamed to the backend intact', async () => {
 test('token cascade: refreshed header, then user cookie, then guest cookie', async () => {
   const h = createProxyHandler({ apiBaseUrl: backend.url })
   const guest = (await backend.mint({ sub: 'guest-1', type: 'guest' })).token
+  // the auth proxy's signed x-refreshed-token wins; an unsigned (client-sent) one is ignored
+  const { fresh, sig } = await refreshedByProxy(backend)
   let d = await echo(h, ['echo'], {
     headers: {
       cookie: `userToken=${userToken}; guestToken=${guest}`,
-      'x-refreshed-token': 'fresh',
+      'x-refreshed-token': fresh,
+      'x-refreshed-token-sig': sig,
     },
   })
-  assert.equal(d.headers.authorization, 'Bearer fresh')
+  assert.equal(d.headers.authorization, `Bearer ${fresh}`)
+  d = await echo(h, ['echo'], {
+    headers: { cookie: `userToken=${userToken}`, 'x-refreshed-token': 'forged' },
+  })
+  assert.equal(d.headers.authorization, `Bearer ${userToken}`)
   d = await echo(h, ['echo'], {
     headers: { cookie: `guestToken=${guest}; userToken=${userToken}` },
   })

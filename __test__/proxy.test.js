@@ -7,6 +7,7 @@ const { NextRequest, NextResponse } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { createAuthProxy } = require('../index.js')
 const { getServerUser } = require('../server.js')
+const { refreshedByProxy } = require('./helpers/refreshed.js')
 
 let backend
 
@@ -463,11 +464,18 @@ test('getServerToken and isAuthenticatedServer follow the token cascade', async 
   const withBoth = request('/x', { cookie: `guestToken=g; userToken=${token}` })
   assert.equal(await getServerToken(opts(withBoth)), token)
   assert.equal(await isAuthenticatedServer(opts(withBoth)), true)
+  // the proxy's signed x-refreshed-token wins; a client-sent one (unsigned) is not believed
+  const { fresh, sig } = await refreshedByProxy(backend)
   const refreshed = request('/x', {
     cookie: `userToken=${token}`,
-    headers: { 'x-refreshed-token': 'newer' },
+    headers: { 'x-refreshed-token': fresh, 'x-refreshed-token-sig': sig },
   })
-  assert.equal(await getServerToken(opts(refreshed)), 'newer')
+  assert.equal(await getServerToken(opts(refreshed)), fresh)
+  const forged = request('/x', {
+    cookie: `userToken=${token}`,
+    headers: { 'x-refreshed-token': 'newer', 'x-refreshed-token-sig': sig },
+  })
+  assert.equal(await getServerToken(opts(forged)), token)
   const guestOnly = request('/x', { cookie: 'guestToken=g' })
   assert.equal(await getServerToken(opts(guestOnly)), 'g')
   assert.equal(await isAuthenticatedServer(opts(guestOnly)), false)

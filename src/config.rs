@@ -67,6 +67,18 @@ pub struct GuestConfig {
     pub credentials: Value,
     /// Guest cookie lifetime, seconds. default 3600
     pub ttl_seconds: i64,
+    /// Guests minted per client (`maxRequests` per `windowMs`, keyed like the rate limiter):
+    /// a flood from one client cannot mint a guest per request. `None`: unbounded.
+    pub mint_limit: Option<(u32, u64)>,
+}
+
+/// What the deployment's access tokens look like (`tokenFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// Anything sendable (default): opaque tokens and JWTs.
+    Any,
+    /// JWTs only: a token that is not JWT-shaped is refused without asking the backend.
+    Jwt,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +139,13 @@ pub struct Config {
     pub negative_ttl: Duration,
     /// Backend timeout. default 5000 ms
     pub timeout: Duration,
+    /// default Any
+    pub token_format: TokenFormat,
+    /// Largest body read from the backend (validate, refresh, guest). default 1 MiB
+    pub max_body_bytes: usize,
+    /// Largest `x-auth-user` forwarded downstream (base64 bytes); above it none is sent.
+    /// default 16 KiB
+    pub max_user_header_bytes: usize,
     pub refresh: RefreshConfig,
     pub guest: GuestConfig,
     pub access: AccessConfig,
@@ -175,6 +194,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "production",
             "excludedPaths",
             "blockBrowserApiAccess",
+            "tokenFormat",
             "beforeAuth",
             "afterAuth",
             "rateLimit",
@@ -188,7 +208,14 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ),
     (
         "cookies",
-        &["user", "guest", "options", "refresh", "refreshOptions"],
+        &[
+            "user",
+            "guest",
+            "options",
+            "refresh",
+            "refreshOptions",
+            "hostPrefix",
+        ],
     ),
     (
         "cookies.refreshOptions",
@@ -200,7 +227,11 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
         &["httpOnly", "sameSite", "secure", "path", "domain", "maxAge"],
     ),
     ("endpoints", &["validate", "refresh", "guest"]),
-    ("guestToken", &["enabled", "credentials", "ttl"]),
+    (
+        "guestToken",
+        &["enabled", "credentials", "ttl", "rateLimit"],
+    ),
+    ("guestToken.rateLimit", &["maxRequests", "windowMs"]),
     (
         "refresh",
         &[
@@ -241,7 +272,10 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
         "i18n",
         &["enabled", "locales", "defaultLocale", "middleware"],
     ),
-    ("backend", &["timeout"]),
+    (
+        "backend",
+        &["timeout", "maxBodyBytes", "maxUserHeaderBytes"],
+    ),
 ];
 
 /// One line per option of `root` that no section knows, e.g. a misspelt
@@ -606,8 +640,23 @@ impl Config {
 
         let production = boolean(root, "production", "production", false)?;
         let cookies = obj(root, "cookies", "cookies")?;
-        let user_cookie = cookie_name(cookies, "user", "cookies.user", "userToken")?;
-        let guest_cookie = cookie_name(cookies, "guest", "cookies.guest", "guestToken")?;
+        // `cookies.hostPrefix`: the auth cookies are `__Host-<name>` (Secure, Path=/, no
+        // Domain), so a subdomain cannot set or overwrite them (cookie tossing).
+        let host_prefix = boolean(cookies, "hostPrefix", "cookies.hostPrefix", false)?;
+        let prefixed = |n: String| {
+            if host_prefix && !n.starts_with("__Host-") {
+                format!("__Host-{n}")
+            } else {
+                n
+            }
+        };
+        let user_cookie = prefixed(cookie_name(cookies, "user", "cookies.user", "userToken")?);
+        let guest_cookie = prefixed(cookie_name(
+            cookies,
+            "guest",
+            "cookies.guest",
+            "guestToken",
+        )?);
         if user_cookie == guest_cookie {
             return Err(LayerError::config(
                 "cookies.guest",
@@ -616,6 +665,12 @@ impl Config {
         }
         let copts = obj(cookies, "options", "cookies.options")?;
         let cookie_options = read_cookie_options(copts, "cookies.options", None, production)?;
+        if host_prefix && cookie_options.domain.is_some() {
+            return Err(LayerError::config(
+                "cookies.hostPrefix",
+                "cannot be used with cookies.options.domain (a __Host- cookie has no Domain)",
+            ));
+        }
         let user_cookie_max_age =
             number(copts, "maxAge", "cookies.options.maxAge")?.map(|n| n as i64);
         let ropts = obj(cookies, "refreshOptions", "cookies.refreshOptions")?;
@@ -661,6 +716,20 @@ impl Config {
                 "must be at least 1 (milliseconds)",
             ));
         }
+
+        let backend = obj(root, "backend", "backend")?;
+        let max_body_bytes = byte_limit(
+            backend,
+            "maxBodyBytes",
+            "backend.maxBodyBytes",
+            crate::auth::backend::DEFAULT_MAX_BODY,
+        )?;
+        let max_user_header_bytes = byte_limit(
+            backend,
+            "maxUserHeaderBytes",
+            "backend.maxUserHeaderBytes",
+            16 * 1024,
+        )?;
 
         let r = obj(root, "refresh", "refresh")?;
         let style = match string(r, "style", "refresh.style")?.as_deref() {
@@ -738,7 +807,7 @@ impl Config {
             grace: Duration::from_millis(
                 number(r, "graceMs", "refresh.graceMs")?.unwrap_or(10_000.0) as u64,
             ),
-            cookie,
+            cookie: prefixed(cookie),
             body_field: non_empty_string(r, "bodyField", "refresh.bodyField", "refresh_token")?,
             single_flight: boolean(r, "singleFlight", "refresh.singleFlight", true)?,
             reuse_status_codes,
@@ -776,10 +845,48 @@ impl Config {
                 ));
             }
         };
+        let mint_limit = match field(g, "rateLimit") {
+            Some(Value::Bool(false)) => None,
+            None | Some(Value::Bool(true)) => Some((30, 60_000)),
+            Some(Value::Object(_)) => {
+                let rl = obj(g, "rateLimit", "guestToken.rateLimit")?;
+                let max =
+                    number(rl, "maxRequests", "guestToken.rateLimit.maxRequests")?.unwrap_or(30.0);
+                let window =
+                    number(rl, "windowMs", "guestToken.rateLimit.windowMs")?.unwrap_or(60_000.0);
+                if max < 1.0 || max.fract() != 0.0 || max > 1e6 || window < 1.0 {
+                    return Err(LayerError::config(
+                        "guestToken.rateLimit",
+                        "needs maxRequests (whole number, 1..1000000) and windowMs (>= 1)",
+                    ));
+                }
+                Some((max as u32, window as u64))
+            }
+            Some(v) => {
+                return Err(LayerError::config(
+                    "guestToken.rateLimit",
+                    format!(
+                        "must be false or {{ maxRequests, windowMs }} (got {})",
+                        type_name(v)
+                    ),
+                ));
+            }
+        };
         let guest = GuestConfig {
             enabled: boolean(g, "enabled", "guestToken.enabled", false)?,
             credentials,
             ttl_seconds: number(g, "ttl", "guestToken.ttl")?.unwrap_or(3600.0) as i64,
+            mint_limit,
+        };
+        let token_format = match string(root, "tokenFormat", "tokenFormat")?.as_deref() {
+            None | Some("any") => TokenFormat::Any,
+            Some("jwt") => TokenFormat::Jwt,
+            Some(s) => {
+                return Err(LayerError::config(
+                    "tokenFormat",
+                    format!("must be 'any' or 'jwt' (got \"{s}\")"),
+                ));
+            }
         };
 
         let a = obj(root, "access", "access")?;
@@ -881,6 +988,9 @@ impl Config {
             cache_max_size: cache_max_size as u64,
             negative_ttl: Duration::from_millis(negative_ttl as u64),
             timeout: Duration::from_millis(timeout as u64),
+            max_body_bytes,
+            max_user_header_bytes,
+            token_format,
             refresh,
             guest,
             access,
@@ -912,6 +1022,23 @@ impl Config {
             validate: validate::parse(root, Duration::from_millis(timeout as u64))?,
             warnings: root.map(unknown_option_warnings).unwrap_or_default(),
         })
+    }
+}
+
+/// A positive whole number of bytes (at most 1 GiB), or `default`.
+fn byte_limit(
+    o: Option<&Map<String, Value>>,
+    key: &str,
+    option: &str,
+    default: usize,
+) -> Result<usize> {
+    match number(o, key, option)? {
+        None => Ok(default),
+        Some(n) if n >= 1.0 && n <= (1u64 << 30) as f64 && n.fract() == 0.0 => Ok(n as usize),
+        Some(n) => Err(LayerError::config(
+            option,
+            format!("must be a whole number of bytes between 1 and 1073741824 (got {n})"),
+        )),
     }
 }
 

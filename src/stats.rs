@@ -15,6 +15,7 @@ pub struct Stats {
     pub grace_hits: AtomicU64,
     pub negative_hits: AtomicU64,
     pub backend_errors: AtomicU64,
+    pub guest_mints_limited: AtomicU64,
     pub sync_decisions: AtomicU64,
     pub async_decisions: AtomicU64,
     pub local_verifications: AtomicU64,
@@ -46,6 +47,8 @@ pub struct StatsSnapshot {
     pub negative_cache_hits: i64,
     /// Backend down, timed out, 5xx or malformed answers.
     pub backend_errors: i64,
+    /// Guests not minted because the client was over `guestToken.rateLimit`.
+    pub guest_mints_limited: i64,
     /// Decisions answered synchronously / asynchronously.
     pub sync_decisions: i64,
     pub async_decisions: i64,
@@ -93,6 +96,7 @@ impl Stats {
             grace_hits: g(&self.grace_hits),
             negative_cache_hits: g(&self.negative_hits),
             backend_errors: g(&self.backend_errors),
+            guest_mints_limited: g(&self.guest_mints_limited),
             sync_decisions: g(&self.sync_decisions),
             async_decisions: g(&self.async_decisions),
             local_verifications: g(&self.local_verifications),

@@ -254,7 +254,7 @@ async fn slow_5xx_malformed_backends() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn guest_token_created_once_per_client_and_cached() {
+async fn guest_token_created_per_request_and_cached() {
     let mock = Mock::start().await;
     let e = engine(
         &mock,
@@ -281,8 +281,10 @@ async fn guest_token_created_once_per_client_and_cached() {
         assert!(c.contains("Max-Age=3600") && c.contains("HttpOnly"));
         tokens.insert(d.request_header("x-refreshed-token").unwrap().to_string());
     }
-    assert_eq!(tokens.len(), 1);
-    assert_eq!(mock.counts().2, 1);
+    // each request its own guest: one minted for a request is never set on another's
+    // response (minting is bounded per client by guestToken.rateLimit instead)
+    assert_eq!(tokens.len(), 20);
+    assert_eq!(mock.counts().2, 20);
     // a different client gets its own guest
     let mut other = facts("/", None);
     other.user_agent = Some("other-browser".into());

@@ -326,7 +326,21 @@ async function applyFault(routeKey, req, res) {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end('{"success": tru')
       return true
+    case 'huge': {
+      // a hostile or broken backend: a 20 MB JSON answer, streamed without a length
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"success":true,"data":{"id":1,"type":"user","pad":"')
+      const chunk = 'x'.repeat(64 * 1024)
+      for (let i = 0; i < 320; i++) res.write(chunk)
+      res.end('"}}')
+      return true
+    }
     default:
+      // any HTTP status, e.g. '404' (route missing), '403', '502'
+      if (/^[1-5]\d\d$/.test(String(f.mode))) {
+        fail(res, Number(f.mode), `Fault ${f.mode}`)
+        return true
+      }
       return false
   }
 }

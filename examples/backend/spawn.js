@@ -136,7 +136,7 @@ function controls(url) {
     async reset() {
       await call('POST', '/__reset', {})
     },
-    /** faults({ me?|refresh?|guest?|login?|all?: { latencyMs?, mode?: 'ok'|'down'|'500'|'malformed'|'hang' } | null }) */
+    /** faults({ me?|refresh?|guest?|login?|all?: { latencyMs?, mode?: 'ok'|'down'|'500'|'malformed'|'hang'|'huge'|'<status>' } | null }) */
     async faults(obj) {
       return (await call('POST', '/__faults', obj)).data
     },

@@ -3,6 +3,7 @@
 // `context` option, from the client's getHeaders/getCookies, or from next/headers.
 
 const { parseCookieHeader } = require('../shared/cookie-header')
+const { verifiedRefreshedToken } = require('../shared/refreshed-token')
 
 let nextHeaders // undefined: not tried yet; null: unavailable
 function loadNextHeaders() {
@@ -85,7 +86,9 @@ async function readContext(s, options) {
   if (user) parts.push(`${s.userName}=${user}`)
   if (guest) parts.push(`${s.guestName}=${guest}`)
   return {
-    refreshedToken: getH('x-refreshed-token') || undefined,
+    // believed only with the auth proxy's signature (a route outside its matcher gets the
+    // client's headers as sent)
+    refreshedToken: verifiedRefreshedToken({ get: getH }),
     cookie: parts.length ? parts.join('; ') : undefined,
     locale: getH('x-locale') || undefined,
   }

@@ -134,6 +134,13 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     user?: string
     /** default `'guestToken'` */
     guest?: string
+    /**
+     * Name the auth cookies `__Host-<name>` (`__Host-userToken`...): browsers then require
+     * Secure, Path=/ and no Domain, and no subdomain can set or overwrite them (cookie tossing).
+     * Give the prefixed names to createProxyHandler / getServerUser. Needs HTTPS (or
+     * localhost). default `false`
+     */
+    hostPrefix?: boolean
     options?: CookieOptions
     /**
      * next-api-layer's dual-token mode: the refresh-token cookie. Naming it turns on
@@ -160,6 +167,13 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     credentials?: Record<string, unknown>
     /** Guest cookie lifetime in seconds. default 3600 */
     ttl?: number
+    /**
+     * Guests minted per client, keyed like the rate limiter (`rateLimit.trustedProxies`,
+     * `rateLimit.keyFn`): a flood from one client cannot mint a guest per request. Over the
+     * limit the request goes on without a guest. `false`: unbounded.
+     * default `{ maxRequests: 30, windowMs: 60000 }`
+     */
+    rateLimit?: false | { maxRequests?: number; windowMs?: number }
   }
   refresh?: {
     /** default `true` */
@@ -249,6 +263,26 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
   }
   /** Backend timeout in ms. default 5000 */
   timeout?: number
+  backend?: {
+    /** Backend timeout in ms (same as `timeout`). */
+    timeout?: number
+    /**
+     * Largest body read from the validate, refresh and guest endpoints, in bytes. A larger one
+     * is backend trouble (503 for API routes, nobody logged out), never buffered whole.
+     * default `1048576` (1 MiB)
+     */
+    maxBodyBytes?: number
+    /**
+     * Largest `x-auth-user` passed downstream (base64 bytes). Above it none is sent (said once
+     * in the log) and getServerUser reads the user from the cache. default `16384`
+     */
+    maxUserHeaderBytes?: number
+  }
+  /**
+   * What the deployment's access tokens are. `'jwt'`: a token that is not even shaped like a
+   * JWT is refused without asking the backend. default `'any'`
+   */
+  tokenFormat?: 'any' | 'jwt'
   i18n?: {
     /** default: `true` when `locales` is not empty */
     enabled?: boolean

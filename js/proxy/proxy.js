@@ -12,6 +12,7 @@ const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-heade
 const { makePacker, unpackDecision } = require('../shared/wire')
 const { attachAuditLogger } = require('./audit')
 const compat = require('./compat')
+const { warnSharedBucket } = require('../shared/shared-bucket')
 
 let nextServer
 function NextResponse() {
@@ -198,6 +199,12 @@ function createAuthProxy(config) {
   const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
   const pack = makePacker(config.csrf?.headerName)
   const rl = compat.rateLimitFacts(config)
+  const rlOpts = config.rateLimit
+  warnSharedBucket('rateLimit', {
+    enabled: rl !== undefined,
+    keyFn,
+    trustedProxies: rlOpts?.trustedProxies,
+  })
   if (auditLogger && config.audit?.enabled !== false) {
     attachAuditLogger(engine, auditLogger)
   }

@@ -67,6 +67,8 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
     user?: string
     /** Guest cookie, cleared on login/register/logout. Default `'guestToken'`. */
     guest?: string
+    /** `__Host-<name>` cookies, as `createAuthProxy`'s `cookies.hostPrefix`. Default `false`. */
+    hostPrefix?: boolean
     /**
      * The cookie attributes, as for `createAuthProxy` (defaults: `httpOnly`, `sameSite: 'lax'`,
      * `Secure` in production, `path: '/'`). `maxAge` here is the user cookie's (default 7 days:
@@ -117,6 +119,21 @@ export interface AuthRoutesConfig<TUser = Record<string, unknown>> {
    * buffered. Default `1048576` (1 MiB).
    */
   maxBodyBytes?: number
+  /**
+   * Largest backend answer read, in bytes; a larger one is backend trouble (502), never
+   * buffered whole. Default `1048576` (1 MiB).
+   */
+  maxResponseBytes?: number
+  /**
+   * Login and register attempts limited per account identifier (`email`, `username`, ...)
+   * plus client address, natively. A limit keyed on the client alone is one bucket for
+   * everyone when the app sees no client address (a bare `next start`): one attacker locks
+   * every user out. Over the limit: `429` with `Retry-After`. `true`: 5 per minute.
+   * Default: off.
+   */
+  rateLimit?:
+    | boolean
+    | { maxRequests?: number; windowMs?: number; trustedProxies?: number; maxKeys?: number }
   /**
    * Maps the backend's login/register/refresh JSON. Default: reads
    * `data.token` (or `access_token`), `data.refresh_token`, `data.user`. Return null when the

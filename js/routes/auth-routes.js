@@ -8,6 +8,13 @@ const native = require('../shared/native')
 const { configError, optionalOf } = require('../shared/config-error')
 const { findCsrfEngine, revokeToken } = require('../shared/engine')
 const { normalizeBackendError } = require('../shared/backend-errors')
+const { verifiedRefreshedToken } = require('../shared/refreshed-token')
+const {
+  AnswerTooLarge,
+  isDefiniteRejection,
+  readTextCapped,
+  warnMissingEndpoint,
+} = require('../shared/backend-answer')
 
 const ACTIONS = {
   login: 'POST',
@@ -165,6 +172,75 @@ function verifiedProxyUser(headers) {
   }
 }
 
+/** The account a login/register is for (the usual identifier fields), normalised. */
+function accountOf(credentials) {
+  for (const k of ['email', 'username', 'login', 'phone', 'name', 'user']) {
+    const v = credentials?.[k]
+    if (typeof v === 'string' && v.trim()) return v.trim().toLowerCase().slice(0, 256)
+  }
+  return ''
+}
+
+/**
+ * `rateLimit`: login and register attempts limited per account identifier + client address
+ * (by the trusted-proxy rule), natively (GCRA, bounded memory). Keying on the account means
+ * that without a client address (a bare `next start` gives none) one attacker still cannot
+ * lock everyone out: only the accounts it tries, and those only from clients without an
+ * address. Off unless configured; `true` is 5 attempts per minute.
+ */
+function attemptLimiter(option) {
+  if (option === undefined || option === null || option === false) return null
+  const o = option === true ? {} : option
+  if (!isObject(o)) throw configError('rateLimit must be true, false or an object')
+  for (const k of Object.keys(o)) {
+    if (!['maxRequests', 'windowMs', 'trustedProxies', 'maxKeys'].includes(k)) {
+      throw configError(`rateLimit.${k} is not a known option`)
+    }
+  }
+  const trusted = o.trustedProxies ?? 0
+  if (!Number.isInteger(trusted) || trusted < 0 || trusted > 16) {
+    throw configError('rateLimit.trustedProxies must be an integer between 0 and 16')
+  }
+  for (const k of ['maxRequests', 'windowMs', 'maxKeys']) {
+    if (o[k] !== undefined && (!Number.isInteger(o[k]) || o[k] < 1)) {
+      throw configError(`rateLimit.${k} must be a positive integer`)
+    }
+  }
+  const native_ = new native.KeyedLimiter({
+    maxRequests: o.maxRequests ?? 5,
+    windowMs: o.windowMs ?? 60000,
+    maxKeys: o.maxKeys,
+    option: 'rateLimit',
+  })
+  if (trusted === 0) {
+    console.warn(
+      '[next-api-layer-native] auth routes: rateLimit.trustedProxies is 0, so login attempts are limited per account only (no client address is trusted). Behind a reverse proxy set it to the number of proxies.',
+    )
+  }
+  return {
+    check(action, credentials, request) {
+      const h = request.headers
+      const client =
+        native.clientAddress(
+          trusted,
+          h.get('x-forwarded-for') ?? undefined,
+          h.get('x-real-ip') ?? undefined,
+          undefined,
+        ) ?? 'unknown'
+      const r = native_.check(`${action}\n${accountOf(credentials)}\n${client}`)
+      if (r.allowed) return null
+      const headers = {}
+      for (let i = 0; i + 1 < r.headers.length; i += 2) headers[r.headers[i]] = r.headers[i + 1]
+      return json(
+        429,
+        { success: false, message: 'Too many attempts. Please try again later.' },
+        [],
+        headers,
+      )
+    },
+  }
+}
+
 /**
  * @param {import('./auth-routes').AuthRoutesConfig} [config]
  * @returns {import('./auth-routes').AuthRoutes}
@@ -184,6 +260,11 @@ function createAuthRoutes(config = {}) {
   const maxBodyBytes = config.maxBodyBytes ?? 1024 * 1024
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw configError('maxBodyBytes must be a positive integer (bytes)')
+  }
+  const limiter = attemptLimiter(config.rateLimit)
+  const maxResponseBytes = config.maxResponseBytes ?? 1024 * 1024
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes <= 0) {
+    throw configError('maxResponseBytes must be a positive integer (bytes)')
   }
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
     throw configError('timeout must be a positive number of milliseconds')
@@ -229,10 +310,19 @@ function createAuthRoutes(config = {}) {
   }
   optionalOf('number', cookieOptions.maxAge, 'cookies.options.maxAge')
 
+  // `cookies.hostPrefix`: `__Host-<name>`, as the auth proxy names them
+  optionalOf('boolean', cookiesCfg.hostPrefix, 'cookies.hostPrefix')
+  if (cookiesCfg.hostPrefix === true && cookieOptions.domain !== undefined) {
+    throw configError('cookies.hostPrefix cannot be used with cookies.options.domain')
+  }
+  const hostName = (n, dflt) => {
+    const name = n ?? dflt
+    return cookiesCfg.hostPrefix === true && !name.startsWith('__Host-') ? `__Host-${name}` : name
+  }
   const jar = new native.AuthCookieJar({
-    userCookieName: cookiesCfg.user ?? config.userCookieName,
-    guestCookieName: cookiesCfg.guest ?? config.guestCookieName,
-    refreshCookieName: refreshCfg.cookie ?? config.refreshCookieName,
+    userCookieName: hostName(cookiesCfg.user ?? config.userCookieName, 'userToken'),
+    guestCookieName: hostName(cookiesCfg.guest ?? config.guestCookieName, 'guestToken'),
+    refreshCookieName: hostName(refreshCfg.cookie ?? config.refreshCookieName, 'refreshToken'),
     httpOnly: cookieOptions.httpOnly,
     sameSite: cookieOptions.sameSite,
     secure: cookieOptions.secure,
@@ -308,8 +398,11 @@ function createAuthRoutes(config = {}) {
         signal: AbortSignal.timeout(timeout),
       })
       // inside the try: the connection can drop (or the timeout fire) mid-body too
-      text = await res.text()
+      text = await readTextCapped(res, maxResponseBytes)
     } catch (error) {
+      if (error instanceof AnswerTooLarge) {
+        return { error: invalidResponse(`${action}: ${error.message}`, action) }
+      }
       const timedOut = error?.name === 'TimeoutError'
       report(error, { action, status: timedOut ? 504 : 502 })
       return {
@@ -334,7 +427,20 @@ function createAuthRoutes(config = {}) {
         }
       }
     }
+    if (res.status === 404) warnMissingEndpoint(endpoints[action], `endpoints.${action}`)
     return { status: res.status, ok: res.ok, body: parsed }
+  }
+
+  /**
+   * A backend answer that is neither success nor a definite rejection (404, 5xx, 429...):
+   * backend trouble, answered 503 with the user's cookies untouched.
+   */
+  function troubleResponse(action, status) {
+    report(new Error(`backend ${action} answered ${status}`), { action, status: 503 })
+    return json(503, {
+      success: false,
+      message: 'The authentication service is unavailable.',
+    })
   }
 
   /**
@@ -354,7 +460,10 @@ function createAuthRoutes(config = {}) {
       r = await backend('refresh', { request, ...attempt })
       if (r.error || r.ok || r.status !== 401) break
     }
-    if (r.error || !r.ok) return r
+    if (r.error) return r
+    if (!r.ok) {
+      return isDefiniteRejection(r.status) ? r : { error: troubleResponse('refresh', r.status) }
+    }
     const auth = parseAuth(r.body, { action: 'refresh', status: r.status })
     const cookies = auth?.token ? jar.session(auth.token, auth.refreshToken) : null
     if (!cookies) {
@@ -380,6 +489,8 @@ function createAuthRoutes(config = {}) {
         }
         return json(400, { success: false, message: 'The request body must be JSON or a form.' })
       }
+      const limited = limiter?.check(action, credentials, request)
+      if (limited) return limited
       const r = await backend(action, { request, body: credentials })
       if (r.error) return r.error
       if (!r.ok) {
@@ -422,7 +533,7 @@ function createAuthRoutes(config = {}) {
   async function logout(request) {
     const cookie = request.headers.get('cookie') ?? undefined
     // A token the proxy refreshed in this very request is the live one: revoke that.
-    const live = request.headers.get('x-refreshed-token') || jar.userToken(cookie) || undefined
+    const live = verifiedRefreshedToken(request.headers) || jar.userToken(cookie) || undefined
     // Dead at once in this process's engines (and the cookie's token too, when the proxy
     // refreshed it in this request), whatever the backend answers below.
     revokeToken(csrfLookup, live)
@@ -449,7 +560,7 @@ function createAuthRoutes(config = {}) {
     const fromProxy = verifiedProxyUser(request.headers)
     if (fromProxy) return json(200, { success: true, data: { user: fromProxy } })
     const cookie = request.headers.get('cookie') ?? undefined
-    const picked = jar.pick(cookie, request.headers.get('x-refreshed-token') ?? undefined)
+    const picked = jar.pick(cookie, verifiedRefreshedToken(request.headers))
     const unauthenticated = (cookies = []) =>
       json(401, { success: false, message: 'Unauthenticated.', data: { user: null } }, cookies)
     if (!picked) return unauthenticated()
@@ -470,7 +581,11 @@ function createAuthRoutes(config = {}) {
     }
     const again = await fetchUser(request, refreshed.token)
     if (again.error) return again.error
-    if (!again.ok) return unauthenticated(jar.clear())
+    if (!again.ok) {
+      if (!isDefiniteRejection(again.status)) return troubleResponse('me', again.status)
+      revokeToken(csrfLookup, refreshed.token)
+      return unauthenticated(jar.clear())
+    }
     return json(
       200,
       { success: true, data: { user: again.user } },

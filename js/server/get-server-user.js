@@ -9,7 +9,8 @@
 
 const { getEngine, findEngine, withCode } = require('../shared/engine')
 const native = require('../shared/native')
-const { parseCookieHeader } = require('../shared/cookie-header')
+const { isDuplicatedCookie, parseCookieHeader } = require('../shared/cookie-header')
+const { verifiedRefreshedToken } = require('../shared/refreshed-token')
 
 /** `NEXT_API_LAYER_DEBUG=1` logs which path getServerUser took (stderr). */
 const debug = process.env.NEXT_API_LAYER_DEBUG === '1'
@@ -54,9 +55,12 @@ async function requestState(options) {
 
 function tokenFrom(h, c, options) {
   const { userCookie, guestCookie } = names(options)
-  const refreshed = h.get('x-refreshed-token')
+  const refreshed = verifiedRefreshedToken(h)
   if (refreshed) return refreshed
-  return c.get(userCookie)?.value || c.get(guestCookie)?.value || null
+  // cookies() keeps the last of a repeated name; the layer reads none (see cookie-header.js)
+  const raw = h.get('cookie')
+  const read = (name) => (isDuplicatedCookie(raw, name) ? undefined : c.get(name)?.value)
+  return read(userCookie) || read(guestCookie) || null
 }
 
 function decodeAuthUser(value) {

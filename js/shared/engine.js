@@ -290,8 +290,11 @@ function sharedKey(c) {
   // `validate` is an endpoint string in getServerUser's lookup, an object (mode) in a config
   const endpoint = typeof c.validate === 'string' ? c.validate : undefined
   const validate = String(c.endpoints?.validate || endpoint || 'auth/me').replace(/^\/+/, '')
-  const user = c.cookies?.user || c.userCookie || 'userToken'
-  const guest = c.cookies?.guest || c.guestCookie || 'guestToken'
+  // `cookies.hostPrefix` names the cookies `__Host-<name>` (as the engine does)
+  const host = (n) =>
+    c.cookies?.hostPrefix === true && !n.startsWith('__Host-') ? `__Host-${n}` : n
+  const user = host(c.cookies?.user || c.userCookie || 'userToken')
+  const guest = host(c.cookies?.guest || c.guestCookie || 'guestToken')
   return `${base}|${validate}|${user}|${guest}`
 }
 

@@ -8,6 +8,7 @@ const INTERNAL_HEADERS = Object.freeze([
   'x-auth-user',
   'x-auth-user-sig',
   'x-refreshed-token',
+  'x-refreshed-token-sig',
   'x-locale',
   'x-auth-token-source',
 ])

@@ -40,6 +40,18 @@ function effectiveMethod(method, headers, search) {
   return o && !SAFE_METHODS.has(o) ? o : m
 }
 
+/**
+ * The same, from an override header value the caller already read (`null`: none) and the
+ * query: for the proxy's one-pass header reader.
+ */
+function effectiveMethodWith(method, headerOverride, search) {
+  const get = () => headerOverride
+  return effectiveMethod(method, { get: (n) => (n === OVERRIDE_HEADERS[0] ? get() : null) }, search)
+}
+
+/** The override header names, for a one-pass reader. */
+const OVERRIDE_SET = new Set(OVERRIDE_HEADERS)
+
 /** Does a safe-method request carry a method override in its query (refused by the catch-all)? */
 function hasQueryOverride(search) {
   if (!search || !search.includes('_method')) return false
@@ -52,5 +64,7 @@ module.exports = {
   OVERRIDE_HEADERS,
   overrideOf,
   effectiveMethod,
+  effectiveMethodWith,
+  OVERRIDE_SET,
   hasQueryOverride,
 }

@@ -5,7 +5,7 @@
 // drift (__test__/wire.test.js checks the round trip for every field).
 
 const native = require('./native')
-const { effectiveMethod } = require('./method-override')
+const { effectiveMethod, effectiveMethodWith, OVERRIDE_SET } = require('./method-override')
 
 const FORMAT = native.wireFormat()
 
@@ -44,8 +44,9 @@ const AUTH_KIND = codes(FORMAT.auth, KINDS, 'auth')
 function factOf(i, req, h, url, csrfHeader, rateLimitKey) {
   switch (FACT_SOURCE[i]) {
     case 0:
-      // a GET carrying an override to PUT is judged as the PUT (CSRF applies)
-      return effectiveMethod(req.method, h, url.search)
+      // a GET carrying an override to PUT is judged as the PUT (CSRF applies); the one-pass
+      // packer (h null) passes the override header it saw instead
+      return h ? effectiveMethod(req.method, h, url.search) : req.method
     case 1:
       return url.pathname
     case 2:
@@ -89,15 +90,20 @@ function makePacker(csrfHeader) {
   const blank = FACT_SOURCE.map(() => '')
   return function pack(req, wantAuth, rateLimitKey, seen, over) {
     const vals = blank.slice()
+    let override = null
     for (const [k, v] of req.headers) {
       if (seen) seen.push(k, v)
       const at = slots.get(k)
       if (at !== undefined) for (let j = 0; j < at.length; j++) vals[at[j]] = v
+      else if (override === null && OVERRIDE_SET.has(k) && v.trim()) override = v
     }
     const url = req.nextUrl || new URL(req.url)
     for (let j = 0; j < NON_HEADER.length; j++) {
       const i = NON_HEADER[j]
-      vals[i] = factOf(i, req, null, url, '', rateLimitKey)
+      vals[i] =
+        FACT_SOURCE[i] === 0
+          ? effectiveMethodWith(req.method, override, url.search)
+          : factOf(i, req, null, url, '', rateLimitKey)
     }
     if (over === undefined) return (wantAuth ? 'a\n' : '\n') + vals.join('\n')
     // The adapter's own readings (see packFacts): header facts replaced by name, the prefetch flag.

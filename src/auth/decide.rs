@@ -27,12 +27,16 @@ use crate::auth::tokens::Session;
 use crate::config::Config;
 use crate::error::ErrorCode;
 use crate::http::cookies::{self, build_set_cookie, delete_if_present};
+use crate::http::return_to::{request_origin, resolve_return_to};
 use crate::http::routes::{normalize_path, percent_decode, strip_locale};
 
 /// Internal request headers the layer sets for downstream code. The adapter removes every
 /// incoming copy of these (js/shared/internal-headers.js lists the same names).
 pub const HEADER_AUTH_USER: &str = "x-auth-user";
 pub const HEADER_REFRESHED_TOKEN: &str = "x-refreshed-token";
+/// Proves that `x-refreshed-token` was set by this process's auth proxy
+/// (see `tokens::sign_refreshed_token`).
+pub const HEADER_REFRESHED_TOKEN_SIG: &str = "x-refreshed-token-sig";
 pub const HEADER_LOCALE: &str = "x-locale";
 /// Proves that `x-auth-user` was set by this process's auth proxy (see `tokens::sign_auth_user`).
 pub const HEADER_AUTH_USER_SIG: &str = "x-auth-user-sig";
@@ -270,17 +274,6 @@ pub fn is_browser_navigation(f: &Facts) -> bool {
     }
 }
 
-/// A same-origin, relative return-to path, or `None` when the candidate could leave the
-/// site (`//evil`, `/\evil`, `https://...`, control characters).
-pub fn safe_return_path(candidate: &str) -> Option<&str> {
-    let ok = candidate.starts_with('/')
-        && !candidate.starts_with("//")
-        && !candidate.starts_with("/\\")
-        && !candidate.contains('\\')
-        && !candidate.bytes().any(|b| b < 0x20 || b == 0x7f);
-    ok.then_some(candidate)
-}
-
 /// Percent-encodes a query parameter value.
 pub fn encode_query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -317,6 +310,17 @@ fn with_locale(locale: Option<&str>, path: &str) -> String {
 
 const USER_COOKIE_DEFAULT_MAX_AGE: i64 = 7 * 24 * 3600;
 
+/// An oversized user (a profile field grown to megabytes) would be copied into every request's
+/// headers: none is forwarded (getServerUser then asks through the cache), said once.
+fn warn_user_header_too_big(len: usize, max: usize) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!(
+            "[next-api-layer-native] the validated user is {len} bytes as x-auth-user, over backend.maxUserHeaderBytes ({max}): it is not forwarded downstream (getServerUser reads it from the cache instead). Trim the user the validate endpoint returns, or raise the limit."
+        );
+    }
+}
+
 /// 503 for an API request the backend's trouble left without a session (`code`: ERR_BACKEND_*).
 fn backend_unavailable(code: ErrorCode) -> Decision {
     Decision::json(
@@ -341,6 +345,16 @@ fn issue_cookie<'a>(
     set.push((name, token));
 }
 
+/// `x-refreshed-token` for downstream code, with the signature that makes it believable
+/// outside the proxy's matcher.
+fn push_refreshed_token(d: &mut Decision, token: &str) {
+    d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
+    d.request_headers.push(token.to_string());
+    d.request_headers.push(HEADER_REFRESHED_TOKEN_SIG.into());
+    d.request_headers
+        .push(crate::auth::tokens::sign_refreshed_token(token));
+}
+
 /// The policy: route protection, redirects, JSON errors, cookies and downstream headers.
 pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome) -> Decision {
     let a = &cfg.access;
@@ -348,6 +362,7 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
     let token_type = session.map(|s| s.user.token_type.as_str());
     let authenticated = token_type.is_some_and(|t| a.allowed_token_types.iter().any(|x| x == t));
     let signed_in_user = session.is_some_and(|s| !s.is_guest) && authenticated;
+    let origin = request_origin(facts.host.as_deref(), facts.origin.as_deref());
 
     let mut d = if auth.terminal && route.is_api {
         Decision::json(401, "Session expired", None)
@@ -368,11 +383,11 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             }
             let login = with_locale(route.locale.as_deref(), &a.login_path);
             let sep = if login.contains('?') { '&' } else { '?' };
-            match safe_return_path(&back) {
+            match resolve_return_to(&back, origin.as_deref()) {
                 Some(p) => Decision::redirect(format!(
                     "{login}{sep}{}={}",
                     encode_query_value(&a.return_to_param),
-                    encode_query_value(p)
+                    encode_query_value(&p)
                 )),
                 None => Decision::redirect(login),
             }
@@ -382,7 +397,7 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             .search
             .as_deref()
             .and_then(|s| query_param(s, &a.return_to_param))
-            .filter(|p| safe_return_path(p).is_some())
+            .and_then(|p| resolve_return_to(&p, origin.as_deref()))
             .unwrap_or_else(|| with_locale(route.locale.as_deref(), &a.after_login_path));
         Decision::redirect(target)
     } else if route.is_api
@@ -405,10 +420,14 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
 
     // Downstream request headers (only meaningful for `next`, harmless otherwise).
     if let Some(s) = session {
-        d.request_headers.push(HEADER_AUTH_USER.into());
-        d.request_headers.push(s.x_auth_user.clone());
-        d.request_headers.push(HEADER_AUTH_USER_SIG.into());
-        d.request_headers.push(s.x_auth_sig.clone());
+        if s.x_auth_user.len() <= cfg.max_user_header_bytes {
+            d.request_headers.push(HEADER_AUTH_USER.into());
+            d.request_headers.push(s.x_auth_user.clone());
+            d.request_headers.push(HEADER_AUTH_USER_SIG.into());
+            d.request_headers.push(s.x_auth_sig.clone());
+        } else {
+            warn_user_header_too_big(s.x_auth_user.len(), cfg.max_user_header_bytes);
+        }
     }
     // The locale of the path prefix, else the default locale (i18n on).
     let locale = route.locale.clone().or_else(|| {
@@ -442,14 +461,12 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
                 let ropts = &cfg.refresh.cookie_options;
                 issue_cookie(&mut d, &mut set, ropts, &cfg.refresh.cookie, rt, rage);
             }
-            d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
-            d.request_headers.push(t.token.clone());
+            push_refreshed_token(&mut d, &t.token);
         }
         Some(NewToken::Guest(t)) => {
             let age = cfg.guest.ttl_seconds;
             issue_cookie(&mut d, &mut set, opts, &cfg.guest_cookie, &t.token, age);
-            d.request_headers.push(HEADER_REFRESHED_TOKEN.into());
-            d.request_headers.push(t.token.clone());
+            push_refreshed_token(&mut d, &t.token);
         }
         None => {}
     }
@@ -464,6 +481,15 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
                 &cfg.refresh.cookie_options,
             ));
             remove.push(&cfg.refresh.cookie);
+        }
+    }
+    // An auth cookie sent twice counts as absent here (`get_cookie`); remove every copy from
+    // what server code reads too, so `cookies()` cannot pick one of them behind our back.
+    if let Some(h) = header {
+        for name in [&cfg.user_cookie, &cfg.guest_cookie, &cfg.refresh.cookie] {
+            if cookies::is_duplicated(h, name) && !remove.contains(&name.as_str()) {
+                remove.push(name);
+            }
         }
     }
     if auth.clear_guest

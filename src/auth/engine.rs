@@ -54,7 +54,8 @@ pub struct Engine {
     grace: Arc<dyn KeyValueStore<RefreshOutcome>>,
     validate_flight: Arc<dyn SingleFlight<Result<Validation>>>,
     refresh_flight: Arc<dyn SingleFlight<Refreshed>>,
-    guest_flight: Arc<dyn SingleFlight<Issued>>,
+    /// Guests minted per client (`guestToken.rateLimit`), keyed like the rate limiter.
+    guest_limiter: Option<crate::security::ratelimit::RateLimiter>,
     strategy: Arc<dyn ValidationStrategy>,
     issuer: Arc<Issuer>,
     /// Tokens revoked by logout or a refused refresh (`revoke_token`), until their `exp`.
@@ -106,7 +107,7 @@ impl Engine {
             ));
         }
         let stats = Arc::new(Stats::default());
-        let backend = crate::auth::backend::Backend::new(cfg.timeout)?;
+        let backend = crate::auth::backend::Backend::with_limit(cfg.timeout, cfg.max_body_bytes)?;
         let backend_validation = BackendValidation {
             backend: backend.clone(),
             url: cfg.validate_url.clone(),
@@ -159,7 +160,7 @@ impl Engine {
             shared,
             validate_flight: Arc::new(InMemorySingleFlight::default()),
             refresh_flight: Arc::new(InMemorySingleFlight::default()),
-            guest_flight: Arc::new(InMemorySingleFlight::default()),
+            guest_limiter: guest_limiter(&cfg)?,
             strategy,
             issuer,
             revoked,
@@ -732,27 +733,27 @@ impl Engine {
         self.create_guest(f).await
     }
 
-    /// Creates a guest token. Concurrent first requests of ONE client (same IP and
-    /// user agent) share one call; different clients never share a guest identity.
+    /// Creates a guest token for THIS request. A guest minted for one request is never set on
+    /// another's response (coalescing on client-sent data, IP and user agent, would hand a
+    /// victim the guest session of whoever floods with the victim's headers); instead, minting
+    /// is bounded per client by `guestToken.rateLimit` (over it: no guest, nobody waits).
     async fn create_guest(&self, f: &Facts) -> AuthOutcome {
         if !self.cfg.guest.enabled {
             return AuthOutcome::default();
         }
-        let client = format!(
-            "{}|{}|{}",
-            f.x_forwarded_for.as_deref().unwrap_or(""),
-            f.x_real_ip.as_deref().unwrap_or(""),
-            f.user_agent.as_deref().unwrap_or("")
-        );
-        let key = namespaced_key("guest", &client);
-        let issuer = self.issuer.clone();
-        let (res, coalesced) = self
-            .guest_flight
-            .run(key, Box::pin(async move { issuer.guest().await }))
-            .await;
-        if coalesced {
-            bump(&self.stats.coalesced_waiters);
+        if let Some(limiter) = &self.guest_limiter {
+            let key = limiter.key_for(&crate::security::ratelimit::KeyFacts {
+                custom_key: f.rate_limit_key.as_deref(),
+                peer_ip: f.ip.as_deref(),
+                forwarded_for: f.x_forwarded_for.as_deref(),
+                real_ip: f.x_real_ip.as_deref(),
+            });
+            if limiter.check("/", &key).is_some_and(|o| !o.allowed) {
+                bump(&self.stats.guest_mints_limited);
+                return AuthOutcome::default();
+            }
         }
+        let res = self.issuer.guest().await;
         match res {
             Ok(Some(t)) => {
                 let exp = t
@@ -849,6 +850,18 @@ impl Engine {
                 .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
             return Ok(v);
         }
+        // Where the deployment says its tokens are JWTs, what is not even shaped like one is
+        // refused without a call (a flood of random strings costs the backend nothing).
+        if self.cfg.token_format == crate::config::TokenFormat::Jwt
+            && !crate::auth::tokens::is_jwt_shaped(token)
+        {
+            let v = Validation::Rejected {
+                refresh_failed: true,
+            };
+            self.cache
+                .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
+            return Ok(v);
+        }
         // Certainly expired: no need to ask (the refresh that follows is verified by the backend).
         // Not for a local verifier: it tells a genuine expired token from a forged one.
         if !self.strategy.verifies_locally()
@@ -866,6 +879,12 @@ impl Engine {
         let strategy = self.strategy.clone();
         let cfg = self.cfg.clone();
         let revoked = self.revoked.clone();
+        // A Bearer refresh sends this very token: when the backend rejects a JWT whose own exp
+        // is still well ahead, it is invalid (forged, revoked), not expired, and a refresh
+        // would only be a second backend call per bad token. (A refresh-token cookie is
+        // judged on its own, so that style still refreshes.)
+        let skip_refresh = cfg.refresh.style == RefreshStyle::Bearer
+            && crate::auth::tokens::rejected_as_invalid_not_expired(token);
         let owned = token.to_string();
         let shared = self.shared.clone();
         let work = Box::pin(async move {
@@ -900,8 +919,9 @@ impl Engine {
                 }
                 Ok(verdict) => {
                     let v = Validation::Rejected {
-                        // a forged token is not worth a refresh call
-                        refresh_failed: matches!(verdict, Verdict::Forged),
+                        // a forged token (local verification) or a JWT rejected while its
+                        // exp is still ahead is not worth a refresh call
+                        refresh_failed: skip_refresh || matches!(verdict, Verdict::Forged),
                     };
                     cache.insert(key, Arc::new(v.clone()), cfg.negative_ttl);
                     Ok(v)
@@ -933,6 +953,19 @@ impl Engine {
             bump(&self.stats.grace_hits);
             return Ok(Ok(o.issued.clone()));
         }
+        // A refusal is remembered like a rejected validation (negative TTL), so a flood with
+        // one bad refresh token costs one refresh call, not one per request.
+        if matches!(
+            self.cache.get(&key).as_deref(),
+            Some(Validation::Rejected {
+                refresh_failed: true
+            })
+        ) {
+            bump(&self.stats.negative_hits);
+            return Ok(Err(RefreshFail::Expired));
+        }
+        let cache = self.cache.clone();
+        let negative_ttl = self.cfg.negative_ttl;
         let grace = self.grace.clone();
         let issuer = self.issuer.clone();
         let grace_ttl = self.cfg.refresh.grace;
@@ -981,12 +1014,22 @@ impl Engine {
                 }
                 None => call.await,
             };
-            if let Ok(Ok(t)) = &res {
-                let o = Arc::new(RefreshOutcome { issued: t.clone() });
-                grace.insert(key, o.clone(), grace_ttl);
-                if let Some(k) = also {
-                    grace.insert(k, o, grace_ttl);
+            match &res {
+                Ok(Ok(t)) => {
+                    let o = Arc::new(RefreshOutcome { issued: t.clone() });
+                    grace.insert(key, o.clone(), grace_ttl);
+                    if let Some(k) = also {
+                        grace.insert(k, o, grace_ttl);
+                    }
                 }
+                Ok(Err(_)) => cache.insert(
+                    key,
+                    Arc::new(Validation::Rejected {
+                        refresh_failed: true,
+                    }),
+                    negative_ttl,
+                ),
+                Err(_) => {}
             }
             res
         });
@@ -1070,6 +1113,22 @@ const MAX_TOKEN_LEN: usize = 8192;
 /// token68 and every opaque token format fit), bounded length.
 fn is_sendable_token(token: &str) -> bool {
     !token.is_empty() && token.len() <= MAX_TOKEN_LEN && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The per-client bound on guest minting (`guestToken.rateLimit`), keyed like the rate
+/// limiter (`rateLimit.trustedProxies`, `keyFn`): `None` when guests are off or unbounded.
+fn guest_limiter(cfg: &Config) -> Result<Option<crate::security::ratelimit::RateLimiter>> {
+    use crate::security::ratelimit::{RateLimitConfig, RateLimiter};
+    let (true, Some((max, window))) = (cfg.guest.enabled, cfg.guest.mint_limit) else {
+        return Ok(None);
+    };
+    let mut rl = RateLimitConfig::from_json(cfg.rate_limit.as_ref())?;
+    rl.enabled = true;
+    rl.routes.clear();
+    rl.skip_routes = Default::default();
+    rl.default_rule.max_requests = max;
+    rl.default_rule.window_ms = window;
+    Ok(Some(RateLimiter::new(rl)))
 }
 
 enum OwnedCred {

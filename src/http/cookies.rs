@@ -83,13 +83,30 @@ pub fn parse_cookie_header(header: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-/// The value of the first cookie called `name` in a `Cookie` header, if any.
-/// An empty value counts as absent.
+/// The value of the cookie called `name` in a `Cookie` header, if any. An empty value counts
+/// as absent, and so does a name sent more than once: parsers disagree on which copy wins
+/// (Next.js's `cookies()` takes the last, many take the first), so reading either would let
+/// the proxy judge one account while server code acts as another (cookie tossing from a
+/// subdomain does exactly that).
 pub fn get_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    let mut found = None;
+    for (n, v) in parse_cookie_header(header) {
+        if n == name {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(v);
+        }
+    }
+    found.filter(|v| !v.is_empty())
+}
+
+/// True when `name` appears more than once in the `Cookie` header.
+pub fn is_duplicated(header: &str, name: &str) -> bool {
     parse_cookie_header(header)
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
+        .filter(|(n, _)| *n == name)
+        .nth(1)
+        .is_some()
 }
 
 /// True when the request's cookie header carries a cookie called `name` (even empty).
@@ -143,15 +160,26 @@ pub fn build_set_cookie(
     if !is_valid_cookie_name(name) || !is_valid_cookie_value(value) {
         return None;
     }
+    // Cookie prefixes (RFC 6265bis): browsers drop a `__Host-` cookie unless it is Secure,
+    // Path=/ and has no Domain, and a `__Secure-` one unless it is Secure. A `__Host-` cookie
+    // cannot be set or overwritten from a subdomain (no cookie tossing).
+    let host_prefix = name.starts_with("__Host-");
+    let secure_prefix = host_prefix || name.starts_with("__Secure-");
     let mut s = String::with_capacity(name.len() + value.len() + 80);
     s.push_str(name);
     s.push('=');
     s.push_str(value);
-    if !opts.path.is_empty() && is_valid_attr(&opts.path) {
+    if host_prefix {
+        s.push_str("; Path=/");
+    } else if !opts.path.is_empty() && is_valid_attr(&opts.path) {
         s.push_str("; Path=");
         s.push_str(&opts.path);
     }
-    if let Some(domain) = opts.domain.as_deref().filter(|d| is_valid_attr(d)) {
+    if let Some(domain) = opts
+        .domain
+        .as_deref()
+        .filter(|d| !host_prefix && is_valid_attr(d))
+    {
         s.push_str("; Domain=");
         s.push_str(domain);
     }
@@ -165,7 +193,7 @@ pub fn build_set_cookie(
     if opts.http_only {
         s.push_str("; HttpOnly");
     }
-    if opts.is_secure() {
+    if secure_prefix || opts.is_secure() {
         s.push_str("; Secure");
     }
     s.push_str("; SameSite=");
@@ -262,6 +290,19 @@ mod tests {
         assert_eq!(get_cookie(h, "missing"), None);
         // the value keeps '=' characters (base64 padding)
         assert_eq!(get_cookie("t=ab==; x=1", "t"), Some("ab=="));
+        // a name sent twice is ambiguous: absent, whichever copy is empty or first
+        for h in [
+            "t=A; t=B",
+            "t=A;t=A",
+            "t=; t=B",
+            "t=A; x=1; t=",
+            " t=A ; t =B",
+            "t=\"A\"; t=B",
+        ] {
+            assert_eq!(get_cookie(h, "t"), None, "{h}");
+            assert!(is_duplicated(h, "t"), "{h}");
+        }
+        assert!(!is_duplicated("t=A; tt=B; x=t", "t"));
     }
 
     #[test]

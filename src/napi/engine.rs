@@ -124,6 +124,13 @@ pub fn verify_auth_user(value: String, sig: String) -> bool {
     tokens::verify_auth_user(&value, &sig)
 }
 
+/// True when `sig` is this process's signature of the `x-refreshed-token` value `token` (set by
+/// the auth proxy in the same process). Constant-time.
+#[napi]
+pub fn verify_refreshed_token(token: String, sig: String) -> bool {
+    tokens::verify_refreshed_token(&token, &sig)
+}
+
 /// The native auth engine: one per configuration, for the life of the process.
 #[napi(js_name = "Engine")]
 pub struct NativeEngine {

@@ -19,6 +19,10 @@ pub enum Mode {
     Error500,
     Malformed,
     Hang,
+    /// Answers every call with this status and a small JSON body (404: route missing...).
+    Status(u16),
+    /// Answers 200 with a JSON body of this many bytes (a hostile or broken backend).
+    Huge(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -215,6 +219,14 @@ async fn handle(mut sock: TcpStream, ctx: Ctx) -> std::io::Result<()> {
         }
         Mode::Error500 => return respond(&mut sock, 500, "{\"message\":\"boom\"}").await,
         Mode::Malformed => return respond(&mut sock, 200, "<html>not json").await,
+        Mode::Status(s) => return respond(&mut sock, s, "{\"message\":\"fault\"}").await,
+        Mode::Huge(n) => {
+            let body = format!(
+                "{{\"success\":true,\"data\":{{\"id\":1,\"type\":\"user\",\"pad\":\"{}\"}}}}",
+                "x".repeat(n)
+            );
+            return respond(&mut sock, 200, &body).await;
+        }
         Mode::Ok => {}
     }
 

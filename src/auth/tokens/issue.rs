@@ -147,6 +147,17 @@ impl Issuer {
                         "refresh.classifyFail called a {status} answer a network fault"
                     )))
                 }
+                // Only a definite rejection (400/401/403) or a classified reason (reuse
+                // signals, classifyFail) ends the session; another 4xx is backend trouble.
+                RefreshFail::Unknown
+                    if !crate::auth::backend::REJECTION_STATUSES.contains(status) =>
+                {
+                    bump(&self.stats.backend_errors);
+                    Err(crate::error::LayerError::backend_bad_response(format!(
+                        "{} answered {status}",
+                        self.refresh_url
+                    )))
+                }
                 r => Ok(Err(r)),
             };
         }

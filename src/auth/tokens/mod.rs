@@ -55,6 +55,49 @@ pub fn jwt_exp_unverified(token: &str) -> Option<i64> {
     exp.as_i64().or_else(|| exp.as_f64().map(|f| f as i64))
 }
 
+/// Is `token` shaped like a JWT (JWS compact form): three base64url segments whose first two
+/// decode to JSON objects, the header naming an `alg`? Read WITHOUT verifying anything; used
+/// only to refuse, without asking the backend, what cannot be a token where the deployment
+/// says its tokens are JWTs (`tokenFormat: 'jwt'`).
+pub fn is_jwt_shaped(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    if h.is_empty() || p.is_empty() || h.len() > 8192 || p.len() > 8192 {
+        return false;
+    }
+    let b64url = |x: &str| {
+        x.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if !b64url(h) || !b64url(p) || !b64url(s) {
+        return false;
+    }
+    let object = |x: &str| {
+        URL_SAFE_NO_PAD
+            .decode(x)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .filter(serde_json::Value::is_object)
+    };
+    object(h).is_some_and(|v| v.get("alg").is_some_and(serde_json::Value::is_string))
+        && object(p).is_some()
+}
+
+/// Seconds an `exp` must lie ahead of now for a rejected JWT to count as invalid (forged,
+/// revoked, signed with another key) rather than expired: clocks drift, and a token the
+/// backend calls expired a little early is still worth a refresh.
+pub const EXP_LEEWAY_SECS: i64 = 60;
+
+/// True when `token` is a JWT whose own `exp` is comfortably in the future: the backend's
+/// rejection then means "invalid", and refreshing it would be a wasted call.
+pub fn rejected_as_invalid_not_expired(token: &str) -> bool {
+    jwt_exp_unverified(token).is_some_and(|e| e > now_unix() + EXP_LEEWAY_SECS)
+}
+
 /// A validated session, with the downstream header precomputed once per cache entry.
 #[derive(Debug)]
 pub struct Session {
@@ -94,6 +137,19 @@ pub fn verify_auth_user(value: &str, sig: &str) -> bool {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(process_secret()).expect("any key length");
     mac.update(value.as_bytes());
     mac.verify_slice(&sig).is_ok()
+}
+
+/// Signs an `x-refreshed-token` value: downstream code outside the proxy's matcher (the
+/// catch-all, getServerUser, the auth routes) believes a token in that header only with this
+/// signature, which no client can make. Domain-separated from `x-auth-user` signatures (those
+/// values are base64 and never contain a NUL).
+pub fn sign_refreshed_token(token: &str) -> String {
+    sign_auth_user(&format!("x-refreshed-token\0{token}"))
+}
+
+/// Verifies an `x-refreshed-token-sig` in constant time.
+pub fn verify_refreshed_token(token: &str, sig: &str) -> bool {
+    verify_auth_user(&format!("x-refreshed-token\0{token}"), sig)
 }
 
 impl Session {
@@ -170,6 +226,44 @@ mod tests {
     }
 
     #[test]
+    fn jwt_shape() {
+        let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let p = URL_SAFE_NO_PAD.encode(br#"{"sub":"1","exp":1234}"#);
+        assert!(is_jwt_shaped(&format!("{h}.{p}.sig_-1")));
+        assert!(is_jwt_shaped(&format!("{h}.{p}."))); // alg none: shaped, the backend judges
+        let no_alg = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT"}"#);
+        let array = URL_SAFE_NO_PAD.encode(b"[1,2]");
+        for bad in [
+            String::new(),
+            "opaque-token".into(),
+            "a.b.c".into(),
+            "1|laravelSanctumToken".into(),
+            format!("{h}.{p}"),
+            format!("{h}.{p}.s.x"),
+            format!("{no_alg}.{p}.s"),
+            format!("{h}.{array}.s"),
+            format!("{h}.{p}.s+/"),
+            format!("{h}=.{p}.s"),
+            format!(".{p}.s"),
+        ] {
+            assert!(!is_jwt_shaped(&bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn invalid_not_expired() {
+        let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#);
+        let tok = |exp: i64| {
+            let p = URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp}}}"#));
+            format!("{h}.{p}.s")
+        };
+        assert!(rejected_as_invalid_not_expired(&tok(now_unix() + 3600)));
+        assert!(!rejected_as_invalid_not_expired(&tok(now_unix() + 10)));
+        assert!(!rejected_as_invalid_not_expired(&tok(now_unix() - 10)));
+        assert!(!rejected_as_invalid_not_expired("opaque"));
+    }
+
+    #[test]
     fn session_header_is_base64_utf8() {
         let s = Session::new(ValidatedUser {
             user: json!({ "name": "Zoë 😀" }),
@@ -195,6 +289,22 @@ mod tests {
             exp: None,
         });
         assert!(verify_auth_user(&s.x_auth_user, &s.x_auth_sig));
+    }
+
+    #[test]
+    fn refreshed_token_signature_is_its_own() {
+        let sig = sign_refreshed_token("tok");
+        assert!(verify_refreshed_token("tok", &sig));
+        for forged in [
+            "",
+            "x",
+            &sign_auth_user("tok"),
+            &sign_refreshed_token("tok2"),
+        ] {
+            assert!(!verify_refreshed_token("tok", forged), "{forged}");
+        }
+        // an x-auth-user signature never passes for a token, nor the other way round
+        assert!(!verify_auth_user("tok", &sig));
     }
 
     #[test]

@@ -73,7 +73,19 @@ impl ValidationStrategy for BackendValidation {
             let answer = self.backend.get_bearer(&self.url, token).await;
             let body = match answer {
                 Ok(Answer::Ok(body)) => body,
-                Ok(Answer::Rejected(..)) => return Ok(None),
+                Ok(Answer::Rejected(s, _))
+                    if crate::auth::backend::REJECTION_STATUSES.contains(&s) =>
+                {
+                    return Ok(None);
+                }
+                // another 4xx (409, 410, 422...) is not a definite rejection: trouble
+                Ok(Answer::Rejected(s, _)) => {
+                    bump(&self.stats.backend_errors);
+                    return Err(LayerError::backend_bad_response(format!(
+                        "{} answered {s}",
+                        self.url
+                    )));
+                }
                 Err(e) => {
                     bump(&self.stats.backend_errors);
                     return Err(e);
