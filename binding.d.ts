@@ -89,6 +89,12 @@ export declare class Engine {
 }
 export type NativeEngine = Engine
 
+export declare class KeyedLimiter {
+  constructor(options: KeyedLimiterOptions)
+  /** Counts one attempt under `key`. */
+  check(key: string): KeyedLimit
+}
+
 /** Path safety + token cascade + auth rules of the catch-all proxy, one call per request. */
 export declare class ProxyRouter {
   constructor(options: ProxyRouterOptions)
@@ -186,6 +192,13 @@ export interface AuthResult {
   bypassed?: string
 }
 
+/**
+ * The client address by the rate limiter's trusted-proxy rule (`trustedProxies` entries of
+ * `x-forwarded-for` from the right, else `x-real-ip` from a trusted proxy, else the peer), or
+ * `null`: what the catch-all forwards instead of the client's own forwarding headers.
+ */
+export declare function clientAddress(trustedProxies: number, xForwardedFor?: string | undefined | null, xRealIp?: string | undefined | null, peerIp?: string | undefined | null): string | null
+
 /** What to do with the request. */
 export interface Decision {
   /**
@@ -241,6 +254,28 @@ export interface Facts {
   rateLimitKey?: string
   /** A speculative prefetch (`isPrefetchRequest`): not counted by the rate limiter. */
   prefetch?: boolean
+}
+
+/** One check: allowed or not, and the headers to send. */
+export interface KeyedLimit {
+  allowed: boolean
+  limit: number
+  remaining: number
+  /** Seconds until the next attempt is accepted (when refused). */
+  retryAfter?: number
+  /** `name, value, name, value, ...`: `X-RateLimit-*`, `RateLimit`, `Retry-After`. */
+  headers: Array<string>
+}
+
+export interface KeyedLimiterOptions {
+  /** Requests per window. Default 5. */
+  maxRequests?: number
+  /** Window in ms. Default 60000. */
+  windowMs?: number
+  /** Most keys remembered (oldest replenished first evicted). Default 100000. */
+  maxKeys?: number
+  /** The option path used in error messages, e.g. `rateLimit`. */
+  option?: string
 }
 
 /** A token found on a request. */
@@ -318,6 +353,8 @@ export interface StatsSnapshot {
   negativeCacheHits: number
   /** Backend down, timed out, 5xx or malformed answers. */
   backendErrors: number
+  /** Guests not minted because the client was over `guestToken.rateLimit`. */
+  guestMintsLimited: number
   /** Decisions answered synchronously / asynchronously. */
   syncDecisions: number
   asyncDecisions: number
@@ -393,6 +430,12 @@ export interface TokenValidation {
  * auth proxy in the same process). Constant-time.
  */
 export declare function verifyAuthUser(value: string, sig: string): boolean
+
+/**
+ * True when `sig` is this process's signature of the `x-refreshed-token` value `token` (set by
+ * the auth proxy in the same process). Constant-time.
+ */
+export declare function verifyRefreshedToken(token: string, sig: string): boolean
 
 export declare function version(): string
 
