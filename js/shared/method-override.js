@@ -19,7 +19,7 @@ function overrideOf(headers, search) {
     const v = headers.get(name)
     if (v?.trim()) return v.trim().toUpperCase()
   }
-  if (search && search.includes('_method')) {
+  if (search?.includes('_method')) {
     const params = new URLSearchParams(search)
     for (const name of QUERY_PARAMS) {
       const v = params.get(name)
@@ -54,7 +54,7 @@ const OVERRIDE_SET = new Set(OVERRIDE_HEADERS)
 
 /** Does a safe-method request carry a method override in its query (refused by the catch-all)? */
 function hasQueryOverride(search) {
-  if (!search || !search.includes('_method')) return false
+  if (!search?.includes('_method')) return false
   const params = new URLSearchParams(search)
   return QUERY_PARAMS.some((n) => params.has(n))
 }
