@@ -3,6 +3,7 @@
 // cookies (NextRequest), a 50 MB body and nesting depth 100000.
 
 const { test, before, after } = require('node:test')
+const { refreshedByProxy } = require('./helpers/refreshed.js')
 const assert = require('node:assert/strict')
 const { assertConfigErrors } = require('./helpers/config.js')
 const net = require('node:net')
@@ -74,9 +75,19 @@ test('token cascade with real cookies: x-refreshed-token, then user cookie, then
   r = await api.get('auth/me', ctx(req({ cookie: `guestToken=${guest}` })))
   assert.equal(r.data.type, 'guest')
 
-  const refreshed = req({ cookie: `userToken=${user}`, 'x-refreshed-token': jane })
+  // the auth proxy's signed x-refreshed-token wins over the cookie; a client-sent (unsigned)
+  // one is not believed
+  const signed = await refreshedByProxy(backend, '2')
+  const refreshed = req({
+    cookie: `userToken=${user}`,
+    'x-refreshed-token': signed.fresh,
+    'x-refreshed-token-sig': signed.sig,
+  })
   r = await api.get('auth/me', ctx(refreshed))
   assert.equal(r.data.id, 2, 'the refreshed token wins over the cookie')
+  const forged = req({ cookie: `userToken=${user}`, 'x-refreshed-token': jane })
+  r = await api.get('auth/me', ctx(forged))
+  assert.equal(r.data.id, 1, 'an unsigned x-refreshed-token is ignored')
 
   // custom cookie names
   const named = createApiClient({ apiBaseUrl: backend.url, cookies: { user: 'u_t', guest: 'g_t' } })
