@@ -85,7 +85,12 @@ test("inside a Next.js server: Next's SSR React, no swr, no node_modules/react, 
        names: Object.keys(client).sort().join(),
      }`,
   )
-  assert.deepEqual(r.own, ['js/client/core.js', 'js/client/csrf.js', 'js/client/node.js'])
+  assert.deepEqual(r.own, [
+    'js/client/core.js',
+    'js/client/csrf.js',
+    'js/client/node.js',
+    'js/client/return-to.js',
+  ])
   // Only Next.js itself (its vendored React lives in next/dist) and its helpers: no react, no swr.
   assert.ok(r.pkgs.includes('next'), r.pkgs.join())
   for (const p of r.pkgs) assert.ok(['next', '@swc'].includes(p), `loaded ${p}`)
@@ -94,7 +99,7 @@ test("inside a Next.js server: Next's SSR React, no swr, no node_modules/react, 
   assert.match(r.plainHtml, /^threw: AuthProvider cannot use React hooks here/)
   assert.equal(
     r.names,
-    'AuthContext,AuthError,AuthProvider,CSRF_COOKIE,CSRF_HEADER,csrfFetch,csrfHeaders,defaultParseAuthResponse,getCsrfToken,useAuth,withCsrf',
+    'AuthContext,AuthError,AuthProvider,CSRF_COOKIE,CSRF_HEADER,RETURN_PARAMS,csrfFetch,csrfHeaders,defaultParseAuthResponse,getCsrfToken,resolveReturnTo,returnToFrom,safeReturnTo,useAuth,withCsrf',
   )
 })
 
