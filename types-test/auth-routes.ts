@@ -75,3 +75,7 @@ void dispatch
 createAuthRoutes({ refresh: { style: 'sometimes' } })
 // @ts-expect-error sameSite is 'lax' | 'strict' | 'none'
 createAuthRoutes({ cookies: { options: { sameSite: 'relaxed' } } })
+createAuthRoutes({ rateLimit: true, maxResponseBytes: 65536, cookies: { hostPrefix: true } })
+createAuthRoutes({ rateLimit: { maxRequests: 5, windowMs: 60_000, trustedProxies: 1 } })
+// @ts-expect-error rateLimit.maxRequests is a number
+createAuthRoutes({ rateLimit: { maxRequests: 'five' } })

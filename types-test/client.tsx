@@ -5,6 +5,10 @@ import {
   AuthProvider,
   csrfFetch,
   getCsrfToken,
+  RETURN_PARAMS,
+  resolveReturnTo,
+  returnToFrom,
+  safeReturnTo,
   useAuth,
   withCsrf,
 } from 'next-api-layer-native/client'
@@ -70,3 +74,13 @@ void init
 
 // @ts-expect-error logoutEndpoint must be a string
 export const bad = <AuthProvider logoutEndpoint={1} />
+
+// return-to helpers: the proxy's rule, in the browser
+const back: string = safeReturnTo('/dashboard', { fallback: '/' })
+const resolved: string | null = resolveReturnTo('/..//evil.com', 'https://app.example.com')
+const fromParams: string = returnToFrom(new URLSearchParams('returnTo=/x'), { fallback: '/home' })
+const names: readonly string[] = RETURN_PARAMS
+void back
+void resolved
+void fromParams
+void names

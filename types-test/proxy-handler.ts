@@ -63,3 +63,7 @@ createProxyHandler({ timeout: '30s' })
 createProxyHandler({ apiBaseURL: 'https://api.example.com' })
 // @ts-expect-error the handler is read-only metadata
 handler.baseUrl = 'x'
+createProxyHandler({ forwardedHeaders: 'replace', trustedProxies: 1 })
+createProxyHandler({ forwardedHeaders: 'drop' })
+// @ts-expect-error forwardedHeaders is 'replace' | 'drop' | 'pass'
+createProxyHandler({ forwardedHeaders: 'keep' })

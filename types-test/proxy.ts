@@ -232,3 +232,15 @@ createAuthProxy({
 const counters: AuthProxyStats = createAuthProxy({ apiBaseUrl: 'x' }).stats()
 const verified: number = counters.localVerifications + counters.jwksFetches + counters.revalidations
 void verified
+
+// Hardening options (issue 12)
+createAuthProxy({
+  apiBaseUrl: 'https://api.example.com',
+  cookies: { hostPrefix: true },
+  guestToken: { enabled: true, rateLimit: { maxRequests: 10, windowMs: 60_000 } },
+  backend: { maxBodyBytes: 512 * 1024, maxUserHeaderBytes: 8192 },
+  tokenFormat: 'jwt',
+})
+createAuthProxy({ apiBaseUrl: 'x', guestToken: { enabled: true, rateLimit: false } })
+// @ts-expect-error tokenFormat is 'any' | 'jwt'
+createAuthProxy({ apiBaseUrl: 'x', tokenFormat: 'paseto' })
