@@ -44,7 +44,6 @@ pub struct JsMapperSet {
     pub classify: Option<JsMapperFn>,
 }
 
-type Issued = Result<Option<IssuedToken>>;
 type Refreshed = Result<RefreshAnswer>;
 
 pub struct Engine {
