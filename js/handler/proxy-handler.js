@@ -9,9 +9,9 @@
 const native = require('../shared/native')
 const { INTERNAL_HEADERS } = require('../shared/internal-headers')
 const { verifiedRefreshedToken } = require('../shared/refreshed-token')
-const { configError, optionalOf, optionalFunction } = require('../shared/config-error')
 const { isStreamUpload, streamUpload } = require('./stream-upload')
-const { declaredLength, bufferLimit, readUpTo } = require('./body-framing')
+const { declaredLength, readUpTo } = require('./body-framing')
+const { resolveHandlerOptions } = require('./options')
 const { SAFE_METHODS, OVERRIDE_HEADERS, hasQueryOverride } = require('../shared/method-override')
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -120,14 +120,6 @@ const RESPONSE_BLOCKED = new Set(INTERNAL_HEADERS)
 const ALWAYS_FORWARDED = ['accept', 'accept-language', 'content-type']
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
-
-function lowerList(value, option) {
-  if (value === undefined || value === null) return null
-  if (!Array.isArray(value) || value.some((h) => typeof h !== 'string' || h.trim() === '')) {
-    throw configError(`${option} must be an array of header names`)
-  }
-  return value.map((h) => h.trim().toLowerCase())
-}
 
 /** What a fetch failure was about, for the server log (undici hides it in `cause`). */
 function errorDetail(error) {
@@ -271,13 +263,6 @@ function rawPathBelow(url, prefix) {
   return pathname
 }
 
-/** Built once per handler; `require('../api/sanitize')` only when sanitization is on. */
-function buildSanitizer(option) {
-  const { createSanitizer } = require('../api/sanitize')
-  const config = option === true ? {} : option
-  return createSanitizer({ ...config, enabled: true })
-}
-
 async function sanitizeJsonResponse(response, sanitizer) {
   const type = response.headers.get('content-type') || ''
   if (!/\bjson\b/i.test(type) || response.body === null) return response
@@ -300,20 +285,148 @@ async function sanitizeJsonResponse(response, sanitizer) {
   return new Response(clean, { status: response.status, statusText: response.statusText, headers })
 }
 
-function forwardedMode(v) {
-  if (v === undefined || v === null) return 'replace'
-  if (!['replace', 'drop', 'pass'].includes(v)) {
-    throw configError("forwardedHeaders must be 'replace', 'drop' or 'pass'")
+/**
+ * The request as it goes to the backend: headers confined to the one credential the router
+ * chose, the client's body framing kept (or a chunked body buffered up to
+ * `bufferChunkedBodiesUpTo`), then the user's transformRequest. `{ init, length }` (`length`:
+ * the declared length still true of the body, else null), or `{ response }` (413).
+ */
+async function outgoingRequest(request, route, method, opts) {
+  const original = route.hasBody && request.body ? request.body : undefined
+  let init = {
+    method,
+    headers: confineHeaders(
+      applyForwarding(
+        buildRequestHeaders(request.headers, opts, route.authorization),
+        request,
+        opts,
+      ),
+      method,
+      route.authorization,
+      false,
+    ),
+    body: original,
   }
-  return v
+  // The framing the client sent: a known length is kept (and the body still streamed).
+  let length = original ? declaredLength(request.headers) : null
+  if (original && length === null && opts.bufferChunkedUpTo > 0) {
+    init.body = await readUpTo(original, opts.bufferChunkedUpTo)
+    if (init.body === null) {
+      return {
+        response: jsonResponse(413, {
+          success: false,
+          message: 'The request body is too large.',
+          code: 'BODY_TOO_LARGE',
+        }),
+      }
+    }
+  }
+  if (opts.transformRequest) {
+    const changed = await opts.transformRequest(
+      { ...init, url: route.url, path: route.path },
+      request,
+    )
+    if (changed && typeof changed === 'object') {
+      const headers = new Headers(changed.headers ?? init.headers)
+      const userAuthorization = headers.get('authorization')
+      init = {
+        method: changed.method ? String(changed.method).toUpperCase() : init.method,
+        // the transform may add headers, but a copy of the browser's cookies still never
+        // leaves; an authorization it set differently from ours is its own decision
+        headers: confineHeaders(
+          headers,
+          changed.method ? String(changed.method).toUpperCase() : init.method,
+          route.authorization,
+          userAuthorization !== null && userAuthorization !== route.authorization,
+        ),
+        body: changed.body === undefined ? init.body : changed.body,
+      }
+      // fetch refuses a body on GET/HEAD
+      if (init.method === 'GET' || init.method === 'HEAD') init.body = undefined
+    }
+  }
+  // A replaced body is framed by what it is now (fetch measures strings and buffers).
+  if (init.body !== original) length = null
+  return { init, length }
 }
 
-function trustedProxiesOf(v) {
-  if (v === undefined || v === null) return 0
-  if (!Number.isInteger(v) || v < 0 || v > 16) {
-    throw configError('trustedProxies must be an integer between 0 and 16')
+/** Sends it to the backend. `{ backend }` (the response head), or `{ response }` (502/504). */
+async function sendToBackend(request, route, method, outgoing, timeout, opts) {
+  const { init, length } = outgoing
+  // The timeout covers the wait for the response head only: a long download or an SSE
+  // stream may run as long as the browser keeps reading.
+  const timer = new AbortController()
+  const timeoutId = setTimeout(() => timer.abort(new Error('timeout')), timeout)
+  const signals = [timer.signal]
+  if (request.signal) signals.push(request.signal)
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : timer.signal
+
+  let backend
+  try {
+    // Streamed uploads go through node:http: Node 20's fetch reads a stream body ahead of the
+    // socket (a 256 MB upload held in memory); see ./stream-upload.js.
+    const send = isStreamUpload(init.method, init.body, route.url, length) ? streamUpload : fetch
+    if (send === streamUpload && length !== null) init.headers.set('content-length', `${length}`)
+    backend = await send(route.url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      duplex: init.body ? 'half' : undefined,
+      redirect: 'manual',
+      cache: 'no-store',
+      signal,
+    })
+  } catch (error) {
+    clearTimeout(timeoutId)
+    const timedOut = timer.signal.aborted
+    const status = timedOut ? 504 : 502
+    console.error(
+      `[next-api-layer-native] proxy ${method} ${route.path || '/'} failed: ${
+        timedOut ? `no response within ${timeout} ms` : errorDetail(error)
+      }`,
+    )
+    if (opts.onError) {
+      try {
+        opts.onError(error, { status, path: route.path, method })
+      } catch {}
+    }
+    return {
+      response: jsonResponse(status, {
+        success: false,
+        message: timedOut
+          ? 'The backend did not respond in time.'
+          : 'The backend service is unavailable.',
+      }),
+    }
   }
-  return v
+  clearTimeout(timeoutId)
+  return { backend }
+}
+
+/**
+ * The browser's response: the backend's headers filtered, a Location into the backend rewritten
+ * under the mount, JSON sanitized when `sanitize` is on, then the user's transformResponse.
+ */
+async function browserResponse(backend, request, route, method, baseUrl, sanitizer, opts) {
+  const headers = buildResponseHeaders(backend.headers, opts)
+  const location = headers.get('location')
+  if (location) headers.set('location', rewriteLocation(location, route.url, baseUrl, opts))
+  const body = method === 'HEAD' || NULL_BODY_STATUS.has(backend.status) ? null : backend.body
+  let response = new Response(body, {
+    status: backend.status,
+    statusText: backend.statusText,
+    headers,
+  })
+  if (sanitizer && body !== null) response = await sanitizeJsonResponse(response, sanitizer)
+  if (opts.transformResponse) {
+    const changed = await opts.transformResponse(response, {
+      request,
+      path: route.path,
+      url: route.url,
+    })
+    if (changed instanceof Response) response = changed
+  }
+  return response
 }
 
 /**
@@ -321,82 +434,7 @@ function trustedProxiesOf(v) {
  * @returns {import('./proxy-handler').ProxyHandler}
  */
 function createProxyHandler(config = {}) {
-  if (!config || typeof config !== 'object') throw configError('config must be an object')
-  const apiBaseUrl = config.apiBaseUrl ?? process.env.API_BASE_URL ?? process.env.BACKEND_API_URL
-  if (typeof apiBaseUrl !== 'string' || apiBaseUrl.trim() === '') {
-    throw configError('apiBaseUrl is required (the backend base URL)')
-  }
-  if (
-    config.publicEndpoints !== undefined &&
-    (!Array.isArray(config.publicEndpoints) ||
-      config.publicEndpoints.some((p) => typeof p !== 'string'))
-  ) {
-    throw configError('publicEndpoints must be an array of path patterns')
-  }
-  optionalOf('string', config.userCookieName, 'userCookieName')
-  optionalOf('string', config.guestCookieName, 'guestCookieName')
-  for (const flag of ['skipAuthByDefault', 'trailingSlash', 'passSetCookie']) {
-    optionalOf('boolean', config[flag], flag)
-  }
-  const timeout = config.timeout ?? 30000
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-    throw configError('timeout must be a positive number of milliseconds')
-  }
-  if (config.paramName !== undefined && typeof config.paramName !== 'string') {
-    throw configError('paramName must be a string')
-  }
-  if (
-    config.routePrefix !== undefined &&
-    (typeof config.routePrefix !== 'string' ||
-      (config.routePrefix !== '' && !config.routePrefix.startsWith('/')))
-  ) {
-    throw configError("routePrefix must be a path starting with '/'")
-  }
-  const opts = {
-    forward: lowerList(config.forwardHeaders, 'forwardHeaders'),
-    exclude: lowerList(config.excludeHeaders, 'excludeHeaders'),
-    transformRequest: optionalFunction(config.transformRequest, 'transformRequest'),
-    transformResponse: optionalFunction(config.transformResponse, 'transformResponse'),
-    onError: optionalFunction(config.onError, 'onError'),
-    passSetCookie: config.passSetCookie === true,
-    forwarded: forwardedMode(config.forwardedHeaders),
-    trustedProxies: trustedProxiesOf(config.trustedProxies),
-    paramName: config.paramName,
-    routePrefix: (config.routePrefix ?? '/api').replace(/\/+$/, ''),
-    bufferChunkedUpTo: bufferLimit(config.bufferChunkedBodiesUpTo),
-  }
-  const sanitize = config.sanitize ?? false
-  if (
-    sanitize !== false &&
-    sanitize !== true &&
-    (typeof sanitize !== 'object' || sanitize === null)
-  ) {
-    throw configError('sanitize must be a boolean or sanitizer options')
-  }
-  if (typeof sanitize === 'object' && sanitize.skipEndpoints !== undefined) {
-    // it would be silently ignored: the handler's own route decides what it proxies
-    throw configError('sanitize.skipEndpoints is not supported by createProxyHandler')
-  }
-  let sanitizer = null
-  try {
-    sanitizer = sanitize ? buildSanitizer(sanitize) : null
-  } catch (error) {
-    // the sanitizer names its options `sanitization.*`; here they live under `sanitize`
-    if (error?.code === 'ERR_CONFIG_INVALID') {
-      error.message = error.message.replace(/^sanitization\b/, 'sanitize')
-    }
-    throw error
-  }
-
-  const router = new native.ProxyRouter({
-    apiBaseUrl,
-    userCookieName: config.userCookieName,
-    guestCookieName: config.guestCookieName,
-    skipAuthByDefault: config.skipAuthByDefault === true,
-    publicEndpoints: config.publicEndpoints ?? [],
-    trailingSlash: config.trailingSlash === true,
-  })
-
+  const { opts, timeout, sanitizer, router } = resolveHandlerOptions(config)
   const baseUrl = router.baseUrl
 
   async function handler(request, context) {
@@ -428,125 +466,11 @@ function createProxyHandler(config = {}) {
       })
     }
 
-    const original = route.hasBody && request.body ? request.body : undefined
-    let init = {
-      method,
-      headers: confineHeaders(
-        applyForwarding(
-          buildRequestHeaders(request.headers, opts, route.authorization),
-          request,
-          opts,
-        ),
-        method,
-        route.authorization,
-        false,
-      ),
-      body: original,
-    }
-    // The framing the client sent: a known length is kept (and the body still streamed).
-    let length = original ? declaredLength(request.headers) : null
-    if (original && length === null && opts.bufferChunkedUpTo > 0) {
-      init.body = await readUpTo(original, opts.bufferChunkedUpTo)
-      if (init.body === null) {
-        return jsonResponse(413, {
-          success: false,
-          message: 'The request body is too large.',
-          code: 'BODY_TOO_LARGE',
-        })
-      }
-    }
-    if (opts.transformRequest) {
-      const changed = await opts.transformRequest(
-        { ...init, url: route.url, path: route.path },
-        request,
-      )
-      if (changed && typeof changed === 'object') {
-        const headers = new Headers(changed.headers ?? init.headers)
-        const userAuthorization = headers.get('authorization')
-        init = {
-          method: changed.method ? String(changed.method).toUpperCase() : init.method,
-          // the transform may add headers, but a copy of the browser's cookies still never
-          // leaves; an authorization it set differently from ours is its own decision
-          headers: confineHeaders(
-            headers,
-            changed.method ? String(changed.method).toUpperCase() : init.method,
-            route.authorization,
-            userAuthorization !== null && userAuthorization !== route.authorization,
-          ),
-          body: changed.body === undefined ? init.body : changed.body,
-        }
-        // fetch refuses a body on GET/HEAD
-        if (init.method === 'GET' || init.method === 'HEAD') init.body = undefined
-      }
-    }
-    // A replaced body is framed by what it is now (fetch measures strings and buffers).
-    if (init.body !== original) length = null
-
-    // The timeout covers the wait for the response head only: a long download or an SSE
-    // stream may run as long as the browser keeps reading.
-    const timer = new AbortController()
-    const timeoutId = setTimeout(() => timer.abort(new Error('timeout')), timeout)
-    const signals = [timer.signal]
-    if (request.signal) signals.push(request.signal)
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : timer.signal
-
-    let backend
-    try {
-      // Streamed uploads go through node:http: Node 20's fetch reads a stream body ahead of the
-      // socket (a 256 MB upload held in memory); see ./stream-upload.js.
-      const send = isStreamUpload(init.method, init.body, route.url, length) ? streamUpload : fetch
-      if (send === streamUpload && length !== null) init.headers.set('content-length', `${length}`)
-      backend = await send(route.url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        duplex: init.body ? 'half' : undefined,
-        redirect: 'manual',
-        cache: 'no-store',
-        signal,
-      })
-    } catch (error) {
-      clearTimeout(timeoutId)
-      const timedOut = timer.signal.aborted
-      const status = timedOut ? 504 : 502
-      console.error(
-        `[next-api-layer-native] proxy ${method} ${route.path || '/'} failed: ${
-          timedOut ? `no response within ${timeout} ms` : errorDetail(error)
-        }`,
-      )
-      if (opts.onError) {
-        try {
-          opts.onError(error, { status, path: route.path, method })
-        } catch {}
-      }
-      return jsonResponse(status, {
-        success: false,
-        message: timedOut
-          ? 'The backend did not respond in time.'
-          : 'The backend service is unavailable.',
-      })
-    }
-    clearTimeout(timeoutId)
-
-    const headers = buildResponseHeaders(backend.headers, opts)
-    const location = headers.get('location')
-    if (location) headers.set('location', rewriteLocation(location, route.url, baseUrl, opts))
-    const body = method === 'HEAD' || NULL_BODY_STATUS.has(backend.status) ? null : backend.body
-    let response = new Response(body, {
-      status: backend.status,
-      statusText: backend.statusText,
-      headers,
-    })
-    if (sanitizer && body !== null) response = await sanitizeJsonResponse(response, sanitizer)
-    if (opts.transformResponse) {
-      const changed = await opts.transformResponse(response, {
-        request,
-        path: route.path,
-        url: route.url,
-      })
-      if (changed instanceof Response) response = changed
-    }
-    return response
+    const outgoing = await outgoingRequest(request, route, method, opts)
+    if (outgoing.response) return outgoing.response
+    const sent = await sendToBackend(request, route, method, outgoing, timeout, opts)
+    if (sent.response) return sent.response
+    return browserResponse(sent.backend, request, route, method, baseUrl, sanitizer, opts)
   }
 
   for (const m of METHODS) handler[m] = handler
