@@ -8,6 +8,8 @@
 // asks for chunked bodies up to that size to be read first and sent with their length.
 
 const { configError } = require('../shared/config-error')
+// readUpTo (a stream read whole up to a cap, else null) is shared with the auth routes.
+const { readUpTo } = require('../shared/read-up-to')
 
 /**
  * The body length the client declared, or null when the body is chunked or the length is not
@@ -31,27 +33,6 @@ function bufferLimit(value) {
     throw configError('bufferChunkedBodiesUpTo must be a number of bytes (0 or false: off)')
   }
   return value
-}
-
-/**
- * Reads a stream whole when it ends within `max` bytes; null (and the stream cancelled) when
- * it is longer: the caller answers 413 rather than hold more or send a length-less body.
- */
-async function readUpTo(stream, max) {
-  const reader = stream.getReader()
-  const chunks = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel().catch(() => {})
-      return null
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks, size)
 }
 
 module.exports = { declaredLength, bufferLimit, readUpTo }

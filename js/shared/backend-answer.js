@@ -6,6 +6,8 @@
 //   timeout, too big, not JSON) is backend trouble: the user keeps the session.
 // - A body is read up to a cap; a larger one is backend trouble, never buffered whole.
 
+const { readUpTo } = require('./read-up-to')
+
 /** Statuses that reject a credential for good. */
 const REJECTION_STATUSES = Object.freeze([400, 401, 403])
 
@@ -29,20 +31,9 @@ async function readTextCapped(res, max) {
     throw new AnswerTooLarge(max)
   }
   if (!res.body) return ''
-  const reader = res.body.getReader()
-  const chunks = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel().catch(() => {})
-      throw new AnswerTooLarge(max)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks, size).toString('utf8')
+  const bytes = await readUpTo(res.body, max)
+  if (bytes === null) throw new AnswerTooLarge(max)
+  return bytes.toString('utf8')
 }
 
 const warned = new Set()
