@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::auth::mappers::{AuthMeMapper, MapperSpec, RefreshMapper};
+use crate::auth::mappers::{AuthMeMapper, RefreshMapper};
 use crate::error::{LayerError, Result};
 use crate::http::cookies::{CookieOptions, SameSite};
 use crate::http::routes::RouteSet;
@@ -617,6 +617,8 @@ impl Config {
         Self::from_value(&v)
     }
 
+    /// Reads the options one group at a time, in a fixed order (so the first bad option
+    /// reported is always the same one); each group's parser lives in its own module.
     pub fn from_value(v: &Value) -> Result<Self> {
         let root = match v {
             Value::Object(m) => Some(m),
@@ -639,245 +641,11 @@ impl Config {
         let guest_ep = non_empty_string(endpoints, "guest", "endpoints.guest", "auth/guest")?;
 
         let production = boolean(root, "production", "production", false)?;
-        let cookies = obj(root, "cookies", "cookies")?;
-        // `cookies.hostPrefix`: the auth cookies are `__Host-<name>` (Secure, Path=/, no
-        // Domain), so a subdomain cannot set or overwrite them (cookie tossing).
-        let host_prefix = boolean(cookies, "hostPrefix", "cookies.hostPrefix", false)?;
-        let prefixed = |n: String| {
-            if host_prefix && !n.starts_with("__Host-") {
-                format!("__Host-{n}")
-            } else {
-                n
-            }
-        };
-        let user_cookie = prefixed(cookie_name(cookies, "user", "cookies.user", "userToken")?);
-        let guest_cookie = prefixed(cookie_name(
-            cookies,
-            "guest",
-            "cookies.guest",
-            "guestToken",
-        )?);
-        if user_cookie == guest_cookie {
-            return Err(LayerError::config(
-                "cookies.guest",
-                format!("must differ from cookies.user (both are \"{user_cookie}\")"),
-            ));
-        }
-        let copts = obj(cookies, "options", "cookies.options")?;
-        let cookie_options = read_cookie_options(copts, "cookies.options", None, production)?;
-        if host_prefix && cookie_options.domain.is_some() {
-            return Err(LayerError::config(
-                "cookies.hostPrefix",
-                "cannot be used with cookies.options.domain (a __Host- cookie has no Domain)",
-            ));
-        }
-        let user_cookie_max_age =
-            number(copts, "maxAge", "cookies.options.maxAge")?.map(|n| n as i64);
-        let ropts = obj(cookies, "refreshOptions", "cookies.refreshOptions")?;
-        let refresh_cookie_options = read_cookie_options(
-            ropts,
-            "cookies.refreshOptions",
-            Some(&cookie_options),
-            production,
-        )?;
-        let refresh_cookie_max_age = number(ropts, "maxAge", "cookies.refreshOptions.maxAge")?
-            .map(|n| n as i64)
-            .or(user_cookie_max_age);
-        // next-api-layer's dual-token mode: naming a refresh cookie turns it on. Same
-        // machinery as `refresh.style: 'cookie'` (one implementation, two spellings).
-        let dual_cookie = match field(cookies, "refresh") {
-            None => None,
-            Some(_) => Some(cookie_name(
-                cookies,
-                "refresh",
-                "cookies.refresh",
-                "refreshToken",
-            )?),
-        };
-
-        let cache = obj(root, "cache", "cache")?;
-        let cache_ttl = number(cache, "ttl", "cache.ttl")?.unwrap_or(2000.0);
-        let cache_max_size = number(cache, "maxSize", "cache.maxSize")?.unwrap_or(100.0);
-        if cache_max_size < 1.0 {
-            return Err(LayerError::config("cache.maxSize", "must be at least 1"));
-        }
-        let negative_ttl = number(cache, "negativeTtl", "cache.negativeTtl")?.unwrap_or(1000.0);
-
-        let timeout = number(root, "timeout", "timeout")?
-            .or(number(
-                obj(root, "backend", "backend")?,
-                "timeout",
-                "backend.timeout",
-            )?)
-            .unwrap_or(5000.0);
-        if timeout < 1.0 {
-            return Err(LayerError::config(
-                "timeout",
-                "must be at least 1 (milliseconds)",
-            ));
-        }
-
-        let backend = obj(root, "backend", "backend")?;
-        let max_body_bytes = byte_limit(
-            backend,
-            "maxBodyBytes",
-            "backend.maxBodyBytes",
-            crate::auth::backend::DEFAULT_MAX_BODY,
-        )?;
-        let max_user_header_bytes = byte_limit(
-            backend,
-            "maxUserHeaderBytes",
-            "backend.maxUserHeaderBytes",
-            16 * 1024,
-        )?;
-
-        let r = obj(root, "refresh", "refresh")?;
-        let style = match string(r, "style", "refresh.style")?.as_deref() {
-            None if dual_cookie.is_some() => RefreshStyle::Cookie,
-            None | Some("bearer") => RefreshStyle::Bearer,
-            Some("cookie") => RefreshStyle::Cookie,
-            Some(s) => {
-                return Err(LayerError::config(
-                    "refresh.style",
-                    format!("must be 'bearer' or 'cookie' (got \"{s}\")"),
-                ));
-            }
-        };
-        if style == RefreshStyle::Bearer && dual_cookie.is_some() {
-            return Err(LayerError::config(
-                "refresh.style",
-                "is 'bearer' but cookies.refresh names a refresh-token cookie (dual-token mode \
-                 is refresh.style 'cookie'; drop one of the two)",
-            ));
-        }
-        let own_cookie = string(r, "cookie", "refresh.cookie")?;
-        let cookie = match (&dual_cookie, own_cookie) {
-            (Some(a), Some(b)) if *a != b => {
-                return Err(LayerError::config(
-                    "refresh.cookie",
-                    format!("and cookies.refresh name different cookies (\"{b}\", \"{a}\")"),
-                ));
-            }
-            (Some(a), _) => a.clone(),
-            (None, _) => cookie_name(r, "cookie", "refresh.cookie", "refreshToken")?,
-        };
-        // `proactive` + `proactiveWindow` (next-api-layer) and `thresholdSeconds` (ours) set
-        // the same thing: refresh a valid user token this many seconds before it expires.
-        let threshold = match field(r, "proactive") {
-            Some(Value::Bool(true)) => {
-                number(r, "proactiveWindow", "refresh.proactiveWindow")?.unwrap_or(120.0)
-            }
-            Some(Value::Bool(false)) => 0.0,
-            Some(v) => {
-                return Err(LayerError::config(
-                    "refresh.proactive",
-                    format!("must be a boolean (got {})", type_name(v)),
-                ));
-            }
-            None => number(r, "thresholdSeconds", "refresh.thresholdSeconds")?.unwrap_or(0.0),
-        };
-        let reuse_status_codes = match field(r, "reuseStatusCodes") {
-            None => vec![409],
-            Some(Value::Array(a)) => a
-                .iter()
-                .enumerate()
-                .map(|(i, v)| match v.as_u64() {
-                    Some(n) if (400..=599).contains(&n) => Ok(n as u16),
-                    _ => Err(LayerError::config(
-                        &format!("refresh.reuseStatusCodes[{i}]"),
-                        "must be an HTTP status code between 400 and 599",
-                    )),
-                })
-                .collect::<Result<Vec<_>>>()?,
-            Some(v) => {
-                return Err(LayerError::config(
-                    "refresh.reuseStatusCodes",
-                    format!("must be an array of status codes (got {})", type_name(v)),
-                ));
-            }
-        };
-        let reuse_codes = match field(r, "reuseCodes") {
-            None => vec!["token_reuse".to_string()],
-            Some(_) => string_list(r, "reuseCodes", "refresh.reuseCodes")?,
-        };
-        let refresh = RefreshConfig {
-            enabled: boolean(r, "enabled", "refresh.enabled", true)?,
-            style,
-            threshold_seconds: threshold as i64,
-            grace: Duration::from_millis(
-                number(r, "graceMs", "refresh.graceMs")?.unwrap_or(10_000.0) as u64,
-            ),
-            cookie: prefixed(cookie),
-            body_field: non_empty_string(r, "bodyField", "refresh.bodyField", "refresh_token")?,
-            single_flight: boolean(r, "singleFlight", "refresh.singleFlight", true)?,
-            reuse_status_codes,
-            reuse_codes,
-            js_classify: boolean(
-                obj(root, "jsMappers", "jsMappers")?,
-                "classifyFail",
-                "jsMappers.classifyFail",
-                false,
-            )?,
-            cookie_options: refresh_cookie_options,
-            cookie_max_age: refresh_cookie_max_age,
-        };
-
-        if refresh.style == RefreshStyle::Cookie
-            && (refresh.cookie == user_cookie || refresh.cookie == guest_cookie)
-        {
-            return Err(LayerError::config(
-                "refresh.cookie",
-                format!(
-                    "must differ from cookies.user and cookies.guest (got \"{}\")",
-                    refresh.cookie
-                ),
-            ));
-        }
-
-        let g = obj(root, "guestToken", "guestToken")?;
-        let credentials = match field(g, "credentials") {
-            None => Value::Object(Map::new()),
-            Some(v @ Value::Object(_)) => v.clone(),
-            Some(v) => {
-                return Err(LayerError::config(
-                    "guestToken.credentials",
-                    format!("must be an object (got {})", type_name(v)),
-                ));
-            }
-        };
-        let mint_limit = match field(g, "rateLimit") {
-            Some(Value::Bool(false)) => None,
-            None | Some(Value::Bool(true)) => Some((30, 60_000)),
-            Some(Value::Object(_)) => {
-                let rl = obj(g, "rateLimit", "guestToken.rateLimit")?;
-                let max =
-                    number(rl, "maxRequests", "guestToken.rateLimit.maxRequests")?.unwrap_or(30.0);
-                let window =
-                    number(rl, "windowMs", "guestToken.rateLimit.windowMs")?.unwrap_or(60_000.0);
-                if max < 1.0 || max.fract() != 0.0 || max > 1e6 || window < 1.0 {
-                    return Err(LayerError::config(
-                        "guestToken.rateLimit",
-                        "needs maxRequests (whole number, 1..1000000) and windowMs (>= 1)",
-                    ));
-                }
-                Some((max as u32, window as u64))
-            }
-            Some(v) => {
-                return Err(LayerError::config(
-                    "guestToken.rateLimit",
-                    format!(
-                        "must be false or {{ maxRequests, windowMs }} (got {})",
-                        type_name(v)
-                    ),
-                ));
-            }
-        };
-        let guest = GuestConfig {
-            enabled: boolean(g, "enabled", "guestToken.enabled", false)?,
-            credentials,
-            ttl_seconds: number(g, "ttl", "guestToken.ttl")?.unwrap_or(3600.0) as i64,
-            mint_limit,
-        };
+        let cookies = cookies::parse(root, production)?;
+        let cache = limits::cache(root)?;
+        let backend = limits::backend(root)?;
+        let refresh = refresh::parse(root, &cookies)?;
+        let guest = guest::parse(root)?;
         let token_format = match string(root, "tokenFormat", "tokenFormat")?.as_deref() {
             None | Some("any") => TokenFormat::Any,
             Some("jwt") => TokenFormat::Jwt,
@@ -888,108 +656,25 @@ impl Config {
                 ));
             }
         };
-
-        let a = obj(root, "access", "access")?;
-        let mut allowed = string_list(a, "allowedTokenTypes", "access.allowedTokenTypes")?;
-        if field(a, "allowedTokenTypes").is_none() {
-            allowed = vec!["user".to_string()];
-        } else if allowed.is_empty() {
-            return Err(LayerError::config(
-                "access.allowedTokenTypes",
-                "must list at least one token type (nobody could enter a protected route)",
-            ));
-        }
-        let access = AccessConfig {
-            protected_routes: routes(a, "protectedRoutes", "access.protectedRoutes")?,
-            auth_routes: routes(a, "authRoutes", "access.authRoutes")?,
-            public_routes: routes(a, "publicRoutes", "access.publicRoutes")?,
-            protected_by_default: boolean(
-                a,
-                "protectedByDefault",
-                "access.protectedByDefault",
-                false,
-            )?,
-            allowed_token_types: allowed,
-            login_path: relative_path(a, "loginPath", "access.loginPath", "/login")?,
-            return_to_param: non_empty_string(
-                a,
-                "returnToParam",
-                "access.returnToParam",
-                "returnTo",
-            )?,
-            after_login_path: relative_path(a, "afterLoginPath", "access.afterLoginPath", "/")?,
-            api_prefix: relative_path(a, "apiPrefix", "access.apiPrefix", "/api")?,
-            guest_fallback_on_user_refresh_fail: boolean(
-                a,
-                "guestFallbackOnUserRefreshFail",
-                "access.guestFallbackOnUserRefreshFail",
-                true,
-            )?,
-        };
-
-        let i = obj(root, "i18n", "i18n")?;
-        let locales = string_list(i, "locales", "i18n.locales")?;
-        let i18n = I18nConfig {
-            enabled: boolean(i, "enabled", "i18n.enabled", !locales.is_empty())?,
-            default_locale: string(i, "defaultLocale", "i18n.defaultLocale")?,
-            locales,
-        };
-        if i18n.enabled && i18n.locales.is_empty() {
-            return Err(LayerError::config(
-                "i18n.locales",
-                "must list at least one locale when i18n is enabled",
-            ));
-        }
-
-        let m = obj(root, "responseMappers", "responseMappers")?;
-        if let Some(m) = m {
-            reject_unknown_keys(
-                m,
-                "responseMappers",
-                &["parseAuthMe", "parseRefreshToken", "parseGuestToken"],
-            )?;
-        }
-        let js = obj(root, "jsMappers", "jsMappers")?;
-        let js_mappers = JsMappers {
-            auth_me: boolean(js, "parseAuthMe", "jsMappers.parseAuthMe", false)?,
-            refresh: boolean(
-                js,
-                "parseRefreshToken",
-                "jsMappers.parseRefreshToken",
-                false,
-            )?,
-            guest: boolean(js, "parseGuestToken", "jsMappers.parseGuestToken", false)?,
-        };
-        let spec = |key: &str| -> Result<Option<MapperSpec>> {
-            match field(m, key) {
-                None => Ok(None),
-                Some(v) => MapperSpec::parse(v, &format!("responseMappers.{key}")).map(Some),
-            }
-        };
-        let auth_me_mapper =
-            AuthMeMapper::new(spec("parseAuthMe")?, "responseMappers.parseAuthMe")?;
-        let refresh_mapper = RefreshMapper::new(
-            spec("parseRefreshToken")?,
-            "responseMappers.parseRefreshToken",
-        )?;
-        let guest_mapper =
-            RefreshMapper::new(spec("parseGuestToken")?, "responseMappers.parseGuestToken")?;
+        let access = access::parse(root)?;
+        let i18n = i18n::parse(root)?;
+        let mappers = mappers::parse(root)?;
 
         Ok(Config {
             validate_url: endpoint_url(&api_base_url, &validate, "endpoints.validate")?,
             refresh_url: endpoint_url(&api_base_url, &refresh_ep, "endpoints.refresh")?,
             guest_url: endpoint_url(&api_base_url, &guest_ep, "endpoints.guest")?,
             api_base_url,
-            user_cookie,
-            guest_cookie,
-            cookie_options,
-            user_cookie_max_age,
-            cache_ttl: Duration::from_millis(cache_ttl as u64),
-            cache_max_size: cache_max_size as u64,
-            negative_ttl: Duration::from_millis(negative_ttl as u64),
-            timeout: Duration::from_millis(timeout as u64),
-            max_body_bytes,
-            max_user_header_bytes,
+            user_cookie: cookies.user_cookie,
+            guest_cookie: cookies.guest_cookie,
+            cookie_options: cookies.cookie_options,
+            user_cookie_max_age: cookies.user_cookie_max_age,
+            cache_ttl: cache.ttl,
+            cache_max_size: cache.max_size,
+            negative_ttl: cache.negative_ttl,
+            timeout: backend.timeout,
+            max_body_bytes: backend.max_body_bytes,
+            max_user_header_bytes: backend.max_user_header_bytes,
             token_format,
             refresh,
             guest,
@@ -1011,37 +696,27 @@ impl Config {
                 "blockBrowserApiAccess",
                 false,
             )?,
-            auth_me_mapper,
-            refresh_mapper,
-            guest_mapper,
-            js_mappers,
+            auth_me_mapper: mappers.auth_me,
+            refresh_mapper: mappers.refresh,
+            guest_mapper: mappers.guest,
+            js_mappers: mappers.js,
             rate_limit: field(root, "rateLimit").cloned(),
             store: crate::store::redis::StoreConfig::from_json(field(root, "store"))?,
             csrf: field(root, "csrf").cloned(),
             audit: field(root, "audit").cloned(),
-            validate: validate::parse(root, Duration::from_millis(timeout as u64))?,
+            validate: validate::parse(root, backend.timeout)?,
             warnings: root.map(unknown_option_warnings).unwrap_or_default(),
         })
     }
 }
 
-/// A positive whole number of bytes (at most 1 GiB), or `default`.
-fn byte_limit(
-    o: Option<&Map<String, Value>>,
-    key: &str,
-    option: &str,
-    default: usize,
-) -> Result<usize> {
-    match number(o, key, option)? {
-        None => Ok(default),
-        Some(n) if n >= 1.0 && n <= (1u64 << 30) as f64 && n.fract() == 0.0 => Ok(n as usize),
-        Some(n) => Err(LayerError::config(
-            option,
-            format!("must be a whole number of bytes between 1 and 1073741824 (got {n})"),
-        )),
-    }
-}
-
+mod access;
+mod cookies;
+mod guest;
+mod i18n;
+mod limits;
+mod mappers;
+mod refresh;
 pub mod validate;
 
 #[cfg(test)]
