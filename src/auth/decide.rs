@@ -356,15 +356,49 @@ fn push_refreshed_token(d: &mut Decision, token: &str) {
 }
 
 /// The policy: route protection, redirects, JSON errors, cookies and downstream headers.
+/// Three stages, in this order: the verdict (pass, redirect or JSON error), the downstream
+/// headers of who the request is, then the cookies for the browser and for server code.
 pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome) -> Decision {
-    let a = &cfg.access;
     let session = auth.session.as_deref();
     let token_type = session.map(|s| s.user.token_type.as_str());
-    let authenticated = token_type.is_some_and(|t| a.allowed_token_types.iter().any(|x| x == t));
+    let authenticated =
+        token_type.is_some_and(|t| cfg.access.allowed_token_types.iter().any(|x| x == t));
+
+    let mut d = verdict(cfg, facts, route, auth, authenticated);
+    let locale = push_identity_headers(&mut d, cfg, route, session);
+    apply_cookies(&mut d, cfg, facts, auth);
+
+    d.auth = Some(AuthResult {
+        is_authenticated: authenticated,
+        is_guest: session.is_some_and(|s| s.is_guest),
+        token_type: token_type.map(str::to_string),
+        user_json: session.map(|s| s.user_json.clone()),
+        token_source: auth.source.map(|s| s.as_str().to_string()),
+        refreshed: matches!(auth.new_token, Some(NewToken::Refreshed(_))),
+        guest_created: matches!(auth.new_token, Some(NewToken::Guest(_))),
+        error: auth.error.map(|c| c.as_str().to_string()),
+        locale,
+        refresh_fail: auth.refresh_fail.map(|r| r.as_str().to_string()),
+        bypassed: route.bypassed.then(|| "auth-api".to_string()),
+    });
+    d
+}
+
+/// Stage 1: pass the request on, redirect it (login page, or away from an auth page when
+/// signed in), or answer an API request with a JSON error.
+fn verdict(
+    cfg: &Config,
+    facts: &Facts,
+    route: &RouteInfo,
+    auth: &AuthOutcome,
+    authenticated: bool,
+) -> Decision {
+    let a = &cfg.access;
+    let session = auth.session.as_deref();
     let signed_in_user = session.is_some_and(|s| !s.is_guest) && authenticated;
     let origin = request_origin(facts.host.as_deref(), facts.origin.as_deref());
 
-    let mut d = if auth.terminal && route.is_api {
+    if auth.terminal && route.is_api {
         Decision::json(401, "Session expired", None)
     } else if (route.is_protected(cfg) && !authenticated) || auth.terminal {
         if route.is_api {
@@ -374,23 +408,7 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
                 (None, None) => Decision::json(401, "Unauthenticated.", None),
             }
         } else {
-            let mut back = facts.path.clone();
-            if let Some(s) = facts.search.as_deref().filter(|s| s.len() > 1) {
-                if !s.starts_with('?') {
-                    back.push('?');
-                }
-                back.push_str(s);
-            }
-            let login = with_locale(route.locale.as_deref(), &a.login_path);
-            let sep = if login.contains('?') { '&' } else { '?' };
-            match resolve_return_to(&back, origin.as_deref()) {
-                Some(p) => Decision::redirect(format!(
-                    "{login}{sep}{}={}",
-                    encode_query_value(&a.return_to_param),
-                    encode_query_value(&p)
-                )),
-                None => Decision::redirect(login),
-            }
+            login_redirect(cfg, facts, route, origin.as_deref())
         }
     } else if route.kind == RouteKind::Auth && signed_in_user && !route.is_api {
         let target = facts
@@ -416,9 +434,45 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         Decision::json(401, "Token not found", None)
     } else {
         Decision::next()
-    };
+    }
+}
 
-    // Downstream request headers (only meaningful for `next`, harmless otherwise).
+/// The login page, with the page asked for as the return-to parameter (when it is a
+/// same-origin path).
+fn login_redirect(
+    cfg: &Config,
+    facts: &Facts,
+    route: &RouteInfo,
+    origin: Option<&str>,
+) -> Decision {
+    let a = &cfg.access;
+    let mut back = facts.path.clone();
+    if let Some(s) = facts.search.as_deref().filter(|s| s.len() > 1) {
+        if !s.starts_with('?') {
+            back.push('?');
+        }
+        back.push_str(s);
+    }
+    let login = with_locale(route.locale.as_deref(), &a.login_path);
+    let sep = if login.contains('?') { '&' } else { '?' };
+    match resolve_return_to(&back, origin) {
+        Some(p) => Decision::redirect(format!(
+            "{login}{sep}{}={}",
+            encode_query_value(&a.return_to_param),
+            encode_query_value(&p)
+        )),
+        None => Decision::redirect(login),
+    }
+}
+
+/// Stage 2: downstream request headers of who the request is (only meaningful for `next`,
+/// harmless otherwise). Returns the request's locale.
+fn push_identity_headers(
+    d: &mut Decision,
+    cfg: &Config,
+    route: &RouteInfo,
+    session: Option<&Session>,
+) -> Option<String> {
     if let Some(s) = session {
         if s.x_auth_user.len() <= cfg.max_user_header_bytes {
             d.request_headers.push(HEADER_AUTH_USER.into());
@@ -442,7 +496,12 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         d.request_headers.push(HEADER_LOCALE.into());
         d.request_headers.push(l.clone());
     }
+    locale
+}
 
+/// Stage 3: cookies issued or cleared for the browser, and the `cookie` header server code
+/// reads in this request rewritten to match.
+fn apply_cookies(d: &mut Decision, cfg: &Config, facts: &Facts, auth: &AuthOutcome) {
     // Cookies.
     let opts = &cfg.cookie_options;
     let header = facts.cookie.as_deref();
@@ -453,20 +512,20 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
             let age = cfg
                 .user_cookie_max_age
                 .unwrap_or(USER_COOKIE_DEFAULT_MAX_AGE);
-            issue_cookie(&mut d, &mut set, opts, &cfg.user_cookie, &t.token, age);
+            issue_cookie(d, &mut set, opts, &cfg.user_cookie, &t.token, age);
             if let Some(rt) = &t.refresh_token
                 && cfg.refresh.style == crate::config::RefreshStyle::Cookie
             {
                 let rage = cfg.refresh.cookie_max_age.unwrap_or(age);
                 let ropts = &cfg.refresh.cookie_options;
-                issue_cookie(&mut d, &mut set, ropts, &cfg.refresh.cookie, rt, rage);
+                issue_cookie(d, &mut set, ropts, &cfg.refresh.cookie, rt, rage);
             }
-            push_refreshed_token(&mut d, &t.token);
+            push_refreshed_token(d, &t.token);
         }
         Some(NewToken::Guest(t)) => {
             let age = cfg.guest.ttl_seconds;
-            issue_cookie(&mut d, &mut set, opts, &cfg.guest_cookie, &t.token, age);
-            push_refreshed_token(&mut d, &t.token);
+            issue_cookie(d, &mut set, opts, &cfg.guest_cookie, &t.token, age);
+            push_refreshed_token(d, &t.token);
         }
         None => {}
     }
@@ -508,21 +567,6 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         d.request_headers
             .push(cookies::rewrite_cookie_header(header, &set, &remove));
     }
-
-    d.auth = Some(AuthResult {
-        is_authenticated: authenticated,
-        is_guest: session.is_some_and(|s| s.is_guest),
-        token_type: token_type.map(str::to_string),
-        user_json: session.map(|s| s.user_json.clone()),
-        token_source: auth.source.map(|s| s.as_str().to_string()),
-        refreshed: matches!(auth.new_token, Some(NewToken::Refreshed(_))),
-        guest_created: matches!(auth.new_token, Some(NewToken::Guest(_))),
-        error: auth.error.map(|c| c.as_str().to_string()),
-        locale,
-        refresh_fail: auth.refresh_fail.map(|r| r.as_str().to_string()),
-        bypassed: route.bypassed.then(|| "auth-api".to_string()),
-    });
-    d
 }
 
 #[cfg(test)]
