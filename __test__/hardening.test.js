@@ -6,6 +6,7 @@ const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
+const { authUser, downstream, loginAt } = require('./helpers/next-proxy.js')
 const { createAuthProxy } = require('../index.js')
 const { createAuthRoutes } = require('../js/routes/auth-routes.js')
 
@@ -40,31 +41,8 @@ function request(path, { cookie, headers = {}, method = 'GET' } = {}) {
   return new NextRequest(new URL(path, APP), { method, headers: h })
 }
 
-/** The request headers code behind the proxy sees, computed the way Next.js applies them. */
-function downstream(req, res) {
-  const list = res.headers.get('x-middleware-override-headers')
-  if (list === null) return new Headers(req.headers)
-  const out = new Headers()
-  for (const name of list.split(',').filter(Boolean)) {
-    const v = res.headers.get(`x-middleware-request-${name}`)
-    if (v !== null) out.set(name, v)
-  }
-  return out
-}
-
-function authUser(headers) {
-  const v = headers.get('x-auth-user')
-  return v ? JSON.parse(Buffer.from(v, 'base64').toString('utf8')) : null
-}
-
-async function login(email = 'demo@example.com') {
-  const res = await fetch(`${backend.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'password' }),
-  })
-  return (await res.json()).data
-}
+/** Logs in at the demo backend this file started. */
+const login = (email) => loginAt(backend.url, email)
 
 // ------------------------------------------------------------------ 13. logout revokes at once
 

@@ -3,40 +3,13 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::Mock;
-use next_api_layer_native::auth::decide::{Decision, Facts};
+use common::engine::{decide, engine, facts};
+use next_api_layer_native::auth::decide::Decision;
 use next_api_layer_native::auth::engine::{Engine, JsMapperSet};
-use serde_json::{Value, json};
-
-fn engine(mock: &Mock, extra: Value) -> Arc<Engine> {
-    let mut cfg = json!({
-        "apiBaseUrl": mock.url,
-        "access": { "protectedRoutes": ["/dashboard/**", "/api/profile/**"], "authRoutes": ["/login"] },
-        "timeout": 1000
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        cfg[k] = v.clone();
-    }
-    Arc::new(Engine::from_json(&cfg.to_string(), JsMapperSet::default()).unwrap())
-}
-
-fn facts(path: &str, cookie: Option<&str>) -> Facts {
-    Facts {
-        method: "GET".into(),
-        path: path.into(),
-        cookie: cookie.map(str::to_string),
-        user_agent: Some("test-agent".into()),
-        ..Default::default()
-    }
-}
-
-async fn decide(e: &Engine, f: &Facts) -> Decision {
-    let d = e.decide_sync(f);
-    if d.is_pending() { e.decide(f).await } else { d }
-}
+use serde_json::json;
 
 fn authenticated(d: &Decision) -> bool {
     d.auth.as_ref().is_some_and(|a| a.is_authenticated)

@@ -3,6 +3,8 @@
 //! refreshes exactly once), fails on demand (down / 500 / malformed / hang).
 #![allow(dead_code)]
 
+pub mod engine;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
