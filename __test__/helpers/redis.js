@@ -4,17 +4,7 @@
 
 const { spawn, spawnSync } = require('node:child_process')
 const net = require('node:net')
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
+const { freePort } = require('../../examples/backends/spawn.js')
 
 function redisServerPath() {
   const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' })

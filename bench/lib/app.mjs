@@ -5,7 +5,6 @@
 import { execFile, spawn } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT, require } from './common.mjs'
@@ -125,16 +124,8 @@ export function cpuMs(pid) {
   return (ticks * 1000) / hz
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
+/** A TCP port that was free on 127.0.0.1 a moment ago (one helper, shared with the tests). */
+export const { freePort } = require(path.join(ROOT, 'examples/backends/spawn.js'))
 
 /**
  * Starts `next start` for one variant; resolves once it answers.

@@ -26,6 +26,7 @@ process.on('exit', () => {
   }
 })
 
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer()
@@ -181,4 +182,4 @@ async function startFrameworkBackend(name, { timeoutMs = 30000 } = {}) {
   }
 }
 
-module.exports = { startFrameworkBackend }
+module.exports = { startFrameworkBackend, freePort }
