@@ -983,19 +983,7 @@ impl Engine {
             if let Some(o) = grace.get(&key) {
                 return Ok(Ok(o.issued.clone()));
             }
-            let call = async {
-                match &cred {
-                    OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
-                    OwnedCred::Body(field, rt) => {
-                        issuer
-                            .refresh(RefreshCredential::Body {
-                                field,
-                                refresh_token: rt,
-                            })
-                            .await
-                    }
-                }
-            };
+            let call = refresh_with(&issuer, &cred);
             // With a shared store, one instance calls the backend for the whole fleet.
             let res = match &shared {
                 Some(st) => {
@@ -1007,7 +995,7 @@ impl Engine {
                         Ok(res) => res,
                         Err(_) => {
                             st.unavailable()?;
-                            refresh_again(&issuer, &cred).await
+                            refresh_with(&issuer, &cred).await
                         }
                     }
                 }
@@ -1135,8 +1123,9 @@ enum OwnedCred {
     Body(String, String),
 }
 
-/// The refresh call again, when the shared store could not coordinate it (`'local'`).
-async fn refresh_again(issuer: &Issuer, cred: &OwnedCred) -> Refreshed {
+/// One refresh call with an owned credential: the first try, and the try again when the
+/// shared store could not coordinate it (`'local'`).
+async fn refresh_with(issuer: &Issuer, cred: &OwnedCred) -> Refreshed {
     match cred {
         OwnedCred::Bearer(t) => issuer.refresh(RefreshCredential::Bearer(t)).await,
         OwnedCred::Body(field, rt) => {
