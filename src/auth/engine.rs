@@ -27,7 +27,7 @@ use crate::http::cookies::get_cookie;
 use crate::security::audit::AuditEventType;
 use crate::security::pipeline::{RateStage, Security};
 use crate::stats::{Stats, StatsSnapshot, bump};
-use crate::store::kv::{KeyValueStore, MokaStore};
+use crate::store::kv::{KeyValueStore, QuickStore};
 use crate::store::redis::SharedStore;
 use crate::store::redis::revocations::Event;
 use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
@@ -132,11 +132,11 @@ impl Engine {
             },
         });
         let cache: Arc<dyn KeyValueStore<Validation>> =
-            Arc::new(MokaStore::new(cfg.cache_max_size));
+            Arc::new(QuickStore::new(cfg.cache_max_size));
         // The grace window holds one entry per refreshed token: bound it like the cache,
         // with headroom for bursts.
         let grace: Arc<dyn KeyValueStore<RefreshOutcome>> =
-            Arc::new(MokaStore::new(cfg.cache_max_size.max(1000)));
+            Arc::new(QuickStore::new(cfg.cache_max_size.max(1000)));
         let revoked = Arc::new(Revocations::default());
         let shared = match &cfg.store {
             Some(sc) => {
