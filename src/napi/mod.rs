@@ -5,6 +5,7 @@ use napi_derive::napi;
 pub mod api_client;
 pub mod auth_cookie_jar;
 pub mod engine;
+pub mod fast_calls;
 pub mod keyed_limiter;
 pub mod proxy_router;
 pub mod sanitizer;

@@ -1,0 +1,69 @@
+// `Engine.prototype.decidePacked` and `validateCached` are plain Node-API callbacks installed
+// when the addon loads (src/napi/fast_calls.rs), in place of the generated methods. They must
+// answer and throw exactly as the generated methods did: same results through the real
+// demo backend, a TypeError for a receiver that is not an Engine (never a blind cast), the
+// napi-rs conversion error for an argument that is not a string.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const native = require('../js/shared/native.js')
+const { startBackend } = require('../examples/backend/spawn.js')
+const { packFacts, unpackDecision } = require('../js/shared/wire.js')
+
+test('a cache hit answers through the fast calls as the object form does', async (t) => {
+  const backend = await startBackend()
+  t.after(() => backend.stop())
+  const { token } = await backend.mint({ sub: '1' })
+  const engine = new native.Engine(
+    JSON.stringify({
+      apiBaseUrl: backend.url,
+      access: { protectedRoutes: ['/dashboard/**'], loginPath: '/login' },
+    }),
+  )
+  assert.equal(engine.validateCached(token), null, 'not judged yet')
+  assert.equal(engine.validateCached(''), null)
+  const facts = { method: 'GET', path: '/dashboard', cookie: `userToken=${token}` }
+  assert.equal((await engine.decideAsync(facts)).kind, 'next')
+  const v = engine.validateCached(token)
+  assert.equal(v.status, 'valid')
+  assert.equal(JSON.parse(v.userJson).email, 'demo@example.com')
+  assert.equal(v.isGuest, false)
+  assert.equal(typeof v.xAuthUser, 'string')
+  // The packed decision of the warm token says what the object form says, the user included.
+  const req = {
+    method: 'GET',
+    headers: new Headers({ cookie: facts.cookie }),
+    url: 'http://app.test/dashboard',
+  }
+  const answer = engine.decidePacked(packFacts(req, undefined, true))
+  const packed = unpackDecision(answer, true)
+  const obj = engine.decide(facts)
+  for (const k of ['kind', 'status', 'requestHeaders', 'setCookies']) {
+    assert.deepEqual(packed[k], obj[k], k)
+  }
+  assert.equal(packed.auth.isAuthenticated, true)
+  assert.equal(packed.auth.userJson, obj.auth.userJson)
+  assert.ok(answer.includes(v.xAuthUser), 'the signed user header travels in the answer')
+})
+
+test('a receiver that is not an Engine is refused, not cast', () => {
+  const engine = new native.Engine(JSON.stringify({ apiBaseUrl: 'http://127.0.0.1:9' }))
+  const strangers = [{}, undefined, Object.create(native.Engine.prototype), new Map()]
+  for (const name of ['decidePacked', 'validateCached']) {
+    for (const who of strangers) {
+      assert.throws(() => engine[name].call(who, 'x'), {
+        name: 'TypeError',
+        message: 'Illegal invocation',
+      })
+    }
+  }
+})
+
+test('an argument that is not a string throws the conversion error', () => {
+  const engine = new native.Engine(JSON.stringify({ apiBaseUrl: 'http://127.0.0.1:9' }))
+  for (const name of ['decidePacked', 'validateCached']) {
+    for (const bad of [undefined, 5, null, {}]) {
+      assert.throws(() => engine[name](bad), { code: 'StringExpected' }, `${name}(${bad})`)
+    }
+  }
+})
