@@ -59,7 +59,6 @@ pub struct Engine {
     issuer: Arc<Issuer>,
     /// Tokens revoked by logout or a refused refresh (`revoke_token`), until their `exp`.
     revoked: Arc<Revocations>,
-    default_excluded: crate::http::routes::RouteSet,
     /// Rate limiting, CSRF and audit (`security.rs`).
     security: Security,
     /// The shared store (Redis) of several app instances, when `store` is configured.
@@ -164,8 +163,6 @@ impl Engine {
             issuer,
             revoked,
             stats,
-            default_excluded: crate::http::routes::RouteSet::parse(&["/_next/**", "/favicon.ico"])
-                .expect("built-in patterns"),
             security,
             cfg: Arc::new(cfg),
         })
@@ -275,7 +272,7 @@ impl Engine {
 
     /// Decisions made before anyone is authenticated.
     fn early(&self, f: &Facts, route: &RouteInfo) -> Option<Decision> {
-        if route.excluded || self.default_excluded.matches(&f.path) {
+        if route.excluded || crate::http::routes::is_framework_path(&f.path) {
             let mut d = Decision::next();
             d.auth = Some(crate::auth::decide::AuthResult {
                 bypassed: Some("excluded".into()),
@@ -356,8 +353,10 @@ impl Engine {
         }
         // STAGE csrf: the session is known; a forged unsafe request becomes a 403 that
         // keeps the cookies `policy` wrote (e.g. a rotated refresh token).
-        let token_cookie = self.pick(f).map(|p| p.token);
-        self.security.csrf(f, &auth, token_cookie, &mut d);
+        if self.security.csrf_checker().enabled() {
+            let token_cookie = self.pick(f).map(|p| p.token);
+            self.security.csrf(f, &auth, token_cookie, &mut d);
+        }
         d
     }
 

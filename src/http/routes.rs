@@ -179,6 +179,18 @@ impl RouteSet {
     }
 }
 
+/// Next.js's own files, `/_next/**` and `/favicon.ico`, matched as those two patterns match
+/// (empty segments skipped) but without walking a pattern list: the proxy asks this of every
+/// request, and in a server each pattern's heap pieces are cache misses.
+pub fn is_framework_path(path: &str) -> bool {
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    match segs.next() {
+        Some("_next") => true,
+        Some("favicon.ico") => segs.next().is_none(),
+        _ => false,
+    }
+}
+
 /// Normalises a request path for matching: percent-decodes, collapses `//`, resolves
 /// `.` and `..` (never above the root), and drops a trailing slash. Always starts with `/`.
 pub fn normalize_path(path: &str) -> Cow<'_, str> {
@@ -264,6 +276,32 @@ mod tests {
         RoutePattern::parse(p)
             .unwrap()
             .matches(&normalize_path(path))
+    }
+
+    #[test]
+    fn framework_paths_match_as_their_patterns() {
+        let set = RouteSet::parse(&["/_next/**", "/favicon.ico"]).unwrap();
+        for path in [
+            "/",
+            "",
+            "/_next",
+            "/_next/",
+            "/_next/static/x.js",
+            "//_next//a",
+            "/_nextx",
+            "/x/_next",
+            "/favicon.ico",
+            "/favicon.ico/",
+            "//favicon.ico",
+            "/favicon.ico/x",
+            "/favicon.icox",
+            "/a/favicon.ico",
+            "_next/a",
+            "favicon.ico",
+            "/_Next/a",
+        ] {
+            assert_eq!(is_framework_path(path), set.matches(path), "{path:?}");
+        }
     }
 
     #[test]
