@@ -254,6 +254,11 @@ export interface Facts {
   rateLimitKey?: string
   /** A speculative prefetch (`isPrefetchRequest`): not counted by the rate limiter. */
   prefetch?: boolean
+  /**
+   * The request carries one of the layer's internal headers (`x-auth-user`, ...): the
+   * adapter must rewrite the request headers to strip it, so the user header goes along.
+   */
+  carriesInternal?: boolean
 }
 
 /** One check: allowed or not, and the headers to send. */

@@ -326,7 +326,9 @@ test('refresh.style auto falls back to the user token when the refresh cookie is
 test('me trusts the user the auth proxy signed for this request, and nothing forged', async () => {
   const { createAuthProxy } = require('../js/proxy/proxy.js')
   const token = (await backend.mint({ sub: '2' })).token
-  const proxy = createAuthProxy({ apiBaseUrl: backend.url })
+  // 'always': the header on an unchanged request too (by default it travels only when the
+  // proxy rewrites the request; see the test below for the header-free path)
+  const proxy = createAuthProxy({ apiBaseUrl: backend.url, userHeader: 'always' })
   const passed = await proxy(
     new NextRequest(`${APP}/api/auth/me`, { headers: { cookie: `userToken=${token}` } }),
   )
@@ -344,7 +346,8 @@ test('me trusts the user the auth proxy signed for this request, and nothing for
   assert.equal(res.status, 200)
   assert.equal((await res.json()).data.user.email, 'jane@example.com')
   assert.equal(await backend.count('GET /auth/me'), 0, 'no backend call')
-  // a forged user (valid base64, wrong signature) is ignored: the backend decides
+  // a forged user (valid base64, wrong signature) is ignored: the token decides (the proxy
+  // engine's cache judged it, so still no backend call)
   const forged = Buffer.from(JSON.stringify({ id: 1, email: 'demo@example.com', role: 'admin' }))
   const res2 = await auth.me(
     get('/api/auth/me', {
@@ -354,6 +357,25 @@ test('me trusts the user the auth proxy signed for this request, and nothing for
     }),
   )
   assert.equal((await res2.json()).data.user.email, 'jane@example.com')
+  assert.equal(await backend.count('GET /auth/me'), 0)
+})
+
+test('me on an unchanged request (no user header) answers from the proxy engine, else the backend', async () => {
+  const { createAuthProxy } = require('../js/proxy/proxy.js')
+  const token = (await backend.mint({ sub: '2' })).token
+  const proxy = createAuthProxy({ apiBaseUrl: backend.url })
+  const passed = await proxy(
+    new NextRequest(`${APP}/dashboard`, { headers: { cookie: `userToken=${token}` } }),
+  )
+  assert.equal(passed.headers.get('x-middleware-override-headers'), null, 'request unchanged')
+  await backend.reset()
+  const res = await auth.me(get('/api/auth/me', { cookie: `userToken=${token}` }))
+  assert.equal((await res.json()).data.user.email, 'jane@example.com')
+  assert.equal(await backend.count('GET /auth/me'), 0, 'the cache judged it moments ago')
+  // a token no engine has judged is asked of the backend, as before
+  const other = (await backend.mint({ sub: '1' })).token
+  const res2 = await auth.me(get('/api/auth/me', { cookie: `userToken=${other}` }))
+  assert.equal((await res2.json()).data.user.email, 'demo@example.com')
   assert.equal(await backend.count('GET /auth/me'), 1)
 })
 

@@ -6,7 +6,7 @@ const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
 const { NextRequest } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
-const { authUser, downstream, loginAt } = require('./helpers/next-proxy.js')
+const { authUser, downstream, downstreamUser, loginAt } = require('./helpers/next-proxy.js')
 const { createAuthProxy } = require('../index.js')
 const { createAuthRoutes } = require('../js/routes/auth-routes.js')
 
@@ -55,7 +55,7 @@ test('logout through the auth routes ends the session in the proxy and getServer
   const cookie = `userToken=${token}`
   const req = () => request('/dashboard', { cookie })
   const ok = await proxy(req())
-  assert.equal(authUser(downstream(req(), ok))?.email, 'demo@example.com')
+  assert.equal((await downstreamUser(req(), ok))?.email, 'demo@example.com')
   const seen = await getServerUser({ request: req(), apiBaseUrl: backend.url })
   assert.equal(seen.user?.email, 'demo@example.com')
   const calls = await backend.count('GET /auth/me')

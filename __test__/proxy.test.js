@@ -5,7 +5,7 @@ const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const { NextRequest, NextResponse } = require('next/server')
 const { startBackend } = require('../examples/backend/spawn.js')
-const { authUser, downstream, loginAt } = require('./helpers/next-proxy.js')
+const { authUser, downstream, downstreamUser, loginAt } = require('./helpers/next-proxy.js')
 const { createAuthProxy } = require('../index.js')
 const { getServerUser } = require('../server.js')
 const { refreshedByProxy } = require('./helpers/refreshed.js')
@@ -298,7 +298,7 @@ test('function-valued response mappers run in JS', async () => {
   const req = request('/dashboard', { cookie: `userToken=${token}` })
   const res = await proxy(req)
   assert.equal(res.headers.get('x-middleware-next'), '1')
-  assert.equal(authUser(downstream(req, res)).mapped, true)
+  assert.equal((await downstreamUser(req, res)).mapped, true)
   assert.equal(calls, 1)
   // a throwing mapper is backend trouble, not a rejection: nobody is logged out
   const broken = proxyFor({
@@ -470,4 +470,58 @@ test('one engine per configuration, also with inline mapper functions', () => {
   const m = inline()
   assert.notEqual(m, a)
   assert.equal(inline(), m, 'an inline mapper recreated per call reuses the engine')
+})
+
+test("userHeader 'auto': an unchanged request goes on bare; downstream reads the proxy's engine", async () => {
+  // custom cookie names: getServerUser() without options finds them through the proxy's engine
+  const proxy = proxyFor({ cookies: { user: 'sid', guest: 'gid' } })
+  const { token } = await login('jane@example.com')
+  const req = request('/dashboard', { cookie: `sid=${token}` })
+  const res = await proxy(req)
+  assert.equal(res.headers.get('x-middleware-next'), '1')
+  assert.equal(res.headers.get('x-middleware-override-headers'), null, 'no header rebuild')
+  await backend.reset()
+  const seen = await getServerUser({ request: new NextRequest(req.url, { headers: req.headers }) })
+  assert.equal(seen.user?.email, 'jane@example.com')
+  assert.equal(seen.isAuthenticated, true)
+  assert.equal(seen.token, token)
+  assert.equal(await backend.count('GET /auth/me'), 0, 'the cache judged it: no backend call')
+  // a token the proxy never saw is not believed from any cache
+  const other = await login('demo@example.com')
+  const none = await getServerUser({
+    request: new NextRequest(req.url, { headers: { cookie: `sid=${other.token}` } }),
+  })
+  assert.notEqual(none.user?.email, 'jane@example.com')
+})
+
+test("userHeader 'auto': a client's internal header makes the proxy rewrite, with the signed user", async () => {
+  const proxy = proxyFor()
+  const { token } = await login('jane@example.com')
+  for (const name of ['x-auth-user', 'X-Auth-User-Sig', 'x-refreshed-token', 'x-locale']) {
+    const req = request('/dashboard', {
+      cookie: `userToken=${token}`,
+      headers: { [name]: 'forged' },
+    })
+    const res = await proxy(req)
+    const down = downstream(req, res)
+    assert.equal(down.get(name) === 'forged', false, `${name} stripped`)
+    assert.equal(authUser(down)?.email, 'jane@example.com', `${name}: the signed user goes along`)
+    assert.ok(down.get('x-auth-user-sig'))
+  }
+  // without a session the forged header is still stripped (no user to add)
+  const req = request('/', { headers: { 'x-auth-user': 'forged' } })
+  const down = downstream(req, await proxy(req))
+  assert.equal(down.get('x-auth-user'), null)
+})
+
+test("userHeader 'always' (and cache.ttl 0) send the signed user on an unchanged request", async () => {
+  const { token } = await login('jane@example.com')
+  for (const extra of [{ userHeader: 'always' }, { cache: { ttl: 0 } }]) {
+    const proxy = proxyFor(extra)
+    const req = request('/dashboard', { cookie: `userToken=${token}` })
+    await proxy(req) // a cache miss first, then the answer under test
+    const res = await proxy(request('/dashboard', { cookie: `userToken=${token}` }))
+    assert.equal(authUser(downstream(req, res))?.email, 'jane@example.com', JSON.stringify(extra))
+  }
+  assert.throws(() => proxyFor({ userHeader: 'header' }), /userHeader must be 'auto' or 'always'/)
 })

@@ -11,6 +11,7 @@ const path = require('node:path')
 const { NextRequest } = require('next/server')
 const { createAuthProxy, createAuthRoutes, createProxyHandler } = require('../index.js')
 const { assertReadmeShows } = require('./helpers/backend-flows.js')
+const { downstreamUser } = require('./helpers/next-proxy.js')
 
 const ROOT = path.join(__dirname, '..')
 const APP = 'http://app.test'
@@ -195,9 +196,9 @@ const cookieHeader = (jar) =>
     .map(([k, v]) => `${k}=${v}`)
     .join('; ')
 
-function authUser(res) {
-  const v = res.headers.get('x-middleware-request-x-auth-user')
-  return v ? JSON.parse(Buffer.from(v, 'base64').toString('utf8')) : null
+/** The user code behind the proxy gets (getServerUser) for `req`. */
+function authUser(req, res) {
+  return downstreamUser(req, res)
 }
 
 function post(pathname, body, cookie) {
@@ -279,9 +280,10 @@ for (const [name, spec] of Object.entries(RECORDED)) {
     // a protected page gets the user object as the backend sends it (not nested)
     const pageReq = (cookie) =>
       new NextRequest(`${APP}/dashboard`, { headers: { cookie, 'user-agent': 'node-test' } })
-    const page = await proxy(pageReq(cookieHeader(jar)))
+    const pageRequest = pageReq(cookieHeader(jar))
+    const page = await proxy(pageRequest)
     assert.equal(page.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(authUser(page)))
+    assert.ok(spec.isUser(await authUser(pageRequest, page)))
 
     // the access token expires at the backend: the next page refreshes transparently
     book.access.get(jar.userToken).live = false
@@ -292,9 +294,10 @@ for (const [name, spec] of Object.entries(RECORDED)) {
       access: { protectedRoutes: ['/dashboard/**'] },
       cache: { ttl: 60000, maxSize: 500 + seq },
     })
-    const refreshed = await fresh(pageReq(cookieHeader(jar)))
+    const refreshRequest = pageReq(cookieHeader(jar))
+    const refreshed = await fresh(refreshRequest)
     assert.equal(refreshed.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(authUser(refreshed)))
+    assert.ok(spec.isUser(await authUser(refreshRequest, refreshed)))
     cookiesOf(refreshed, jar)
     assert.notEqual(jar.userToken, before.userToken)
     if (spec.hasRefreshCookie) assert.notEqual(jar.refreshToken, before.refreshToken, 'rotated')

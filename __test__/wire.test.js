@@ -44,8 +44,12 @@ test('every fact goes through the wire under its own name', () => {
     assert.ok(f.kind in EXPECTED, `the test knows fact source ${f.kind}`)
     assert.equal(got[f.name] ?? undefined, EXPECTED[f.kind](f), `fact ${f.name}`)
   }
+  // The client-sent internal header is flagged (`i`): the adapter strips it, so the engine
+  // sends the user header along. A flag, not a field of the format.
+  assert.equal(got.carriesInternal, true)
   // Nothing the engine reads is missing from the format.
   for (const k of Object.keys(got)) {
+    if (k === 'carriesInternal') continue
     if (got[k] !== undefined && got[k] !== null) {
       assert.ok(
         FORMAT.facts.some((f) => f.name === k),
@@ -60,6 +64,17 @@ test('every fact goes through the wire under its own name', () => {
     FORMAT.facts.map((f) => f.name),
   )
   for (const f of FORMAT.facts) assert.equal(obj[f.name], got[f.name] ?? undefined, f.name)
+})
+
+test('the internal-header flag: set by any internal header in any case, and only then', () => {
+  const packedFor = (headers) =>
+    native.wireUnpackFacts(
+      packFacts({ method: 'GET', headers: new Headers(headers), url: 'http://app.test/' }),
+    ).carriesInternal
+  assert.equal(packedFor({ cookie: 'userToken=t', accept: 'text/html' }), undefined)
+  for (const name of ['x-auth-user', 'X-Auth-User-Sig', 'x-refreshed-token', 'x-locale']) {
+    assert.equal(packedFor({ cookie: 'userToken=t', [name]: 'forged' }), true, name)
+  }
 })
 
 test('the default CSRF header and absent facts', () => {

@@ -81,6 +81,17 @@ pub enum TokenFormat {
     Jwt,
 }
 
+/// When the signed user travels to downstream code as the `x-auth-user` request header
+/// (`userHeader`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserHeader {
+    /// Only when the request is rewritten anyway (default); otherwise downstream helpers read
+    /// the user from the engine by the request's cookie.
+    Auto,
+    /// On every request with a session (downstream code that reads the header itself).
+    Always,
+}
+
 #[derive(Debug, Clone)]
 pub struct AccessConfig {
     pub protected_routes: RouteSet,
@@ -146,6 +157,8 @@ pub struct Config {
     /// Largest `x-auth-user` forwarded downstream (base64 bytes); above it none is sent.
     /// default 16 KiB
     pub max_user_header_bytes: usize,
+    /// default Auto
+    pub user_header: UserHeader,
     pub refresh: RefreshConfig,
     pub guest: GuestConfig,
     pub access: AccessConfig,
@@ -195,6 +208,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "excludedPaths",
             "blockBrowserApiAccess",
             "tokenFormat",
+            "userHeader",
             "beforeAuth",
             "afterAuth",
             "rateLimit",
@@ -357,6 +371,27 @@ fn string(parent: Option<&Map<String, Value>>, key: &str, path: &str) -> Result<
             path,
             format!("must be a string (got {})", type_name(v)),
         )),
+    }
+}
+
+/// A top-level option that must be one of `choices` (the message lists them).
+fn one_of(
+    root: Option<&Map<String, Value>>,
+    key: &str,
+    choices: &[&'static str],
+) -> Result<Option<&'static str>> {
+    let Some(s) = string(root, key, key)? else {
+        return Ok(None);
+    };
+    match choices.iter().find(|c| **c == s) {
+        Some(c) => Ok(Some(c)),
+        None => {
+            let list = choices.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>();
+            Err(LayerError::config(
+                key,
+                format!("must be {} (got \"{s}\")", list.join(" or ")),
+            ))
+        }
     }
 }
 
@@ -646,15 +681,13 @@ impl Config {
         let backend = limits::backend(root)?;
         let refresh = refresh::parse(root, &cookies)?;
         let guest = guest::parse(root)?;
-        let token_format = match string(root, "tokenFormat", "tokenFormat")?.as_deref() {
-            None | Some("any") => TokenFormat::Any,
+        let token_format = match one_of(root, "tokenFormat", &["any", "jwt"])? {
             Some("jwt") => TokenFormat::Jwt,
-            Some(s) => {
-                return Err(LayerError::config(
-                    "tokenFormat",
-                    format!("must be 'any' or 'jwt' (got \"{s}\")"),
-                ));
-            }
+            _ => TokenFormat::Any,
+        };
+        let user_header = match one_of(root, "userHeader", &["auto", "always"])? {
+            Some("always") => UserHeader::Always,
+            _ => UserHeader::Auto,
         };
         let access = access::parse(root)?;
         let i18n = i18n::parse(root)?;
@@ -676,6 +709,7 @@ impl Config {
             max_body_bytes: backend.max_body_bytes,
             max_user_header_bytes: backend.max_user_header_bytes,
             token_format,
+            user_header,
             refresh,
             guest,
             access,

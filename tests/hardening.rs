@@ -302,7 +302,9 @@ async fn oversized_backend_answers_are_backend_trouble() {
 async fn an_oversized_user_is_not_forwarded_in_headers() {
     let mock = Mock::start().await;
     let (tok, _) = mock.mint("user", true);
-    let e = engine(&mock, json!({ "backend": { "maxUserHeaderBytes": 512 } }));
+    // 'always': the header on an unchanged request too, to see the size limit at work
+    let cfg = json!({ "backend": { "maxUserHeaderBytes": 512 }, "userHeader": "always" });
+    let e = engine(&mock, cfg.clone());
     let cookie = format!("userToken={tok}");
     mock.set_mode(common::Mode::Huge(2000));
     let d = decide(&e, &facts("/dashboard", Some(&cookie))).await;
@@ -311,7 +313,7 @@ async fn an_oversized_user_is_not_forwarded_in_headers() {
     assert!(d.request_header("x-auth-user").is_none());
     assert!(d.request_header("x-auth-user-sig").is_none());
     mock.set_mode(common::Mode::Huge(10));
-    let e = engine(&mock, json!({ "backend": { "maxUserHeaderBytes": 512 } }));
+    let e = engine(&mock, cfg);
     let d = decide(&e, &facts("/dashboard", Some(&cookie))).await;
     assert!(d.request_header("x-auth-user").is_some());
 }

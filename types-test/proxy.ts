@@ -242,5 +242,9 @@ createAuthProxy({
   tokenFormat: 'jwt',
 })
 createAuthProxy({ apiBaseUrl: 'x', guestToken: { enabled: true, rateLimit: false } })
+createAuthProxy({ apiBaseUrl: 'x', userHeader: 'always' })
+createAuthProxy({ apiBaseUrl: 'x', userHeader: 'auto' })
+// @ts-expect-error userHeader is 'auto' | 'always'
+createAuthProxy({ apiBaseUrl: 'x', userHeader: true })
 // @ts-expect-error tokenFormat is 'any' | 'jwt'
 createAuthProxy({ apiBaseUrl: 'x', tokenFormat: 'paseto' })

@@ -14,6 +14,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { NextRequest } = require('next/server')
 const { startFrameworkBackend } = require('../../examples/backends/spawn.js')
+const { downstreamUser } = require('./next-proxy.js')
 
 const APP = 'http://app.test'
 const ROOT = path.join(__dirname, '..', '..')
@@ -37,20 +38,9 @@ function cookieHeader(jar) {
     .join('; ')
 }
 
-/** The request headers code behind the proxy sees (Next.js applies the override headers). */
-function downstream(res) {
-  const list = res.headers.get('x-middleware-override-headers')
-  const out = new Headers()
-  for (const name of (list ?? '').split(',').filter(Boolean)) {
-    const v = res.headers.get(`x-middleware-request-${name}`)
-    if (v !== null) out.set(name, v)
-  }
-  return out
-}
-
-function authUser(res) {
-  const v = downstream(res).get('x-auth-user')
-  return v ? JSON.parse(Buffer.from(v, 'base64').toString('utf8')) : null
+/** The user code behind the proxy gets (getServerUser) for a page request with `cookie`. */
+function authUser(res, cookie) {
+  return downstreamUser(page('/dashboard', cookie), res)
 }
 
 function page(pathname, cookie) {
@@ -198,7 +188,7 @@ function defineFlows(spec) {
     const proxy = proxyFor()
     const res = await proxy(page('/dashboard', cookieHeader(session.jar)))
     assert.equal(res.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(authUser(res)))
+    assert.ok(spec.isUser(await authUser(res, cookieHeader(session.jar))))
     const me = await routes.me(
       new Request(`${APP}/api/auth/me`, { headers: { cookie: cookieHeader(session.jar) } }),
     )
@@ -212,7 +202,7 @@ function defineFlows(spec) {
     await b.resetCounters()
     const res = await proxyFor()(page('/dashboard', cookieHeader(jar)))
     assert.equal(res.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(authUser(res)))
+    assert.ok(spec.isUser(await authUser(res, cookieHeader(jar))))
     applySetCookies(jar, res)
     assert.ok(jar.userToken && jar.userToken !== expired, 'a new access token')
     assert.ok(jar.refreshToken && jar.refreshToken !== session.jar.refreshToken, 'rotated')
@@ -234,7 +224,7 @@ function defineFlows(spec) {
     const rotated = new Set()
     for (const [i, res] of results.entries()) {
       assert.equal(res.headers.get('x-middleware-next'), '1', `request ${i} goes on`)
-      assert.ok(spec.isUser(authUser(res)), `request ${i} has the user`)
+      assert.ok(spec.isUser(await authUser(res, cookie)), `request ${i} has the user`)
       const jar = applySetCookies({}, res)
       access.add(jar.userToken)
       rotated.add(jar.refreshToken)
@@ -405,7 +395,7 @@ function defineFlows(spec) {
     const proxy = proxyFor()
     const res = await proxy(page('/dashboard', cookie))
     assert.equal(res.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(authUser(res)))
+    assert.ok(spec.isUser(await authUser(res, cookie)))
     const read = await handler.GET(...apiCall('GET', ['posts'], { cookie }))
     assert.equal(read.status, 200)
   })

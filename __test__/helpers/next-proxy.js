@@ -19,6 +19,18 @@ function authUser(headers) {
   return v ? JSON.parse(Buffer.from(v, 'base64').toString('utf8')) : null
 }
 
+/**
+ * The user code behind the proxy gets from `getServerUser({ request })`: the signed header
+ * when the proxy sent one, else the proxy engine's cache by the request's cookie (an
+ * unchanged request, `userHeader: 'auto'`). Null when none.
+ */
+async function downstreamUser(req, res) {
+  const { NextRequest } = require('next/server')
+  const { getServerUser } = require('../../server')
+  const request = new NextRequest(req.url, { headers: downstream(req, res) })
+  return (await getServerUser({ request })).user
+}
+
 /** Logs in at the demo backend and resolves its `data` (the token pair). */
 async function loginAt(backendUrl, email = 'demo@example.com') {
   const res = await fetch(`${backendUrl}/auth/login`, {
@@ -29,4 +41,4 @@ async function loginAt(backendUrl, email = 'demo@example.com') {
   return (await res.json()).data
 }
 
-module.exports = { downstream, authUser, loginAt }
+module.exports = { downstream, authUser, downstreamUser, loginAt }

@@ -3,7 +3,7 @@ import { API_BASE_URL, DEFAULT_LOCALE, GUEST_COOKIE, LOCALES, USER_COOKIE } from
 
 // One native engine for the life of the server: validates tokens against the backend's
 // auth/me (cached), refreshes expired ones (coalesced), hands out guest tokens, protects routes,
-// checks CSRF on state-changing calls and tells the pages who the user is (x-auth-user).
+// checks CSRF on state-changing calls and tells the pages who the user is (getServerUser).
 export const proxy = createAuthProxy({
   apiBaseUrl: API_BASE_URL,
   cookies: { user: USER_COOKIE, guest: GUEST_COOKIE },

@@ -283,6 +283,16 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
    * JWT is refused without asking the backend. default `'any'`
    */
   tokenFormat?: 'any' | 'jwt'
+  /**
+   * When the signed user travels downstream as the `x-auth-user` request header. `'auto'`:
+   * only when the proxy rewrites the request anyway (a refresh, a new guest, a cleared cookie,
+   * `x-locale`, a client's internal header stripped); on an unchanged request `getServerUser`
+   * and the auth routes read the same user from this proxy's engine by the request's cookie,
+   * without a backend call, and Next.js skips rebuilding the request headers. `'always'`: on
+   * every request with a session (code that reads the header itself, or runs in another
+   * process). With `cache.ttl: 0` the header always travels. default `'auto'`
+   */
+  userHeader?: 'auto' | 'always'
   i18n?: {
     /** default: `true` when `locales` is not empty */
     enabled?: boolean

@@ -6,7 +6,7 @@
 // User callbacks (beforeAuth, afterAuth, i18n.middleware, function mappers) run here. The
 // packed facts and decision are the engine's wire format (js/shared/wire.js).
 
-const { getEngine, withCode } = require('../shared/engine')
+const { getEngine, markProxyEngine, withCode } = require('../shared/engine')
 const { configError, optionalFunction } = require('../shared/config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
 const { makePacker, unpackDecision } = require('../shared/wire')
@@ -189,6 +189,7 @@ function createAuthProxy(config) {
   const onRefreshFail = optionalFunction(config.refresh?.onRefreshFail, 'refresh.onRefreshFail')
   compat.reportUnknownFunctions(config)
   const engine = getEngine(config)
+  markProxyEngine(engine, config)
   const report = compat.errorReporter(onError)
   const store = compat.createRefreshStore(config, report)
   const apiPrefix = config.access?.apiPrefix || '/api'
@@ -269,49 +270,55 @@ function createAuthProxy(config) {
     d.requestHeaders.push('cookie', cookieHeader)
   }
 
-  async function authProxy(req) {
-    if (beforeAuth) {
-      const early = await compat.runHook(report, 'beforeAuth', beforeAuth, req)
-      if (early) return adopt(early, req, null)
-    }
-    let rateLimitKey
-    if (keyFn) {
-      try {
-        const key = await keyFn(req)
-        if (key !== undefined && key !== null && key !== '') {
-          // Line breaks would end the packed facts field early.
-          rateLimitKey = String(key).replace(/[\r\n]/g, ' ')
-        }
-      } catch (err) {
-        // Fall back to the client IP: a broken keyFn must not turn off rate limiting.
-        console.error('[next-api-layer-native] rateLimit.keyFn threw:', err)
-        report(err)
-      }
-    }
-    let d
-    // The request headers, read once by the packer and reused for the downstream override.
-    const seen = []
+  /** The rate-limit key from `rateLimit.keyFn(req)`; a throwing keyFn falls back to the IP. */
+  async function rateLimitKeyOf(req) {
     try {
-      // One string in, one string out: a cache hit is answered synchronously; only a
-      // 'pending' answer (the backend is needed) goes to tokio.
-      d = await decideFor(req, rateLimitKey, seen)
+      const key = await keyFn(req)
+      if (key === undefined || key === null || key === '') return undefined
+      // Line breaks would end the packed facts field early.
+      return String(key).replace(/[\r\n]/g, ' ')
     } catch (err) {
-      // Never crash the server: APIs get a 503 JSON, pages go on unauthenticated.
-      console.error('[next-api-layer-native] auth proxy error:', withCode(err))
+      // Fall back to the client IP: a broken keyFn must not turn off rate limiting.
+      console.error('[next-api-layer-native] rateLimit.keyFn threw:', err)
       report(err)
-      if (isApiPath(req, apiPrefix)) {
-        return NextResponse().json(
-          { success: false, message: 'Authentication service unavailable.', code: 'ERR_INTERNAL' },
-          { status: 503 },
-        )
-      }
-      return NextResponse().next({ request: { headers: downstreamHeaders(req, null) } })
+      return undefined
     }
+  }
+
+  /** Never crash the server: APIs get a 503 JSON, pages go on unauthenticated. */
+  function failed(req, err) {
+    console.error('[next-api-layer-native] auth proxy error:', withCode(err))
+    report(err)
+    if (isApiPath(req, apiPrefix)) {
+      return NextResponse().json(
+        { success: false, message: 'Authentication service unavailable.', code: 'ERR_INTERNAL' },
+        { status: 503 },
+      )
+    }
+    return NextResponse().next({ request: { headers: downstreamHeaders(req, null) } })
+  }
+
+  function reportTrouble(d) {
     if (d.auth?.error && onError) {
       const e = new Error(`auth backend trouble: ${d.auth.error}`)
       e.code = d.auth.error
       report(e)
     }
+  }
+
+  /** Does answering `d` run user code (hooks that may be async)? */
+  function runsHooks(d) {
+    return Boolean(
+      afterAuth ||
+        i18nMiddleware ||
+        (d.auth?.refreshFail && onRefreshFail) ||
+        (d.kind === 'json' && d.status === 429 && onRateLimited),
+    )
+  }
+
+  /** The response for decision `d`, after the hooks that apply to it. */
+  async function respond(d, req, seen) {
+    reportTrouble(d)
     if (d.auth?.refreshFail && onRefreshFail) {
       try {
         await onRefreshFail(d.auth.refreshFail, req)
@@ -348,6 +355,46 @@ function createAuthProxy(config) {
       else if (r === res) compat.keepLayerCookies(res, d.setCookies)
     }
     return res
+  }
+
+  /** The whole flow: beforeAuth, keyFn, the decision (sync or async), the hooks. */
+  async function viaHooks(req) {
+    if (beforeAuth) {
+      const early = await compat.runHook(report, 'beforeAuth', beforeAuth, req)
+      if (early) return adopt(early, req, null)
+    }
+    const rateLimitKey = keyFn ? await rateLimitKeyOf(req) : undefined
+    // The request headers, read once by the packer and reused for the downstream override.
+    const seen = []
+    let d
+    try {
+      d = await decideFor(req, rateLimitKey, seen)
+    } catch (err) {
+      return failed(req, err)
+    }
+    return respond(d, req, seen)
+  }
+
+  /**
+   * The proxy. A cache hit with no hook to run is answered in this call, with no promise of
+   * ours but the one returned (under Next.js's async-context tracking each await costs): one
+   * string into the engine, one out, and the response. Anything else takes `viaHooks`.
+   */
+  function authProxy(req) {
+    if (beforeAuth || keyFn) return viaHooks(req)
+    const seen = []
+    let d
+    try {
+      const s = engine.decidePacked(pack(req, wantAuth, undefined, seen, overrides(req)))
+      // The backend is needed: the async path asks again (a pending answer counted nothing).
+      if (s.startsWith('pending')) return viaHooks(req)
+      d = unpackDecision(s, wantAuth)
+    } catch (err) {
+      return Promise.resolve(failed(req, err))
+    }
+    if (runsHooks(d)) return respond(d, req, seen)
+    reportTrouble(d)
+    return Promise.resolve(toResponse(d, req, seen))
   }
 
   /** Counters: cache hits/misses, backend calls, coalesced waiters, backend errors. */

@@ -4,10 +4,13 @@
 // Fast path: the `x-auth-user` request header the auth proxy set for this request, trusted
 // only with a valid `x-auth-user-sig` (an HMAC under a secret that lives in this process's
 // addon), so a forged header on a route the proxy does not cover is never believed.
+// On an unchanged request (`userHeader: 'auto'`, the default) the proxy sends no header:
+// called without backend options, the user is read from the auth proxy's own engine by the
+// request's cookie (its cache judged this token moments ago; no backend call).
 // Fallback: the token from `x-refreshed-token` / the user cookie / the guest cookie, judged by
 // the SAME native engine and cache as the proxy (one coalesced backend call at most).
 
-const { getEngine, findEngine, withCode } = require('../shared/engine')
+const { getEngine, findEngine, proxyEngines, withCode } = require('../shared/engine')
 const native = require('../shared/native')
 const { isDuplicatedCookie, parseCookieHeader } = require('../shared/cookie-header')
 const { verifiedRefreshedToken } = require('../shared/refreshed-token')
@@ -72,6 +75,37 @@ function decodeAuthUser(value) {
   }
 }
 
+/** Options that name a backend or cookies: the caller chose the engine, not the proxy. */
+function namesBackend(options) {
+  return Boolean(
+    options.apiBaseUrl ||
+      options.validateEndpoint ||
+      options.userCookie ||
+      options.guestCookie ||
+      options.parseResponse ||
+      options.validate,
+  )
+}
+
+/**
+ * The request's session as an auth proxy of this process judged it, from that engine's cache
+ * (each with its own cookie names): `{ user, token }`, or null when none has it.
+ */
+function fromProxyEngine(h) {
+  const raw = h.get('cookie')
+  const refreshed = verifiedRefreshedToken(h)
+  if (!raw && !refreshed) return null
+  let jar
+  for (const { engine, cookies } of proxyEngines()) {
+    if (!refreshed && !jar) jar = parseCookieHeader(raw)
+    const token = refreshed || jar.get(cookies.user) || jar.get(cookies.guest)
+    if (!token) continue
+    const v = engine.validateCached(token)
+    if (v && v.status === 'valid' && v.userJson) return { user: JSON.parse(v.userJson), token }
+  }
+  return null
+}
+
 function engineFor(options) {
   const apiBaseUrl = options.apiBaseUrl || envBaseUrl()
   const validate = options.validateEndpoint || 'auth/me'
@@ -112,6 +146,13 @@ async function getServerUser(options = {}) {
     if (user) {
       if (debug) console.error('[next-api-layer-native] getServerUser: signed x-auth-user')
       return result(user, token, options)
+    }
+  }
+  if (!namesBackend(options)) {
+    const judged = fromProxyEngine(h)
+    if (judged) {
+      if (debug) console.error("[next-api-layer-native] getServerUser: the proxy engine's cache")
+      return result(judged.user, judged.token, options)
     }
   }
   if (!token) return result(null, null, options)

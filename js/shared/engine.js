@@ -283,6 +283,16 @@ function registry() {
   return globalThis[sym]
 }
 
+/** The user and guest cookie names of a config (`cookies.hostPrefix` as the engine does). */
+function cookieNames(c) {
+  const host = (n) =>
+    c.cookies?.hostPrefix === true && !n.startsWith('__Host-') ? `__Host-${n}` : n
+  return {
+    user: host(c.cookies?.user || c.userCookie || 'userToken'),
+    guest: host(c.cookies?.guest || c.guestCookie || 'guestToken'),
+  }
+}
+
 function sharedKey(c) {
   const base = String(c.apiBaseUrl || '')
     .trim()
@@ -290,12 +300,39 @@ function sharedKey(c) {
   // `validate` is an endpoint string in getServerUser's lookup, an object (mode) in a config
   const endpoint = typeof c.validate === 'string' ? c.validate : undefined
   const validate = String(c.endpoints?.validate || endpoint || 'auth/me').replace(/^\/+/, '')
-  // `cookies.hostPrefix` names the cookies `__Host-<name>` (as the engine does)
-  const host = (n) =>
-    c.cookies?.hostPrefix === true && !n.startsWith('__Host-') ? `__Host-${n}` : n
-  const user = host(c.cookies?.user || c.userCookie || 'userToken')
-  const guest = host(c.cookies?.guest || c.guestCookie || 'guestToken')
+  const { user, guest } = cookieNames(c)
   return `${base}|${validate}|${user}|${guest}`
+}
+
+/**
+ * Marks `engine` as an auth proxy's, with its cookie names: downstream helpers called without
+ * backend options read the user of an unchanged request from it (userHeader 'auto').
+ */
+function markProxyEngine(engine, config) {
+  const entry = registry().find((e) => e.engine === engine)
+  if (entry) entry.cookies = cookieNames(config)
+}
+
+/** The auth proxies' engines of this process, the newest first, with their cookie names. */
+function proxyEngines() {
+  return registry()
+    .filter((e) => e.cookies)
+    .reverse()
+}
+
+/**
+ * The cached judgement of `token` by an engine of this process built for the same backend,
+ * validate endpoint and cookie names (no I/O): the user when valid, else null.
+ */
+function cachedUser(c, token) {
+  if (typeof token !== 'string' || token === '') return null
+  const key = sharedKey(c)
+  for (const e of registry()) {
+    if (e.key !== key) continue
+    const v = e.engine.validateCached(token)
+    if (v && v.status === 'valid' && v.userJson) return JSON.parse(v.userJson)
+  }
+  return null
 }
 
 /** An engine already built for the same backend, validate endpoint and cookie names. */
@@ -340,4 +377,14 @@ function revokeToken(c, token) {
   return n
 }
 
-module.exports = { getEngine, findEngine, findCsrfEngine, revokeToken, serialize, withCode }
+module.exports = {
+  getEngine,
+  findEngine,
+  findCsrfEngine,
+  revokeToken,
+  markProxyEngine,
+  proxyEngines,
+  cachedUser,
+  serialize,
+  withCode,
+}

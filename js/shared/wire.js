@@ -5,6 +5,7 @@
 // drift (__test__/wire.test.js checks the round trip for every field).
 
 const native = require('./native')
+const { isInternalHeader } = require('./internal-headers')
 const { effectiveMethod, effectiveMethodWith, OVERRIDE_SET } = require('./method-override')
 
 const FORMAT = native.wireFormat()
@@ -91,12 +92,16 @@ function makePacker(csrfHeader) {
   return function pack(req, wantAuth, rateLimitKey, seen, over) {
     const vals = blank.slice()
     let override = null
+    let internal = false
     for (const [k, v] of req.headers) {
       if (seen) seen.push(k, v)
       const at = slots.get(k)
       if (at !== undefined) for (let j = 0; j < at.length; j++) vals[at[j]] = v
       else if (override === null && OVERRIDE_SET.has(k) && v.trim()) override = v
+      // the request will be rewritten to strip it: the engine sends the user header along
+      else if (!internal && isInternalHeader(k)) internal = true
     }
+    const flags = (wantAuth ? 'a' : '') + (internal ? 'i' : '')
     const url = req.nextUrl || new URL(req.url)
     for (let j = 0; j < NON_HEADER.length; j++) {
       const i = NON_HEADER[j]
@@ -105,7 +110,7 @@ function makePacker(csrfHeader) {
           ? effectiveMethodWith(req.method, override, url.search)
           : factOf(i, req, null, url, '', rateLimitKey)
     }
-    if (over === undefined) return (wantAuth ? 'a\n' : '\n') + vals.join('\n')
+    if (over === undefined) return `${flags}\n${vals.join('\n')}`
     // The adapter's own readings (see packFacts): header facts replaced by name, the prefetch flag.
     const replace = over.headers
     if (replace) {
@@ -116,7 +121,7 @@ function makePacker(csrfHeader) {
         for (let j = 0; j < at.length; j++) vals[at[j]] = String(v).replace(/[\r\n]/g, ' ')
       }
     }
-    return `${wantAuth ? 'a' : ''}${over.prefetch ? 'p' : ''}\n${vals.join('\n')}`
+    return `${flags}${over.prefetch ? 'p' : ''}\n${vals.join('\n')}`
   }
 }
 

@@ -24,7 +24,7 @@ use napi_derive::napi;
 use crate::auth::cascade::TokenSource;
 use crate::auth::mappers::IssuedToken;
 use crate::auth::tokens::Session;
-use crate::config::Config;
+use crate::config::{Config, UserHeader};
 use crate::error::ErrorCode;
 use crate::http::cookies::{self, build_set_cookie, delete_if_present};
 use crate::http::return_to::{request_origin, resolve_return_to};
@@ -73,6 +73,9 @@ pub struct Facts {
     pub rate_limit_key: Option<String>,
     /// A speculative prefetch (`isPrefetchRequest`): not counted by the rate limiter.
     pub prefetch: Option<bool>,
+    /// The request carries one of the layer's internal headers (`x-auth-user`, ...): the
+    /// adapter must rewrite the request headers to strip it, so the user header goes along.
+    pub carries_internal: Option<bool>,
 }
 
 /// The user-facing summary passed to `afterAuth(req, res, authResult)`.
@@ -365,8 +368,9 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
         token_type.is_some_and(|t| cfg.access.allowed_token_types.iter().any(|x| x == t));
 
     let mut d = verdict(cfg, facts, route, auth, authenticated);
-    let locale = push_identity_headers(&mut d, cfg, route, session);
+    let locale = push_locale_header(&mut d, cfg, route, session);
     apply_cookies(&mut d, cfg, facts, auth);
+    push_user_header(&mut d, cfg, facts, session);
 
     d.auth = Some(AuthResult {
         is_authenticated: authenticated,
@@ -467,22 +471,12 @@ fn login_redirect(
 
 /// Stage 2: downstream request headers of who the request is (only meaningful for `next`,
 /// harmless otherwise). Returns the request's locale.
-fn push_identity_headers(
+fn push_locale_header(
     d: &mut Decision,
     cfg: &Config,
     route: &RouteInfo,
     session: Option<&Session>,
 ) -> Option<String> {
-    if let Some(s) = session {
-        if s.x_auth_user.len() <= cfg.max_user_header_bytes {
-            d.request_headers.push(HEADER_AUTH_USER.into());
-            d.request_headers.push(s.x_auth_user.clone());
-            d.request_headers.push(HEADER_AUTH_USER_SIG.into());
-            d.request_headers.push(s.x_auth_sig.clone());
-        } else {
-            warn_user_header_too_big(s.x_auth_user.len(), cfg.max_user_header_bytes);
-        }
-    }
     // The locale of the path prefix, else the default locale (i18n on).
     let locale = route.locale.clone().or_else(|| {
         cfg.i18n
@@ -497,6 +491,28 @@ fn push_identity_headers(
         d.request_headers.push(l.clone());
     }
     locale
+}
+
+/// The signed `x-auth-user` for downstream code. With `userHeader: 'auto'` it travels only
+/// when the request is rewritten anyway (a header above, a rewritten cookie, or a client's
+/// internal header to strip): rewriting the request headers costs Next.js more than our whole
+/// decision, and on an unchanged request downstream helpers read the same user from this
+/// engine's cache by the request's own cookie. Without a cache (`cache.ttl: 0`) that lookup
+/// would be a second backend call, so the header always travels.
+fn push_user_header(d: &mut Decision, cfg: &Config, facts: &Facts, session: Option<&Session>) {
+    let Some(s) = session else { return };
+    let rewritten = !d.request_headers.is_empty() || facts.carries_internal == Some(true);
+    if cfg.user_header == UserHeader::Auto && !rewritten && !cfg.cache_ttl.is_zero() {
+        return;
+    }
+    if s.x_auth_user.len() <= cfg.max_user_header_bytes {
+        d.request_headers.push(HEADER_AUTH_USER.into());
+        d.request_headers.push(s.x_auth_user.clone());
+        d.request_headers.push(HEADER_AUTH_USER_SIG.into());
+        d.request_headers.push(s.x_auth_sig.clone());
+    } else {
+        warn_user_header_too_big(s.x_auth_user.len(), cfg.max_user_header_bytes);
+    }
 }
 
 /// Stage 3: cookies issued or cleared for the browser, and the `cookie` header server code

@@ -9,7 +9,8 @@
 //! (`wireFormat()`, js/shared/wire.js). Adding a fact is one row here plus its `Facts` field.
 //!
 //! Facts: a flags field first (`a`: the caller wants the auth result, `p`: a prefetch, see
-//! `Facts::prefetch`), then one field per
+//! `Facts::prefetch`, `i`: the request carries an internal header, `Facts::carries_internal`),
+//! then one field per
 //! [`FACTS`] row. Decision: one field per [`DECISION`] row (a list is its length, then its
 //! items), then, when asked, one field per [`AUTH`] row (booleans as `1` / empty).
 
@@ -241,11 +242,13 @@ pub const AUTH: &[Field<AuthResult>] = &[
 /// Missing trailing fields are absent.
 pub fn facts(s: &str) -> (Facts, bool) {
     let mut it = s.split('\n');
-    // flags: `a` = include the auth result, `p` = a prefetch (`Facts::prefetch`)
+    // flags: `a` = include the auth result, `p` = a prefetch (`Facts::prefetch`), `i` = an
+    // internal header to strip (`Facts::carries_internal`)
     let flags = it.next().unwrap_or("");
     let want_auth = flags.contains('a');
     let mut f = Facts {
         prefetch: flags.contains('p').then_some(true),
+        carries_internal: flags.contains('i').then_some(true),
         ..Facts::default()
     };
     for field in FACTS {

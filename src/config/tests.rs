@@ -25,6 +25,7 @@ fn defaults() {
     assert_eq!(c.access.allowed_token_types, vec!["user"]);
     assert!(c.cookie_options.http_only);
     assert_eq!(c.cookie_options.path, "/");
+    assert_eq!(c.user_header, UserHeader::Auto);
 }
 
 #[test]
@@ -42,6 +43,18 @@ fn errors_name_the_option() {
         let e = err(json!({ "apiBaseUrl": bad }));
         assert!(e.message.starts_with("apiBaseUrl"), "{bad}: {}", e.message);
     }
+    for (bad, want) in [
+        (
+            json!("header"),
+            "userHeader must be 'auto' or 'always' (got \"header\")",
+        ),
+        (json!(true), "userHeader must be a string (got a boolean)"),
+    ] {
+        let e = err(json!({ "apiBaseUrl": "http://x", "userHeader": bad }));
+        assert_eq!(e.message, want);
+    }
+    let c = Config::from_value(&json!({ "apiBaseUrl": "http://x", "userHeader": "always" }));
+    assert_eq!(c.unwrap().user_header, UserHeader::Always);
     let e = err(json!({ "apiBaseUrl": "http://x", "cache": { "ttl": -1 } }));
     assert_eq!(e.message, "cache.ttl must be a non-negative number");
     let e = err(json!({ "apiBaseUrl": "http://x", "guestToken": { "ttl": -5 } }));

@@ -12,7 +12,7 @@ export type DemoUser = {
 
 export type Session = { user: DemoUser | null; isAuthenticated: boolean; isGuest: boolean }
 
-// The user as the proxy saw it (x-auth-user), or validated through the native engine's cache.
+// The user as the proxy judged it (its signed x-auth-user, else the same native engine's cache).
 // The token never leaves the server: only user facts are returned.
 export async function currentSession(): Promise<Session> {
   const r = await getServerUser({

@@ -53,20 +53,62 @@ fn protected_page_redirects_with_safe_return_to() {
         d.location.as_deref(),
         Some("/de/login?returnTo=/de/dashboard")
     );
-    // authenticated passes, with x-auth-user
+    // authenticated passes (the user header rule is `user_header_travels_when_...` below)
     let a = AuthOutcome {
         session: Some(session("user")),
         ..Default::default()
     };
     let d = run(&c, &facts("/dashboard"), &a);
     assert_eq!(d.kind, "next");
-    assert!(d.request_header("x-auth-user").is_some());
     // guests are not allowed in
     let a = AuthOutcome {
         session: Some(session("guest")),
         ..Default::default()
     };
     assert_eq!(run(&c, &facts("/dashboard"), &a).kind, "redirect");
+}
+
+#[test]
+fn user_header_travels_when_the_request_is_rewritten_anyway() {
+    let a = AuthOutcome {
+        session: Some(session("user")),
+        ..Default::default()
+    };
+    let has_user = |d: &Decision| {
+        d.request_header("x-auth-user").is_some() && d.request_header("x-auth-user-sig").is_some()
+    };
+    // 'auto' (default): an unchanged request goes on bare; downstream reads the engine
+    let c = cfg(json!({}));
+    let d = run(&c, &facts("/dashboard"), &a);
+    assert_eq!((d.kind.as_str(), d.request_headers.len()), ("next", 0));
+    // ... but a client's internal header must be stripped: the request is rewritten anyway
+    let mut f = facts("/dashboard");
+    f.carries_internal = Some(true);
+    assert!(has_user(&run(&c, &f, &a)));
+    // ... and so it is when another header travels (the locale) or the cookie is rewritten
+    let d = run(&c, &facts("/de/dashboard"), &a);
+    assert_eq!(d.request_header("x-locale"), Some("de"));
+    assert!(has_user(&d));
+    let mut f = facts("/dashboard");
+    f.cookie = Some("userToken=t; guestToken=g".into());
+    let cleared = AuthOutcome {
+        clear_guest: true,
+        ..a.clone()
+    };
+    let d = run(&c, &f, &cleared);
+    assert!(d.request_header("cookie").is_some());
+    assert!(has_user(&d));
+    // without a cache the downstream lookup would be a backend call: the header travels
+    let c = cfg(json!({ "cache": { "ttl": 0 } }));
+    assert!(has_user(&run(&c, &facts("/dashboard"), &a)));
+    // 'always': on every request with a session
+    let c = cfg(json!({ "userHeader": "always" }));
+    assert!(has_user(&run(&c, &facts("/dashboard"), &a)));
+    assert!(!has_user(&run(
+        &c,
+        &facts("/dashboard"),
+        &AuthOutcome::default()
+    )));
 }
 
 #[test]

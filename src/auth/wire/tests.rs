@@ -35,10 +35,12 @@ fn every_facts_field_is_on_the_wire_exactly_once() {
         refreshed_token,
         ip,
         rate_limit_key,
-        // carried by the flags field (`p`), not a field of its own
+        // carried by the flags field (`p`, `i`), not fields of their own
         prefetch,
+        carries_internal,
     } = f;
     assert_eq!(prefetch, None);
+    assert_eq!(carries_internal, None);
     let mut got = vec![method, path];
     got.extend(
         [
@@ -107,6 +109,11 @@ fn absent_and_short_facts() {
     let (f, a) = facts("ap\nGET\n/");
     assert!(a);
     assert_eq!(f.prefetch, Some(true));
+    assert_eq!(f.carries_internal, None);
+    // the `i` flag: the request carries an internal header the adapter will strip
+    let (f, a) = facts("i\nGET\n/");
+    assert!(!a);
+    assert_eq!((f.prefetch, f.carries_internal), (None, Some(true)));
 }
 
 #[test]
