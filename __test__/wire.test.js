@@ -127,13 +127,13 @@ test('every decision field read back from the packed form equals the object form
     req('/dashboard', { cookie: 'userToken=abc' }),
   ]
   const kinds = new Set()
+  let bare = 0
   for (const r of cases) {
     for (const withAuth of [false, true]) {
       const obj = normalise(engine.decide(factsOf(r)))
-      const packed = unpackDecision(
-        engine.decidePacked(packFacts(r, undefined, withAuth)),
-        withAuth,
-      )
+      const answer = engine.decidePacked(packFacts(r, undefined, withAuth))
+      if (answer === 'n') bare += 1
+      const packed = unpackDecision(answer, withAuth)
       if (!withAuth) delete obj.auth
       if (obj.kind === 'pending') {
         assert.equal(packed.kind, 'pending')
@@ -146,6 +146,7 @@ test('every decision field read back from the packed form equals the object form
   }
   // The cases reach every kind of decision (so every field was compared with content).
   assert.deepEqual([...kinds].sort(), ['json', 'next', 'pending', 'redirect'])
+  assert.ok(bare > 0, 'a bare next went through the one-letter form')
   // Rate limited: the 429 carries response headers through the wire too.
   const limiter = new native.Engine(config({ rateLimit: { maxRequests: 2 } }))
   const limited = req('/de/posts')
@@ -167,6 +168,10 @@ test('every field of the declared format is read by name', () => {
   const head = FORMAT.decision.map((f) => empty[f.kind]).join('\n')
   const d = unpackDecision(head, false)
   assert.deepEqual(Object.keys(d), [...FORMAT.decision.map((f) => f.name), 'auth'])
+  // The one-letter bare `next` reads as the same fields, and as the full form of that decision.
+  const bare = unpackDecision('n', false)
+  assert.deepEqual(Object.keys(bare), Object.keys(d))
+  assert.deepEqual(bare, { ...d, kind: 'next', status: 200 })
   const tail = FORMAT.auth.map((f) => empty[f.kind]).join('\n')
   const withAuth = unpackDecision(`${head}\n${tail}`, true)
   assert.deepEqual(

@@ -5,7 +5,10 @@
 // drift (__test__/wire.test.js checks the round trip for every field).
 
 const native = require('./native')
-const { isInternalHeader } = require('./internal-headers')
+const { INTERNAL_HEADERS } = require('./internal-headers')
+
+// Header names as `Headers` iterates them are lower-case already: no per-name toLowerCase.
+const INTERNAL = new Set(INTERNAL_HEADERS)
 const { effectiveMethod, effectiveMethodWith, OVERRIDE_SET } = require('./method-override')
 
 const FORMAT = native.wireFormat()
@@ -99,7 +102,7 @@ function makePacker(csrfHeader) {
       if (at !== undefined) for (let j = 0; j < at.length; j++) vals[at[j]] = v
       else if (override === null && OVERRIDE_SET.has(k) && v.trim()) override = v
       // the request will be rewritten to strip it: the engine sends the user header along
-      else if (!internal && isInternalHeader(k)) internal = true
+      else if (!internal && INTERNAL.has(k)) internal = true
     }
     const flags = (wantAuth ? 'a' : '') + (internal ? 'i' : '')
     const url = req.nextUrl || new URL(req.url)
@@ -186,8 +189,26 @@ function readFields(p, at, names, kinds, out) {
   return out
 }
 
+/** `BARE_NEXT` in src/auth/wire.rs: go on unchanged, nothing to set, no auth result asked. */
+const BARE_NEXT = 'n'
+
+/** The decision `BARE_NEXT` stands for (fresh lists: hooks may add to them). */
+function bareNext() {
+  return {
+    kind: 'next',
+    status: 200,
+    location: undefined,
+    body: undefined,
+    setCookies: [],
+    requestHeaders: [],
+    responseHeaders: [],
+    auth: undefined,
+  }
+}
+
 /** Reads the engine's packed decision (with its auth result when `withAuth`). */
 function unpackDecision(s, withAuth) {
+  if (s === BARE_NEXT) return bareNext()
   const p = s.split('\n')
   const at = { i: 0 }
   const d = readFields(p, at, DECISION_NAMES, DECISION_KIND, {})

@@ -12,7 +12,8 @@
 //! `Facts::prefetch`, `i`: the request carries an internal header, `Facts::carries_internal`),
 //! then one field per
 //! [`FACTS`] row. Decision: one field per [`DECISION`] row (a list is its length, then its
-//! items), then, when asked, one field per [`AUTH`] row (booleans as `1` / empty).
+//! items), then, when asked, one field per [`AUTH`] row (booleans as `1` / empty). The one
+//! answer most requests get, go on unchanged without the auth result, is [`BARE_NEXT`].
 
 use super::decide::{AuthResult, Decision, Facts};
 
@@ -307,7 +308,24 @@ fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &str {
 }
 
 /// Encodes a decision (and, when asked, its auth result; absent = all fields empty).
+/// The packed form of `Decision::next()` with nothing to set, asked without the auth result:
+/// a warm request's usual answer, read by the adapter without splitting anything.
+pub const BARE_NEXT: &str = "n";
+
+fn is_bare_next(d: &Decision) -> bool {
+    d.kind == "next"
+        && d.status == 200
+        && d.location.is_none()
+        && d.body.is_none()
+        && d.set_cookies.is_empty()
+        && d.request_headers.is_empty()
+        && d.response_headers.is_empty()
+}
+
 pub fn decision(d: &Decision, with_auth: bool) -> String {
+    if !with_auth && is_bare_next(d) {
+        return BARE_NEXT.to_string();
+    }
     let capacity = 64
         + d.request_headers.iter().map(String::len).sum::<usize>()
         + d.set_cookies.iter().map(String::len).sum::<usize>()

@@ -172,6 +172,23 @@ fn every_decision_field_is_on_the_wire() {
 }
 
 #[test]
+fn a_bare_next_is_one_letter_and_only_that() {
+    assert_eq!(decision(&Decision::next(), false), BARE_NEXT);
+    // anything to carry, or the auth result asked for: the full form
+    let mut with_header = Decision::next();
+    with_header.request_headers = vec!["x-locale".into(), "de".into()];
+    let mut with_cookie = Decision::next();
+    with_cookie.set_cookies = vec!["a=1".into()];
+    let mut with_response_header = Decision::next();
+    with_response_header.response_headers = vec!["x-ratelimit-limit".into(), "5".into()];
+    let redirect = Decision::redirect("/login".into());
+    for d in [&with_header, &with_cookie, &with_response_header, &redirect] {
+        assert_ne!(decision(d, false), BARE_NEXT, "{d:?}");
+    }
+    assert_ne!(decision(&Decision::next(), true), BARE_NEXT);
+}
+
+#[test]
 fn field_kinds() {
     let kinds: Vec<_> = DECISION.iter().map(|f| (f.name, f.kind())).collect();
     assert_eq!(
