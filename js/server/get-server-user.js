@@ -56,9 +56,8 @@ async function requestState(options) {
   return { h, c }
 }
 
-function tokenFrom(h, c, options) {
+function tokenFrom(h, c, options, refreshed = verifiedRefreshedToken(h)) {
   const { userCookie, guestCookie } = names(options)
-  const refreshed = verifiedRefreshedToken(h)
   if (refreshed) return refreshed
   // cookies() keeps the last of a repeated name; the layer reads none (see cookie-header.js)
   const raw = h.get('cookie')
@@ -91,9 +90,8 @@ function namesBackend(options) {
  * The request's session as an auth proxy of this process judged it, from that engine's cache
  * (each with its own cookie names): `{ user, token }`, or null when none has it.
  */
-function fromProxyEngine(h) {
+function fromProxyEngine(h, refreshed) {
   const raw = h.get('cookie')
-  const refreshed = verifiedRefreshedToken(h)
   if (!raw && !refreshed) return null
   let jar
   for (const { engine, cookies } of proxyEngines()) {
@@ -138,23 +136,25 @@ function result(user, token, options) {
  */
 async function getServerUser(options = {}) {
   const { h, c } = await requestState(options)
-  const token = tokenFrom(h, c, options)
+  const refreshed = verifiedRefreshedToken(h)
   if (!options.skipHeader) {
     const header = h.get('x-auth-user')
-    const sig = h.get('x-auth-user-sig')
-    const user = header && sig && native.verifyAuthUser(header, sig) ? decodeAuthUser(header) : null
+    const sig = header && h.get('x-auth-user-sig')
+    const user = sig && native.verifyAuthUser(header, sig) ? decodeAuthUser(header) : null
     if (user) {
       if (debug) console.error('[next-api-layer-native] getServerUser: signed x-auth-user')
-      return result(user, token, options)
+      return result(user, tokenFrom(h, c, options, refreshed), options)
     }
   }
+  // Read from the proxy's engine before anything else: an unchanged request's usual path.
   if (!namesBackend(options)) {
-    const judged = fromProxyEngine(h)
+    const judged = fromProxyEngine(h, refreshed)
     if (judged) {
       if (debug) console.error("[next-api-layer-native] getServerUser: the proxy engine's cache")
       return result(judged.user, judged.token, options)
     }
   }
+  const token = tokenFrom(h, c, options, refreshed)
   if (!token) return result(null, null, options)
   if (debug) console.error('[next-api-layer-native] getServerUser: validating through the engine')
   const engine = engineFor(options)

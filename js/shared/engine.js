@@ -309,15 +309,19 @@ function sharedKey(c) {
  * backend options read the user of an unchanged request from it (userHeader 'auto').
  */
 function markProxyEngine(engine, config) {
-  const entry = registry().find((e) => e.engine === engine)
-  if (entry) entry.cookies = cookieNames(config)
+  const list = proxyEngines()
+  if (list.some((e) => e.engine === engine)) return
+  list.unshift({ engine, cookies: cookieNames(config) })
 }
 
-/** The auth proxies' engines of this process, the newest first, with their cookie names. */
+/**
+ * The auth proxies' engines of this process, the newest first, with their cookie names
+ * (process-wide like the registry; kept apart so a lookup walks no other engine).
+ */
 function proxyEngines() {
-  return registry()
-    .filter((e) => e.cookies)
-    .reverse()
+  const sym = Symbol.for('next-api-layer-native.proxy-engines')
+  if (!globalThis[sym]) globalThis[sym] = []
+  return globalThis[sym]
 }
 
 /**
