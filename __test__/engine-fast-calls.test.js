@@ -2,10 +2,12 @@
 // when the addon loads (src/napi/fast_calls.rs), in place of the generated methods. They must
 // answer and throw exactly as the generated methods did: same results through the real
 // demo backend, a TypeError for a receiver that is not an Engine (never a blind cast), the
-// napi-rs conversion error for an argument that is not a string.
+// napi-rs conversion error for an argument that is not a string; validateCached's object is
+// built by hand and must equal the generated conversion's, key order included.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
 const native = require('../js/shared/native.js')
 const { startBackend } = require('../examples/backend/spawn.js')
 const { packFacts, unpackDecision } = require('../js/shared/wire.js')
@@ -27,7 +29,18 @@ test('a cache hit answers through the fast calls as the object form does', async
   const facts = { method: 'GET', path: '/dashboard', cookie: `userToken=${token}` }
   assert.equal((await engine.decideAsync(facts)).kind, 'next')
   const v = engine.validateCached(token)
+  // The same object as the generated TokenValidation conversion made, in its key order.
+  assert.deepEqual(Object.keys(v), [
+    'status',
+    'isGuest',
+    'userJson',
+    'xAuthUser',
+    'tokenType',
+    'exp',
+  ])
   assert.equal(v.status, 'valid')
+  assert.equal(v.tokenType, 'user')
+  assert.equal(v.exp, JSON.parse(v.userJson).exp)
   assert.equal(JSON.parse(v.userJson).email, 'demo@example.com')
   assert.equal(v.isGuest, false)
   assert.equal(typeof v.xAuthUser, 'string')
@@ -46,6 +59,43 @@ test('a cache hit answers through the fast calls as the object form does', async
   assert.equal(packed.auth.isAuthenticated, true)
   assert.equal(packed.auth.userJson, obj.auth.userJson)
   assert.ok(answer.includes(v.xAuthUser), 'the signed user header travels in the answer')
+})
+
+test('a rejected or revoked token answers { status, isGuest } only', async (t) => {
+  const backend = await startBackend()
+  t.after(() => backend.stop())
+  const { token } = await backend.mint({ sub: '1' })
+  const engine = new native.Engine(
+    JSON.stringify({ apiBaseUrl: backend.url, cache: { negativeTtl: 60000 } }),
+  )
+  await engine.decideAsync({ method: 'GET', path: '/', cookie: 'userToken=not.a.token' })
+  assert.deepStrictEqual(engine.validateCached('not.a.token'), {
+    status: 'rejected',
+    isGuest: false,
+  })
+  await engine.decideAsync({ method: 'GET', path: '/', cookie: `userToken=${token}` })
+  assert.equal(engine.validateCached(token).status, 'valid')
+  engine.revokeToken(token)
+  assert.deepStrictEqual(engine.validateCached(token), { status: 'rejected', isGuest: false })
+})
+
+test('a user with non-ASCII text comes back intact (UTF-8 and ASCII strings alike)', () => {
+  const secret = 'fast-calls-test-secret-32-chars-x'
+  const b64u = (x) => Buffer.from(x).toString('base64url')
+  const head = b64u(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
+  const exp = Math.floor(Date.now() / 1000) + 600
+  const body = b64u(JSON.stringify({ sub: '1', name: 'Zoë Démo ✓', type: 'user', exp }))
+  const sig = b64u(crypto.createHmac('sha256', secret).update(`${head}.${body}`).digest())
+  const engine = new native.Engine(
+    JSON.stringify({
+      apiBaseUrl: 'http://127.0.0.1:9',
+      validate: { mode: 'local', secret, algorithms: ['HS256'] },
+    }),
+  )
+  const v = engine.validateCached(`${head}.${body}.${sig}`)
+  assert.equal(JSON.parse(v.userJson).name, 'Zoë Démo ✓')
+  assert.equal(JSON.parse(Buffer.from(v.xAuthUser, 'base64').toString('utf8')).name, 'Zoë Démo ✓')
+  assert.equal(v.exp, exp)
 })
 
 test('a receiver that is not an Engine is refused, not cast', () => {

@@ -137,6 +137,13 @@ pub struct NativeEngine {
     inner: std::sync::Arc<engine::Engine>,
 }
 
+impl NativeEngine {
+    /// The engine itself, for the hand-written callbacks of `fast_calls.rs`.
+    pub(crate) fn engine(&self) -> &engine::Engine {
+        &self.inner
+    }
+}
+
 #[napi]
 impl NativeEngine {
     /// `configJson`: `JSON.stringify(config)`. Function mappers are passed separately.

@@ -4,16 +4,16 @@
 //! Why: the callback napi-rs generates for a `&self` method registers the borrow in its
 //! process-wide borrow table (a mutex, a hash-map insert and remove, a thread-local scope) so
 //! that a `&mut self` method cannot run while it is borrowed. In a server, where every call
-//! of ours finds the CPU caches cold, that machinery cost ~4 µs of the ~23 µs of a cache hit
-//! (a `&self` method that does nothing costs ×3 an empty free function). `NativeEngine` has
-//! no `&mut self` method and holds its engine in an `Arc`, so a shared borrow has nothing to
-//! guard against. Everything else stays as the generated code does it: the receiver is
-//! checked with the class's type tag before its pointer is used (a wrong `this` throws the
-//! `TypeError` V8 throws for the generated method), and
-//! the argument and the result convert with the same napi-rs traits, so both calls answer and
-//! throw exactly as the generated methods (which stay, typed, in `engine.rs`) do.
+//! of ours finds the CPU caches cold, a `&self` method that does nothing costs ×3 an empty
+//! free function, and going around it took ~12 % off a cache-hit `decidePacked` (cold caches,
+//! floor bench). `NativeEngine` has no `&mut self` method and holds its engine in an `Arc`, so
+//! a shared borrow has nothing to guard against. The receiver is still checked with the
+//! class's type tag before its pointer is used (a wrong `this` throws the `TypeError` V8
+//! throws for the generated method); the arguments and `decidePacked`'s answer convert with
+//! the same napi-rs traits; `validateCached`'s answer is built by hand, the same object in the
+//! same property order (see `AnswerNames`). The generated methods stay, typed, in `engine.rs`.
 
-use std::ffi::CStr;
+use std::ffi::{CStr, c_void};
 use std::ptr;
 
 use napi::bindgen_prelude::{FromNapiValue, JsError, Object, ToNapiValue, TypeTag};
@@ -21,6 +21,7 @@ use napi::{Env, JsValue, Result, check_status, sys};
 use napi_derive::napi;
 
 use super::engine::NativeEngine;
+use crate::auth::tokens::Validation;
 
 type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -28,22 +29,28 @@ type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) 
 #[napi(module_exports)]
 pub fn install_fast_calls(exports: Object, env: Env) -> Result<()> {
     let env = env.raw();
-    let calls: [(&CStr, RawCallback); 2] = [
-        (c"decidePacked", decide_packed),
-        (c"validateCached", validate_cached),
-    ];
     // SAFETY: `env` and `exports` are the live values of this module registration.
     unsafe {
+        let names = Box::into_raw(Box::new(AnswerNames::new(env)?));
+        check_status!(sys::napi_add_env_cleanup_hook(
+            env,
+            Some(AnswerNames::drop_at_exit),
+            names.cast(),
+        ))?;
+        let calls: [(&CStr, RawCallback, *mut AnswerNames); 2] = [
+            (c"decidePacked", decide_packed, ptr::null_mut()),
+            (c"validateCached", validate_cached, names),
+        ];
         let class = named(env, exports.raw(), c"Engine")?;
         let proto = named(env, class, c"prototype")?;
-        for (name, cb) in calls {
+        for (name, cb, data) in calls {
             let mut f = ptr::null_mut();
             check_status!(sys::napi_create_function(
                 env,
                 name.as_ptr(),
                 name.to_bytes().len() as _,
                 Some(cb),
-                ptr::null_mut(),
+                data.cast(),
                 &mut f,
             ))?;
             check_status!(sys::napi_set_named_property(env, proto, name.as_ptr(), f))?;
@@ -65,20 +72,16 @@ unsafe fn named(env: sys::napi_env, obj: sys::napi_value, key: &CStr) -> Result<
 unsafe fn with_engine(
     env: sys::napi_env,
     info: sys::napi_callback_info,
-    f: impl FnOnce(&NativeEngine, sys::napi_value) -> Result<sys::napi_value>,
+    f: impl FnOnce(&NativeEngine, sys::napi_value, *mut c_void) -> Result<sys::napi_value>,
 ) -> sys::napi_value {
     let run = || -> Result<sys::napi_value> {
         let mut argc = 1usize;
         let mut arg = ptr::null_mut();
         let mut this = ptr::null_mut();
+        let mut data = ptr::null_mut();
         unsafe {
             check_status!(sys::napi_get_cb_info(
-                env,
-                info,
-                &mut argc,
-                &mut arg,
-                &mut this,
-                ptr::null_mut(),
+                env, info, &mut argc, &mut arg, &mut this, &mut data,
             ))?;
             // Another class's object (or none) must not reach the cast below. Thrown as V8
             // throws for the generated method (its class signature check comes first).
@@ -95,7 +98,7 @@ unsafe fn with_engine(
             }
             let mut raw = ptr::null_mut();
             check_status!(sys::napi_unwrap(env, this, &mut raw))?;
-            f(&*(raw as *const NativeEngine), arg)
+            f(&*(raw as *const NativeEngine), arg, data)
         }
     };
     run().unwrap_or_else(|e| {
@@ -109,7 +112,7 @@ unsafe extern "C" fn decide_packed(
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     unsafe {
-        with_engine(env, info, |engine, arg| {
+        with_engine(env, info, |engine, arg, _| {
             let facts = String::from_napi_value(env, arg)?;
             String::to_napi_value(env, engine.decide_packed(facts))
         })
@@ -121,9 +124,113 @@ unsafe extern "C" fn validate_cached(
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     unsafe {
-        with_engine(env, info, |engine, arg| {
+        with_engine(env, info, |engine, arg, data| {
             let token = String::from_napi_value(env, arg)?;
-            ToNapiValue::to_napi_value(env, engine.validate_cached(token))
+            let names = &*(data as *const AnswerNames);
+            match engine.engine().cached_validation(&token) {
+                None => ToNapiValue::to_napi_value(env, napi::bindgen_prelude::Null),
+                Some(v) => names.answer(env, &v),
+            }
         })
     }
+}
+
+/// The property names and fixed strings of `validateCached`'s answer, made once per env.
+/// The generated conversion copied each value into a Rust `String` first and made each name
+/// again from its C string (a lookup in V8's string table): with the CPU caches cold, that
+/// object was half the cost of the call.
+struct AnswerNames {
+    env: sys::napi_env,
+    /// A JS array of `NAMES` (Node-API before version 10 refers to objects only).
+    names: sys::napi_ref,
+}
+
+/// In the order the generated `TokenValidation` conversion set them (its always-present
+/// fields first, then the optional ones in declaration order), then the two statuses.
+const NAMES: [&CStr; 8] = [
+    c"status",
+    c"isGuest",
+    c"userJson",
+    c"xAuthUser",
+    c"tokenType",
+    c"exp",
+    c"valid",
+    c"rejected",
+];
+const VALID: usize = 6;
+const REJECTED: usize = 7;
+
+impl AnswerNames {
+    unsafe fn new(env: sys::napi_env) -> Result<Self> {
+        unsafe {
+            let mut array = ptr::null_mut();
+            check_status!(sys::napi_create_array_with_length(
+                env,
+                NAMES.len(),
+                &mut array
+            ))?;
+            for (i, name) in NAMES.iter().enumerate() {
+                let v = js_string(env, name.to_str().unwrap_or_default())?;
+                check_status!(sys::napi_set_element(env, array, i as u32, v))?;
+            }
+            let mut names = ptr::null_mut();
+            check_status!(sys::napi_create_reference(env, array, 1, &mut names))?;
+            Ok(Self { env, names })
+        }
+    }
+
+    unsafe extern "C" fn drop_at_exit(arg: *mut c_void) {
+        let names = unsafe { Box::from_raw(arg.cast::<AnswerNames>()) };
+        unsafe { sys::napi_delete_reference(names.env, names.names) };
+    }
+
+    /// `{ status, isGuest, userJson?, xAuthUser?, tokenType?, exp? }`, as `TokenValidation`.
+    unsafe fn answer(&self, env: sys::napi_env, v: &Validation) -> Result<sys::napi_value> {
+        unsafe {
+            let mut names = ptr::null_mut();
+            check_status!(sys::napi_get_reference_value(env, self.names, &mut names))?;
+            let name = |i: usize| -> Result<sys::napi_value> {
+                let mut v = ptr::null_mut();
+                check_status!(sys::napi_get_element(env, names, i as u32, &mut v))?;
+                Ok(v)
+            };
+            let mut obj = ptr::null_mut();
+            check_status!(sys::napi_create_object(env, &mut obj))?;
+            let set = |i: usize, value: sys::napi_value| -> Result<()> {
+                check_status!(sys::napi_set_property(env, obj, name(i)?, value))
+            };
+            let session = match v {
+                Validation::Valid(s) => Some(s),
+                Validation::Rejected { .. } => None,
+            };
+            let status = if session.is_some() { VALID } else { REJECTED };
+            set(0, name(status)?)?;
+            let is_guest = session.is_some_and(|s| s.is_guest);
+            set(1, ToNapiValue::to_napi_value(env, is_guest)?)?;
+            if let Some(s) = session {
+                set(2, js_string(env, &s.user_json)?)?;
+                set(3, js_string(env, &s.x_auth_user)?)?;
+                set(4, js_string(env, &s.user.token_type)?)?;
+                if let Some(exp) = s.user.exp {
+                    set(5, ToNapiValue::to_napi_value(env, exp)?)?;
+                }
+            }
+            Ok(obj)
+        }
+    }
+}
+
+/// A JS string of `s`: Latin-1 (a plain copy) when it is ASCII, as base64 and token types
+/// always are, else UTF-8.
+unsafe fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    let (p, len) = (s.as_ptr().cast(), s.len() as isize);
+    unsafe {
+        if s.is_ascii() {
+            check_status!(sys::napi_create_string_latin1(env, p, len, &mut v))?;
+        } else {
+            check_status!(sys::napi_create_string_utf8(env, p, len, &mut v))?;
+        }
+    }
+    Ok(v)
 }
