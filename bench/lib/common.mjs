@@ -52,10 +52,15 @@ export function mintLocal({ sub = '1', type = 'user', ttl = 3600, secret = 'demo
   return `${header}.${payload}.${b64u(sig)}`
 }
 
-/** Engine config for the bench: the demo backend, /dashboard protected. */
+/**
+ * Engine config for the bench: the demo backend, /dashboard protected. The parts check that a
+ * request was authenticated by the signed x-auth-user it passes on, so the user travels on
+ * every answer (`userHeader: 'always'`); the floor measures the default ('auto') explicitly.
+ */
 export function authConfig(apiBaseUrl, extra = {}) {
   return {
     apiBaseUrl,
+    userHeader: 'always',
     access: { protectedRoutes: ['/dashboard', '/dashboard/**'], loginPath: '/login' },
     ...extra,
   }

@@ -111,7 +111,10 @@ export async function run({ mode }) {
   const backend = await startBackend()
   try {
     const { token } = await backend.mint({ sub: '1' })
-    const cfg = authConfig(backend.url, { cache: { ttl: 600000, maxSize: 1000 } })
+    const cfg = authConfig(backend.url, {
+      userHeader: 'auto',
+      cache: { ttl: 600000, maxSize: 1000 },
+    })
     const engine = new nat.Engine(JSON.stringify(cfg))
     const f = facts(token)
     const warm = await engine.decideAsync(f)
