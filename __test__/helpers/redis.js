@@ -72,7 +72,11 @@ async function startRedis() {
       try {
         process.kill(c.pid, 'SIGCONT')
       } catch {}
+      // The child is unref'd: hold the event loop until its exit arrives, or a caller whose
+      // last work is this stop leaves with the await unsettled.
+      const hold = setTimeout(() => {}, 10000)
       await gone
+      clearTimeout(hold)
     },
     /** Slow rather than dead: the process stops answering (SIGSTOP) until `resume()`. */
     freeze() {
