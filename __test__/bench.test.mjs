@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { native, packedHasUser, packedKind, packedStatus, packFacts } from '../bench/lib/common.mjs'
+import {
+  commandCalls,
+  native,
+  packedHasUser,
+  packedKind,
+  packedStatus,
+  packFacts,
+  redisCommands,
+} from '../bench/lib/common.mjs'
 import { fmt, fmtRatio, ratios, summarize } from '../bench/lib/stats.mjs'
 import { barChart, lineChart } from '../bench/lib/svg.mjs'
 
@@ -92,4 +100,40 @@ test('packed facts follow the engine field order; packed decisions are read back
   assert.ok(packedHasUser(d))
   assert.equal(packedKind('pending'), 'pending')
   assert.ok(!packedHasUser('next\n200\n\n\n0\n0\n0'))
+})
+
+test('Redis commands are counted from INFO commandstats, the probe itself left out', async () => {
+  const info = [
+    '# Commandstats',
+    'cmdstat_get:calls=3,usec=12,usec_per_call=4.00,rejected_calls=0,failed_calls=0',
+    'cmdstat_info:calls=7,usec=90,usec_per_call=12.86,rejected_calls=0,failed_calls=0',
+    'cmdstat_evalsha:calls=2,usec=30,usec_per_call=15.00,rejected_calls=0,failed_calls=0',
+    '',
+  ].join('\r\n')
+  assert.equal(commandCalls(info), 5)
+  assert.equal(commandCalls('# Commandstats\r\n'), 0)
+  // Against a real redis-server: the proxy part's "cache hits send no command" rests on this.
+  const { startRedis } = require('./helpers/redis.js')
+  const redis = await startRedis()
+  try {
+    const before = await redisCommands(redis.port)
+    assert.equal(await redisCommands(redis.port), before, 'two probes in a row count nothing')
+    const net = require('node:net')
+    await new Promise((resolve, reject) => {
+      const sock = net.connect(redis.port, '127.0.0.1')
+      let out = ''
+      sock.on('connect', () => sock.write('SET k v\r\nGET k\r\nPING\r\n'))
+      sock.on('data', (c) => {
+        out += c
+        if (out.split('\r\n').length > 4) {
+          sock.destroy()
+          resolve()
+        }
+      })
+      sock.on('error', reject)
+    })
+    assert.equal(await redisCommands(redis.port), before + 3)
+  } finally {
+    await redis.stop()
+  }
 })

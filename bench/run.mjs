@@ -4,7 +4,8 @@
 //   npm run bench                      full run (< 15 min on 2 cores): writes bench/results/ and BENCHMARKS.md
 //   npm run bench -- --only=sanitize   one part (or several: --only=floor,ratelimit), full size
 //   npm run bench -- --quick           ~2-minute pass over every part, results in bench/results/tmp/
-//   npm run bench -- --smoke           a few seconds, in-process parts only, tiny sizes (CI: the bench never rots)
+//   npm run bench -- --smoke           in-process parts at tiny sizes, and every proxy variant started, checked and
+//                                      loaded for a second (CI: the bench never rots)
 //
 // Every figure is a ratio against a baseline measured in the same run, medians over several
 // rounds with the min–max spread. Parts: proxy, storm, store, users, local, sanitize, ratelimit, floor, profile (CPU profiles of the proxy part's server).
@@ -25,6 +26,9 @@ const PARTS = [
   'profile',
 ]
 const IN_PROCESS = ['floor', 'sanitize', 'ratelimit', 'users', 'storm', 'local']
+// The smoke also runs the proxy part, briefly: it is the one that checks each server runs its
+// variant and gets its user, which in-process parts cannot.
+const SMOKE = [...IN_PROCESS, 'proxy']
 
 // Memory figures need a real GC between phases: re-run under --expose-gc.
 if (typeof globalThis.gc !== 'function') {
@@ -60,14 +64,14 @@ if (flag('help')) {
   process.exit(0)
 }
 const mode = flag('smoke') ? 'smoke' : flag('quick') ? 'quick' : 'full'
-let parts = opt('only') ? opt('only').split(',') : mode === 'smoke' ? IN_PROCESS : PARTS
+let parts = opt('only') ? opt('only').split(',') : mode === 'smoke' ? SMOKE : PARTS
 for (const p of parts) {
   if (!PARTS.includes(p)) {
     console.error(`unknown part ${p} (parts: ${PARTS.join(', ')})`)
     process.exit(2)
   }
 }
-if (mode === 'smoke') parts = parts.filter((p) => IN_PROCESS.includes(p))
+if (mode === 'smoke') parts = parts.filter((p) => SMOKE.includes(p))
 
 const RESULTS = path.join(ROOT, 'bench/results')
 const outDir = mode === 'full' ? RESULTS : path.join(RESULTS, 'tmp')

@@ -130,3 +130,47 @@ export function packedStatus(s) {
 export function packedHasUser(s) {
   return s.includes('\nx-auth-user\n')
 }
+
+/** Sum of the `calls=` of every command in an `INFO commandstats` answer, INFO itself left out. */
+export function commandCalls(info) {
+  let n = 0
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (m[1] !== 'info') n += Number(m[2])
+  }
+  return n
+}
+
+/**
+ * Commands a redis-server on 127.0.0.1:`port` has run so far (our probe's INFO not counted):
+ * read before and after a run, the difference is what the run sent. One inline command over a
+ * raw socket, so the bench needs neither redis-cli nor a client library.
+ */
+export function redisCommands(port) {
+  const net = require('node:net')
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1')
+    let buf = Buffer.alloc(0)
+    sock.setTimeout(5000)
+    sock.on('connect', () => sock.write('INFO commandstats\r\n'))
+    sock.on('data', (c) => {
+      buf = Buffer.concat([buf, c])
+      const eol = buf.indexOf('\r\n')
+      if (eol < 0) return
+      const head = buf.subarray(0, eol).toString()
+      if (!head.startsWith('$')) {
+        sock.destroy()
+        reject(new Error(`redis INFO answered ${head}`))
+        return
+      }
+      const len = Number(head.slice(1))
+      if (buf.length < eol + 2 + len) return
+      sock.destroy()
+      resolve(commandCalls(buf.subarray(eol + 2, eol + 2 + len).toString()))
+    })
+    sock.on('error', reject)
+    sock.on('timeout', () => {
+      sock.destroy()
+      reject(new Error(`redis on port ${port} did not answer INFO`))
+    })
+  })
+}

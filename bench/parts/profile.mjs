@@ -58,7 +58,7 @@ async function profileOne(dir, v, backend, cookie, duration) {
     const file = fs.readdirSync(out).find((f) => f.endsWith('.cpuprofile'))
     if (!file) throw new Error(`profile: next start (${v}) wrote no .cpuprofile`)
     const prof = JSON.parse(fs.readFileSync(path.join(out, file), 'utf8'))
-    const a = analyse(prof, { under: ['authProxy'], fromUs, toUs })
+    const a = analyse(prof, { under: ['authProxy', 'getServerUser'], fromUs, toUs })
     if (a.samples < 100)
       throw new Error(`profile: only ${a.samples} samples fell in the measured run`)
     return { requests, ...a }
@@ -132,6 +132,13 @@ export async function run({ mode, log }) {
       `${per('b', res.b.underMs.authProxy).toFixed(1)} ms`,
       `${per('b', res.b.underMs.authProxy).toFixed(1)} ms`,
     ])
+    // The route asks getServerUser behind our proxy only ((a) passes no user and reads none).
+    ownerRows.push([
+      "inclusive: `getServerUser` (the route's user lookup) and all it calls",
+      '–',
+      `${per('b', res.b.underMs.getServerUser).toFixed(1)} ms`,
+      `${per('b', res.b.underMs.getServerUser).toFixed(1)} ms`,
+    ])
     // The frames whose self time grew most from (a) to (b), per 1000 requests.
     const selfOf = (v) => new Map(res[v].frames.map((f) => [f.frame, f]))
     const fa = selfOf('a')
@@ -161,7 +168,8 @@ export async function run({ mode, log }) {
       intro:
         `\`next start\` of the proxy part's app under \`node --cpu-prof\` (250 µs sampling), autocannon with 16 ` +
         `connections for 2 s of warm-up then ${duration} s against GET /dashboard with one valid user token (the ` +
-        'demo backend answers /auth/me after 20 ms). Two profiles per variant, in the order a b b a, summed. ' +
+        'demo backend answers /auth/me after 20 ms); behind (b) the route gets the user from ' +
+        '`getServerUser({ request })`, behind (a) it reads none. Two profiles per variant, in the order a b b a, summed. ' +
         "Figures are the profiles' self time per 1000 requests of the measured runs (samples outside them, " +
         'start-up and warm-up, are cut by time), by owner of the code and by frame. Read them for *where* the ' +
         'time goes; the proxy part says *how much*, with its rounds and spread (sampling adds overhead, and a ' +

@@ -1,10 +1,18 @@
-// A tiny dynamic route: what the proxy protects. Says which variant ran and whether the proxy
-// passed a user downstream (the bench checks this before loading the server).
+// A tiny dynamic route: what the proxy protects. It gets the user the way an app does, so the
+// bench measures what a request costs end to end: behind our proxy it asks getServerUser; behind
+// the seed-style baseline (d) it reads that proxy's own unsigned header; the reference proxies
+// (a), (g), (h) pass no user and it reads nothing. It says which variant ran and whether a user
+// came back (the bench checks both before loading the server).
+import { getServerUser } from 'next-api-layer-native/server'
+
 export const dynamic = 'force-dynamic'
 
-export function GET(req) {
-  return Response.json({
-    variant: process.env.BENCH_VARIANT || 'a',
-    user: req.headers.has('x-auth-user'),
-  })
+const VARIANT = process.env.BENCH_VARIANT || 'a'
+const OURS = new Set(['b', 'c', 'e', 'f', 'k', 'r'])
+
+export async function GET(req) {
+  let user = false
+  if (OURS.has(VARIANT)) user = (await getServerUser({ request: req })).user !== null
+  else if (VARIANT === 'd') user = req.headers.has('x-auth-user')
+  return Response.json({ variant: VARIANT, user })
 }
