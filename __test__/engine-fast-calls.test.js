@@ -98,6 +98,35 @@ test('a user with non-ASCII text comes back intact (UTF-8 and ASCII strings alik
   assert.equal(v.exp, exp)
 })
 
+test('arguments longer than the stack buffer (4 KiB) and multi-byte text read whole', async (t) => {
+  const backend = await startBackend()
+  t.after(() => backend.stop())
+  const { token } = await backend.mint({ sub: '1' })
+  const engine = new native.Engine(
+    JSON.stringify({ apiBaseUrl: backend.url, userHeader: 'always' }),
+  )
+  await engine.decideAsync({ method: 'GET', path: '/', cookie: `userToken=${token}` })
+  // around the 4096-byte buffer: ASCII and two- and three-byte characters cut at its end
+  for (const pad of [
+    'x'.repeat(3000),
+    'x'.repeat(4085),
+    'é'.repeat(2045),
+    '✓'.repeat(1400),
+    'x'.repeat(9000),
+  ]) {
+    const facts = { method: 'GET', path: '/x', cookie: `a=${pad}; userToken=${token}` }
+    let packed = 'a'
+    for (const { name } of native.wireFormat().facts) packed += `\n${facts[name] ?? ''}`
+    const answer = unpackDecision(engine.decidePacked(packed), true)
+    assert.equal(answer.auth.isAuthenticated, true, `${pad.length} × ${pad[0]}`)
+    assert.equal(engine.validateCached(`${token}${pad}`), null)
+  }
+  // a token read whole from a long argument is found, a cut one would not be
+  const long = `${token}.${'y'.repeat(5000)}`
+  assert.equal(engine.validateCached(long), null)
+  assert.equal(engine.validateCached(token).status, 'valid')
+})
+
 test('a receiver that is not an Engine is refused, not cast', () => {
   const engine = new native.Engine(JSON.stringify({ apiBaseUrl: 'http://127.0.0.1:9' }))
   const strangers = [{}, undefined, Object.create(native.Engine.prototype), new Map()]

@@ -142,6 +142,12 @@ impl NativeEngine {
     pub(crate) fn engine(&self) -> &engine::Engine {
         &self.inner
     }
+
+    /// `decidePacked` on borrowed facts (the fast callback reads them into a stack buffer).
+    pub(crate) fn decide_packed_str(&self, facts: &str) -> String {
+        let (f, with_auth) = wire::facts(facts);
+        wire::decision(&self.inner.decide_sync(&f), with_auth)
+    }
 }
 
 #[napi]
@@ -192,8 +198,7 @@ impl NativeEngine {
     /// string, the decision as one string (`'pending'` when the backend is needed).
     #[napi]
     pub fn decide_packed(&self, facts: String) -> String {
-        let (f, with_auth) = wire::facts(&facts);
-        wire::decision(&self.inner.decide_sync(&f), with_auth)
+        self.decide_packed_str(&facts)
     }
 
     /// `decideAsync` in compact form.

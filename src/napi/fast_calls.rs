@@ -113,8 +113,9 @@ unsafe extern "C" fn decide_packed(
 ) -> sys::napi_value {
     unsafe {
         with_engine(env, info, |engine, arg, _| {
-            let facts = String::from_napi_value(env, arg)?;
-            String::to_napi_value(env, engine.decide_packed(facts))
+            let mut buf = [0u8; STACK_STR];
+            let facts = read_str(env, arg, &mut buf)?;
+            String::to_napi_value(env, engine.decide_packed_str(&facts))
         })
     }
 }
@@ -125,7 +126,8 @@ unsafe extern "C" fn validate_cached(
 ) -> sys::napi_value {
     unsafe {
         with_engine(env, info, |engine, arg, data| {
-            let token = String::from_napi_value(env, arg)?;
+            let mut buf = [0u8; STACK_STR];
+            let token = read_str(env, arg, &mut buf)?;
             let names = &*(data as *const AnswerNames);
             match engine.engine().cached_validation(&token) {
                 None => ToNapiValue::to_napi_value(env, napi::bindgen_prelude::Null),
@@ -133,6 +135,32 @@ unsafe extern "C" fn validate_cached(
             }
         })
     }
+}
+
+/// Arguments up to this many bytes are read into a buffer on the stack.
+const STACK_STR: usize = 4096;
+
+/// The string `v`, read in one pass into `buf` when it fits, else as napi-rs reads a `String`
+/// (which asks V8 for the UTF-8 length first, a second pass, then allocates). A non-string
+/// throws napi-rs's own conversion error either way.
+unsafe fn read_str<'a>(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    buf: &'a mut [u8; STACK_STR],
+) -> Result<std::borrow::Cow<'a, str>> {
+    let mut written = 0usize;
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), buf.len(), &mut written)
+    };
+    // V8 never splits a character, so a cut string leaves at most 3 bytes (plus the NUL) free.
+    if status == sys::Status::napi_ok && written + 4 < buf.len() {
+        // SAFETY: V8 wrote UTF-8 (lone surrogates replaced), as napi-rs assumes too.
+        let s = unsafe { std::str::from_utf8_unchecked(&buf[..written]) };
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    Ok(std::borrow::Cow::Owned(unsafe {
+        String::from_napi_value(env, v)?
+    }))
 }
 
 /// The property names and fixed strings of `validateCached`'s answer, made once per env.
