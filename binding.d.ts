@@ -259,6 +259,11 @@ export interface Facts {
    * adapter must rewrite the request headers to strip it, so the user header goes along.
    */
   carriesInternal?: boolean
+  /**
+   * The caller does not read `Decision::auth` (the packed hot path without the `a` flag):
+   * not built, which spares copying the user's JSON on every request.
+   */
+  noAuthResult?: boolean
 }
 
 /** One check: allowed or not, and the headers to send. */

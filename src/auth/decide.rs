@@ -76,6 +76,9 @@ pub struct Facts {
     /// The request carries one of the layer's internal headers (`x-auth-user`, ...): the
     /// adapter must rewrite the request headers to strip it, so the user header goes along.
     pub carries_internal: Option<bool>,
+    /// The caller does not read `Decision::auth` (the packed hot path without the `a` flag):
+    /// not built, which spares copying the user's JSON on every request.
+    pub no_auth_result: Option<bool>,
 }
 
 /// The user-facing summary passed to `afterAuth(req, res, authResult)`.
@@ -371,6 +374,9 @@ pub fn policy(cfg: &Config, facts: &Facts, route: &RouteInfo, auth: &AuthOutcome
     let locale = push_locale_header(&mut d, cfg, route, session);
     apply_cookies(&mut d, cfg, facts, auth);
     push_user_header(&mut d, cfg, facts, session);
+    if facts.no_auth_result == Some(true) {
+        return d;
+    }
 
     d.auth = Some(AuthResult {
         is_authenticated: authenticated,
@@ -400,7 +406,8 @@ fn verdict(
     let a = &cfg.access;
     let session = auth.session.as_deref();
     let signed_in_user = session.is_some_and(|s| !s.is_guest) && authenticated;
-    let origin = request_origin(facts.host.as_deref(), facts.origin.as_deref());
+    // Only redirects need the origin: not built (nor an Origin header parsed) for the rest.
+    let origin = || request_origin(facts.host.as_deref(), facts.origin.as_deref());
 
     if auth.terminal && route.is_api {
         Decision::json(401, "Session expired", None)
@@ -412,14 +419,14 @@ fn verdict(
                 (None, None) => Decision::json(401, "Unauthenticated.", None),
             }
         } else {
-            login_redirect(cfg, facts, route, origin.as_deref())
+            login_redirect(cfg, facts, route, origin().as_deref())
         }
     } else if route.kind == RouteKind::Auth && signed_in_user && !route.is_api {
         let target = facts
             .search
             .as_deref()
             .and_then(|s| query_param(s, &a.return_to_param))
-            .and_then(|p| resolve_return_to(&p, origin.as_deref()))
+            .and_then(|p| resolve_return_to(&p, origin().as_deref()))
             .unwrap_or_else(|| with_locale(route.locale.as_deref(), &a.after_login_path));
         Decision::redirect(target)
     } else if route.is_api

@@ -250,6 +250,7 @@ pub fn facts(s: &str) -> (Facts, bool) {
     let mut f = Facts {
         prefetch: flags.contains('p').then_some(true),
         carries_internal: flags.contains('i').then_some(true),
+        no_auth_result: (!want_auth).then_some(true),
         ..Facts::default()
     };
     for field in FACTS {

@@ -101,6 +101,11 @@ fn user_header_travels_when_the_request_is_rewritten_anyway() {
     // without a cache the downstream lookup would be a backend call: the header travels
     let c = cfg(json!({ "cache": { "ttl": 0 } }));
     assert!(has_user(&run(&c, &facts("/dashboard"), &a)));
+    // a caller that reads no auth result gets none built (the packed hot path)
+    let mut f = facts("/dashboard");
+    f.no_auth_result = Some(true);
+    assert!(run(&c, &f, &a).auth.is_none());
+    assert!(run(&c, &facts("/dashboard"), &a).auth.is_some());
     // 'always': on every request with a session
     let c = cfg(json!({ "userHeader": "always" }));
     assert!(has_user(&run(&c, &facts("/dashboard"), &a)));

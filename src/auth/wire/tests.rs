@@ -38,9 +38,12 @@ fn every_facts_field_is_on_the_wire_exactly_once() {
         // carried by the flags field (`p`, `i`), not fields of their own
         prefetch,
         carries_internal,
+        no_auth_result,
     } = f;
     assert_eq!(prefetch, None);
     assert_eq!(carries_internal, None);
+    // the `a` flag: the caller reads the auth result (see absent_and_short_facts for without)
+    assert_eq!(no_auth_result, None);
     let mut got = vec![method, path];
     got.extend(
         [
@@ -91,6 +94,8 @@ fn fact_names_are_the_js_property_names_and_unique() {
 fn absent_and_short_facts() {
     let (f, a) = facts("\nGET\n/");
     assert!(!a && f.cookie.is_none() && f.path == "/");
+    // no `a` flag: nobody reads the auth result, so the engine builds none
+    assert_eq!(f.no_auth_result, Some(true));
     let (f, _) = facts("");
     assert_eq!((f.method.as_str(), f.path.as_str()), ("GET", "/"));
     let (f, a) =
