@@ -20,12 +20,14 @@ function NextResponse() {
   return nextServer.NextResponse
 }
 
+const INTERNAL = new Set(INTERNAL_HEADERS)
 const OVERRIDE = 'x-middleware-override-headers'
 const REQUEST_PREFIX = 'x-middleware-request-'
 
 /** Does the flat `[name, value, ...]` list of request headers hold an internal header? */
 function carriesInternalHeader(seen) {
-  for (let i = 0; i < seen.length; i += 2) if (isInternalHeader(seen[i])) return true
+  // names as Headers iterates them: lower-case already
+  for (let i = 0; i < seen.length; i += 2) if (INTERNAL.has(seen[i])) return true
   return false
 }
 

@@ -19,6 +19,11 @@ function overrideOf(headers, search) {
     const v = headers.get(name)
     if (v?.trim()) return v.trim().toUpperCase()
   }
+  return queryOverride(search)
+}
+
+/** The override in the query (`?_method=PUT`), upper-cased, or null. */
+function queryOverride(search) {
   if (search?.includes('_method')) {
     const params = new URLSearchParams(search)
     for (const name of QUERY_PARAMS) {
@@ -45,8 +50,11 @@ function effectiveMethod(method, headers, search) {
  * query: for the proxy's one-pass header reader.
  */
 function effectiveMethodWith(method, headerOverride, search) {
-  const get = () => headerOverride
-  return effectiveMethod(method, { get: (n) => (n === OVERRIDE_HEADERS[0] ? get() : null) }, search)
+  // the request's own method is upper-case already (the runtime normalises the standard ones)
+  const m = SAFE_METHODS.has(method) ? method : String(method || 'GET').toUpperCase()
+  if (!SAFE_METHODS.has(m)) return m
+  const o = headerOverride?.trim() ? headerOverride.trim().toUpperCase() : queryOverride(search)
+  return o && !SAFE_METHODS.has(o) ? o : m
 }
 
 /** The override header names, for a one-pass reader. */
