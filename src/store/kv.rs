@@ -203,15 +203,17 @@ mod tests {
     use super::*;
     use crate::auth::tokens::token_key;
 
-    #[test]
-    fn get_insert_expire() {
-        let s: MokaStore<u32> = MokaStore::new(10);
-        let k = token_key("a");
+    /// What every store does: an entry lives for its TTL, then is gone.
+    fn expires(s: &dyn KeyValueStore<u32>, k: TokenKey) {
         assert!(s.get(&k).is_none());
         s.insert(k, Arc::new(7), Duration::from_millis(30));
         assert_eq!(*s.get(&k).unwrap(), 7);
         std::thread::sleep(Duration::from_millis(40));
         assert!(s.get(&k).is_none());
+    }
+
+    /// A zero TTL stores nothing; `remove` forgets an entry.
+    fn zero_ttl_and_remove(s: &dyn KeyValueStore<u32>, k: TokenKey) {
         s.insert(k, Arc::new(8), Duration::ZERO);
         assert!(s.get(&k).is_none());
         s.insert(k, Arc::new(9), Duration::from_secs(5));
@@ -220,13 +222,17 @@ mod tests {
     }
 
     #[test]
+    fn get_insert_expire() {
+        let s: MokaStore<u32> = MokaStore::new(10);
+        expires(&s, token_key("a"));
+        zero_ttl_and_remove(&s, token_key("a"));
+    }
+
+    #[test]
     fn quick_get_insert_expire() {
         let s: QuickStore<u32> = QuickStore::new(10);
         let k = token_key("a");
-        assert!(s.get(&k).is_none());
-        s.insert(k, Arc::new(7), Duration::from_millis(30));
-        assert_eq!(*s.get(&k).unwrap(), 7);
-        std::thread::sleep(Duration::from_millis(40));
+        expires(&s, k);
         // past the last deadline: not found, without reading the table
         assert!(s.get(&k).is_none());
         // with a later deadline pending, the expired entry is found, refused and dropped
@@ -238,11 +244,7 @@ mod tests {
         assert!(s.get(&k).is_none());
         assert_eq!(s.len(), 1, "the expired entry found by get is gone");
         assert_eq!(*s.get(&long).unwrap(), 1);
-        s.insert(k, Arc::new(8), Duration::ZERO);
-        assert!(s.get(&k).is_none());
-        s.insert(k, Arc::new(9), Duration::from_secs(5));
-        s.remove(&k);
-        assert!(s.get(&k).is_none());
+        zero_ttl_and_remove(&s, k);
         s.clear();
         assert!(s.is_empty());
         assert!(s.get(&long).is_none());
