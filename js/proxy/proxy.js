@@ -140,7 +140,8 @@ function toResponse(d, req, seen) {
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
     })
   } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(seen)) {
-    res = NR.next()
+    // what NR.next() makes, without its intermediate Headers copy (about a fifth of its cost)
+    res = new NR(null, { headers: { 'x-middleware-next': '1' } })
   } else {
     res = nextWithRequestHeaders(NR, seen, d)
   }
