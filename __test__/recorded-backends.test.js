@@ -196,11 +196,6 @@ const cookieHeader = (jar) =>
     .map(([k, v]) => `${k}=${v}`)
     .join('; ')
 
-/** The user code behind the proxy gets (getServerUser) for `req`. */
-function authUser(req, res) {
-  return downstreamUser(req, res)
-}
-
 function post(pathname, body, cookie) {
   return new Request(`${APP}${pathname}`, {
     method: 'POST',
@@ -283,7 +278,7 @@ for (const [name, spec] of Object.entries(RECORDED)) {
     const pageRequest = pageReq(cookieHeader(jar))
     const page = await proxy(pageRequest)
     assert.equal(page.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(await authUser(pageRequest, page)))
+    assert.ok(spec.isUser(await downstreamUser(pageRequest, page)))
 
     // the access token expires at the backend: the next page refreshes transparently
     book.access.get(jar.userToken).live = false
@@ -297,7 +292,7 @@ for (const [name, spec] of Object.entries(RECORDED)) {
     const refreshRequest = pageReq(cookieHeader(jar))
     const refreshed = await fresh(refreshRequest)
     assert.equal(refreshed.headers.get('x-middleware-next'), '1')
-    assert.ok(spec.isUser(await authUser(refreshRequest, refreshed)))
+    assert.ok(spec.isUser(await downstreamUser(refreshRequest, refreshed)))
     cookiesOf(refreshed, jar)
     assert.notEqual(jar.userToken, before.userToken)
     if (spec.hasRefreshCookie) assert.notEqual(jar.refreshToken, before.refreshToken, 'rotated')

@@ -5,10 +5,7 @@
 //      `validateCached`, verification + cache insert + crossing) vs `jose` (`jwtVerify`) in this
 //      process, same tokens;
 //   3. a flood of tokens with bad signatures: backend calls in local vs backend mode.
-import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import {
   authConfig,
   facts,
@@ -21,25 +18,11 @@ import {
 } from '../lib/common.mjs'
 import { fmt, fmtRatio, nowNs, ratios, summarize } from '../lib/stats.mjs'
 import { barChart } from '../lib/svg.mjs'
+import { worker } from './users.mjs'
 
 export const title = 'Local JWT verification (validate.mode: local)'
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'users-worker.mjs')
 const LOCAL = { mode: 'local', secret: 'demo-secret', algorithms: ['HS256'] }
-
-function worker(cell) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--expose-gc', WORKER, JSON.stringify(cell)],
-      { timeout: 600000, maxBuffer: 1 << 20 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`local users worker failed: ${stderr || err.message}`))
-        resolve(JSON.parse(stdout.trim().split('\n').pop()))
-      },
-    )
-  })
-}
 
 async function usersTable(backend, mode) {
   const userCounts =

@@ -12,7 +12,8 @@ export const title = 'Many users: Zipf traffic over distinct tokens'
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'users-worker.mjs')
 
-function worker(cell) {
+/** Runs one cell in users-worker.mjs (its own process); resolves its JSON result line. */
+export function worker(cell) {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -227,9 +227,18 @@ function createAuthProxy(config) {
    */
   async function decideFor(req, rateLimitKey, seen) {
     const over = overrides(req)
-    let facts = pack(req, wantAuth, rateLimitKey, seen, over)
-    let s = engine.decidePacked(facts)
-    if (!s.startsWith('pending')) return unpackDecision(s, wantAuth)
+    const facts = pack(req, wantAuth, rateLimitKey, seen, over)
+    const s = engine.decidePacked(facts)
+    if (s.startsWith('pending')) return decidePending(req, rateLimitKey, facts, over)
+    return unpackDecision(s, wantAuth)
+  }
+
+  /**
+   * A decision the cache could not give (`facts` packed, the engine answered 'pending'):
+   * a look in refresh.store, then the engine's async path.
+   */
+  async function decidePending(req, rateLimitKey, facts, over) {
+    let s
     let key
     if (store) {
       const cookie = req.headers.get('cookie') || ''
@@ -239,12 +248,12 @@ function createAuthProxy(config) {
         // Another instance refreshed this token moments ago: go on with its result
         // instead of refreshing again (a reuse-detecting backend would call that theft).
         const substituted = store.substitute(cookie, stored)
-        facts = pack(req, wantAuth, rateLimitKey, undefined, {
+        const withStored = pack(req, wantAuth, rateLimitKey, undefined, {
           ...over,
           headers: { ...over?.headers, cookie: substituted },
         })
-        s = engine.decidePacked(facts)
-        if (s.startsWith('pending')) s = await engine.decideAsyncPacked(facts)
+        s = engine.decidePacked(withStored)
+        if (s.startsWith('pending')) s = await engine.decideAsyncPacked(withStored)
         const d = unpackDecision(s, wantAuth)
         if (d.auth?.isAuthenticated) adoptStored(d, stored, substituted)
         return d
@@ -369,9 +378,14 @@ function createAuthProxy(config) {
     const rateLimitKey = keyFn ? await rateLimitKeyOf(req) : undefined
     // The request headers, read once by the packer and reused for the downstream override.
     const seen = []
+    return answer(req, seen, decideFor(req, rateLimitKey, seen))
+  }
+
+  /** The response once `decision` (a promise) settles; a failure answers as `failed`. */
+  async function answer(req, seen, decision) {
     let d
     try {
-      d = await decideFor(req, rateLimitKey, seen)
+      d = await decision
     } catch (err) {
       return failed(req, err)
     }
@@ -388,9 +402,12 @@ function createAuthProxy(config) {
     const seen = []
     let d
     try {
-      const s = engine.decidePacked(pack(req, wantAuth, undefined, seen, overrides(req)))
-      // The backend is needed: the async path asks again (a pending answer counted nothing).
-      if (s.startsWith('pending')) return viaHooks(req)
+      const over = overrides(req)
+      const facts = pack(req, wantAuth, undefined, seen, over)
+      const s = engine.decidePacked(facts)
+      // The backend is needed: on with the same facts (a pending answer counted nothing).
+      if (s.startsWith('pending'))
+        return answer(req, seen, decidePending(req, undefined, facts, over))
       d = unpackDecision(s, wantAuth)
     } catch (err) {
       return Promise.resolve(failed(req, err))

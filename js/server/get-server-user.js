@@ -10,7 +10,7 @@
 // Fallback: the token from `x-refreshed-token` / the user cookie / the guest cookie, judged by
 // the SAME native engine and cache as the proxy (one coalesced backend call at most).
 
-const { getEngine, findEngine, proxyEngines, withCode } = require('../shared/engine')
+const { cachedUserOf, getEngine, findEngine, proxyEngines, withCode } = require('../shared/engine')
 const native = require('../shared/native')
 const { isDuplicatedCookie, parseCookieHeader } = require('../shared/cookie-header')
 const { verifiedRefreshedToken } = require('../shared/refreshed-token')
@@ -93,13 +93,11 @@ function namesBackend(options) {
 function fromProxyEngine(h, refreshed) {
   const raw = h.get('cookie')
   if (!raw && !refreshed) return null
-  let jar
+  const jar = refreshed ? null : parseCookieHeader(raw)
   for (const { engine, cookies } of proxyEngines()) {
-    if (!refreshed && !jar) jar = parseCookieHeader(raw)
     const token = refreshed || jar.get(cookies.user) || jar.get(cookies.guest)
-    if (!token) continue
-    const v = engine.validateCached(token)
-    if (v && v.status === 'valid' && v.userJson) return { user: JSON.parse(v.userJson), token }
+    const user = token ? cachedUserOf(engine, token) : null
+    if (user) return { user, token }
   }
   return null
 }

@@ -332,11 +332,16 @@ function cachedUser(c, token) {
   if (typeof token !== 'string' || token === '') return null
   const key = sharedKey(c)
   for (const e of registry()) {
-    if (e.key !== key) continue
-    const v = e.engine.validateCached(token)
-    if (v && v.status === 'valid' && v.userJson) return JSON.parse(v.userJson)
+    const user = e.key === key ? cachedUserOf(e.engine, token) : null
+    if (user) return user
   }
   return null
+}
+
+/** The user `engine` holds as valid for `token` (cache or local verification, no I/O), or null. */
+function cachedUserOf(engine, token) {
+  const v = engine.validateCached(token)
+  return v && v.status === 'valid' && v.userJson ? JSON.parse(v.userJson) : null
 }
 
 /** An engine already built for the same backend, validate endpoint and cookie names. */
@@ -389,6 +394,7 @@ module.exports = {
   markProxyEngine,
   proxyEngines,
   cachedUser,
+  cachedUserOf,
   serialize,
   withCode,
 }

@@ -192,18 +192,16 @@ function readFields(p, at, names, kinds, out) {
 /** `BARE_NEXT` in src/auth/wire.rs: go on unchanged, nothing to set, no auth result asked. */
 const BARE_NEXT = 'n'
 
+// Its full form, laid out by the format: `Decision::next()`, every other field empty.
+const BARE_FIELDS = FORMAT.decision.map((f) =>
+  f.name === 'kind' ? 'next' : f.name === 'status' ? '200' : f.kind === 'list' ? '0' : '',
+)
+
 /** The decision `BARE_NEXT` stands for (fresh lists: hooks may add to them). */
 function bareNext() {
-  return {
-    kind: 'next',
-    status: 200,
-    location: undefined,
-    body: undefined,
-    setCookies: [],
-    requestHeaders: [],
-    responseHeaders: [],
-    auth: undefined,
-  }
+  const d = readFields(BARE_FIELDS, { i: 0 }, DECISION_NAMES, DECISION_KIND, {})
+  d.auth = undefined
+  return d
 }
 
 /** Reads the engine's packed decision (with its auth result when `withAuth`). */

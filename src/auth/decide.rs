@@ -476,8 +476,8 @@ fn login_redirect(
     }
 }
 
-/// Stage 2: downstream request headers of who the request is (only meaningful for `next`,
-/// harmless otherwise). Returns the request's locale.
+/// Stage 2: the request's locale (returned), passed downstream as `x-locale` with a session
+/// (only meaningful for `next`, harmless otherwise). The user header is stage 4.
 fn push_locale_header(
     d: &mut Decision,
     cfg: &Config,
@@ -500,7 +500,7 @@ fn push_locale_header(
     locale
 }
 
-/// The signed `x-auth-user` for downstream code. With `userHeader: 'auto'` it travels only
+/// Stage 4: the signed `x-auth-user` for downstream code. With `userHeader: 'auto'` it travels only
 /// when the request is rewritten anyway (a header above, a rewritten cookie, or a client's
 /// internal header to strip): rewriting the request headers costs Next.js more than our whole
 /// decision, and on an unchanged request downstream helpers read the same user from this
