@@ -192,16 +192,22 @@ function readFields(p, at, names, kinds, out) {
 /** `BARE_NEXT` in src/auth/wire.rs: go on unchanged, nothing to set, no auth result asked. */
 const BARE_NEXT = 'n'
 
-// Its full form, laid out by the format: `Decision::next()`, every other field empty.
-const BARE_FIELDS = FORMAT.decision.map((f) =>
-  f.name === 'kind' ? 'next' : f.name === 'status' ? '200' : f.kind === 'list' ? '0' : '',
-)
-
-/** The decision `BARE_NEXT` stands for (fresh lists: hooks may add to them). */
+/**
+ * The decision `BARE_NEXT` stands for (fresh lists: hooks may add to them). Written out: laid
+ * out from the format it cost ~50–150 ns more per warm hit; __test__/wire.test.js fails when
+ * its fields and the format's disagree.
+ */
 function bareNext() {
-  const d = readFields(BARE_FIELDS, { i: 0 }, DECISION_NAMES, DECISION_KIND, {})
-  d.auth = undefined
-  return d
+  return {
+    kind: 'next',
+    status: 200,
+    location: undefined,
+    body: undefined,
+    setCookies: [],
+    requestHeaders: [],
+    responseHeaders: [],
+    auth: undefined,
+  }
 }
 
 /** Reads the engine's packed decision (with its auth result when `withAuth`). */
