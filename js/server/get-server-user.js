@@ -10,7 +10,7 @@
 // Fallback: the token from `x-refreshed-token` / the user cookie / the guest cookie, judged by
 // the SAME native engine and cache as the proxy (one coalesced backend call at most).
 
-const { cachedUserOf, getEngine, findEngine, proxyEngines, withCode } = require('../shared/engine')
+const { getEngine, findEngine, proxyEngines, sessionOf, withCode } = require('../shared/engine')
 const native = require('../shared/native')
 const { isDuplicatedCookie, parseCookieHeader } = require('../shared/cookie-header')
 const { verifiedRefreshedToken } = require('../shared/refreshed-token')
@@ -38,19 +38,25 @@ function names(options) {
   }
 }
 
-/** Cookie reader over a raw `cookie` header (for a plain `Request`). */
+/** Cookie reader over a raw `cookie` header (for a plain `Request`), parsed on first use. */
 function cookieJar(header) {
-  const jar = parseCookieHeader(header)
-  return { get: (name) => (jar.has(name) ? { name, value: jar.get(name) } : undefined) }
+  let jar
+  return {
+    get(name) {
+      jar ??= parseCookieHeader(header)
+      return jar.has(name) ? { name, value: jar.get(name) } : undefined
+    },
+  }
 }
 
-/** Headers and cookies of the current request: `options.request` (route handlers) or next/headers. */
-async function requestState(options) {
-  const req = options.request
-  if (req) {
-    const c = req.cookies && typeof req.cookies.get === 'function' ? req.cookies : null
-    return { h: req.headers, c: c || cookieJar(req.headers.get('cookie')) }
-  }
+/** Headers and cookies of `options.request` (a route handler's): no await, no promise. */
+function stateOf(req) {
+  const c = req.cookies && typeof req.cookies.get === 'function' ? req.cookies : null
+  return { h: req.headers, c: c || cookieJar(req.headers.get('cookie')) }
+}
+
+/** Headers and cookies of the current request from next/headers. */
+async function nextState() {
   const { headers, cookies } = nextHeaders()
   const [h, c] = await Promise.all([headers(), cookies()])
   return { h, c }
@@ -88,16 +94,16 @@ function namesBackend(options) {
 
 /**
  * The request's session as an auth proxy of this process judged it, from that engine's cache
- * (each with its own cookie names): `{ user, token }`, or null when none has it.
+ * (each with its own cookie names): `{ user, token }`, or null when none has it. One native
+ * call picks the token from the raw cookie header and answers the user JSON; a repeat of the
+ * same header is answered from a memo the engine voids when it changes its mind (engine.js).
  */
 function fromProxyEngine(h, refreshed) {
   const raw = h.get('cookie')
   if (!raw && !refreshed) return null
-  const jar = refreshed ? null : parseCookieHeader(raw)
-  for (const { engine, cookies } of proxyEngines()) {
-    const token = refreshed || jar.get(cookies.user) || jar.get(cookies.guest)
-    const user = token ? cachedUserOf(engine, token) : null
-    if (user) return { user, token }
+  for (const { engine } of proxyEngines()) {
+    const s = sessionOf(engine, raw, refreshed)
+    if (s !== null) return { user: JSON.parse(s.json), token: s.token }
   }
   return null
 }
@@ -133,7 +139,9 @@ function result(user, token, options) {
  * @returns {Promise<import('./get-server-user').ServerUserResult>}
  */
 async function getServerUser(options = {}) {
-  const { h, c } = await requestState(options)
+  // A route handler's request is read without an await: in a server every promise also
+  // costs Next.js's async-context hooks.
+  const { h, c } = options.request ? stateOf(options.request) : await nextState()
   const refreshed = verifiedRefreshedToken(h)
   if (!options.skipHeader) {
     const header = h.get('x-auth-user')
@@ -173,7 +181,7 @@ async function getServerUser(options = {}) {
  * user cookie, then the guest cookie.
  */
 async function getServerToken(options = {}) {
-  const { h, c } = await requestState(options)
+  const { h, c } = options.request ? stateOf(options.request) : await nextState()
   return tokenFrom(h, c, options)
 }
 

@@ -2,6 +2,7 @@
 // getServerUser with the same declarative config share one engine (and so one token cache).
 
 const native = require('./native')
+const { parseCookieHeader } = require('./cookie-header')
 const { configError } = require('./config-error')
 
 /** @type {Map<string, Array<{ fns: Array<Function | undefined>, engine: any }>>} */
@@ -344,6 +345,101 @@ function cachedUserOf(engine, token) {
   return v && v.status === 'valid' && v.userJson ? JSON.parse(v.userJson) : null
 }
 
+// ---------------------------------------------------------------- the route side of a warm request
+
+/** Most cookie headers the memo keeps per engine (the engine watches twice as many tokens). */
+const MEMO_ENTRIES = 512
+/** Longer cookie headers or user JSON are looked up every time, so the memo stays small. */
+const MEMO_MAX_HEADER = 8192
+const MEMO_MAX_JSON = 16384
+
+/** @type {WeakMap<object, { words: Uint32Array, keep: Float64Array, epoch: number, map: Map<string, { json: string, token: string, until: number }> } | null>} */
+const memos = new WeakMap()
+
+/**
+ * The memo of `engine`: cookie header -> the answer of `engine.userOf`, kept until the cache
+ * entry's deadline. `engine.lookupWords()` is native memory (src/store/watch.rs): word 0 is
+ * the epoch the engine moves whenever it changes its mind about a token the memo may hold
+ * (revoked here or on another instance, refused, replaced, the cache cleared), words 1 and 2
+ * where the last lookup's token lies in its cookie header, and the float at byte 16 how many
+ * ms that answer may be kept.
+ */
+function memoOf(engine) {
+  let m = memos.get(engine)
+  if (m === undefined) {
+    let buf = null
+    try {
+      buf = engine.lookupWords()
+    } catch {
+      // a runtime that refuses external ArrayBuffers (a V8 sandbox): no memo, a lookup per call
+    }
+    m = buf
+      ? {
+          words: new Uint32Array(buf, 0, 3),
+          keep: new Float64Array(buf, 16, 1),
+          epoch: -1,
+          map: new Map(),
+        }
+      : null
+    memos.set(engine, m)
+  }
+  return m
+}
+
+/**
+ * The session `engine` holds as valid for a request (cache or local verification, no I/O),
+ * by the raw `cookie` header and the verified refreshed token, with the engine's own rule
+ * for picking the token (a repeated cookie name is never read): `{ json, token }` (the user
+ * as JSON text: parse it per caller, each gets its own object), or null.
+ */
+function sessionOf(engine, cookie, refreshed) {
+  if (refreshed) {
+    const json = engine.userOf(cookie, refreshed)
+    return json === null ? null : { json, token: refreshed }
+  }
+  if (!cookie) return null
+  const m = memoOf(engine)
+  if (m === null) {
+    const json = engine.userOf(cookie)
+    return json === null ? null : { json, token: tokenIn(cookie, engine) }
+  }
+  // Both read before the lookup: an answer is kept no longer than the entry it came from,
+  // and a change the engine makes after this read voids it (the epoch moves).
+  const epoch = m.words[0]
+  const now = performance.now()
+  if (epoch !== m.epoch) {
+    m.map.clear()
+    m.epoch = epoch
+  } else {
+    const hit = m.map.get(cookie)
+    if (hit !== undefined) {
+      if (now < hit.until) return hit
+      m.map.delete(cookie)
+    }
+  }
+  const json = engine.userOf(cookie)
+  if (json === null) return null
+  const found = { json, token: cookie.slice(m.words[1], m.words[2]), until: now + m.keep[0] }
+  if (found.until > now && cookie.length <= MEMO_MAX_HEADER && json.length <= MEMO_MAX_JSON) {
+    if (m.map.size >= MEMO_ENTRIES) m.map.delete(m.map.keys().next().value)
+    m.map.set(cookie, found)
+  }
+  return found
+}
+
+/** The token `engine` picks from `cookie` when the lookup words cannot be read (no memo). */
+function tokenIn(cookie, engine) {
+  const names = proxyEngines().find((e) => e.engine === engine)?.cookies
+  const jar = parseCookieHeader(cookie)
+  return (names && (jar.get(names.user) || jar.get(names.guest))) || null
+}
+
+/** Cookie headers `engine`'s memo holds now (for tests: the memo is bounded). */
+function memoEntries(engine) {
+  const m = memos.get(engine)
+  return m ? m.map.size : 0
+}
+
 /** An engine already built for the same backend, validate endpoint and cookie names. */
 function findEngine(c) {
   const key = sharedKey(c)
@@ -395,6 +491,8 @@ module.exports = {
   proxyEngines,
   cachedUser,
   cachedUserOf,
+  sessionOf,
+  memoEntries,
   serialize,
   withCode,
 }

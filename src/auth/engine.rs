@@ -31,6 +31,9 @@ use crate::store::kv::{KeyValueStore, QuickStore};
 use crate::store::redis::SharedStore;
 use crate::store::redis::revocations::Event;
 use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
+use crate::store::watch::{Watch, Watched};
+
+mod user_lookup;
 
 /// Function-valued response mappers (JS), if any.
 #[derive(Default, Clone)]
@@ -63,6 +66,8 @@ pub struct Engine {
     security: Security,
     /// The shared store (Redis) of several app instances, when `store` is configured.
     shared: Option<Arc<SharedStore>>,
+    /// Tells getServerUser's JS memo when a token it holds changed (`store/watch.rs`).
+    watch: Arc<Watch>,
 }
 
 impl Engine {
@@ -130,8 +135,11 @@ impl Engine {
                 js: js.classify,
             },
         });
-        let cache: Arc<dyn KeyValueStore<Validation>> =
-            Arc::new(QuickStore::new(cfg.cache_max_size));
+        let watch = Arc::new(Watch::new(user_lookup::WATCHED_TOKENS));
+        let cache: Arc<dyn KeyValueStore<Validation>> = Arc::new(Watched::new(
+            QuickStore::new(cfg.cache_max_size),
+            watch.clone(),
+        ));
         // The grace window holds one entry per refreshed token: bound it like the cache,
         // with headroom for bursts.
         let grace: Arc<dyn KeyValueStore<RefreshOutcome>> =
@@ -164,6 +172,7 @@ impl Engine {
             revoked,
             stats,
             security,
+            watch,
             cfg: Arc::new(cfg),
         })
     }

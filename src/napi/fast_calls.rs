@@ -55,6 +55,7 @@ pub fn install_fast_calls(exports: Object, env: Env) -> Result<()> {
             ))?;
             check_status!(sys::napi_set_named_property(env, proto, name.as_ptr(), f))?;
         }
+        super::user_lookup::install(env, proto)?;
     }
     Ok(())
 }

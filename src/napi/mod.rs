@@ -9,6 +9,7 @@ pub mod fast_calls;
 pub mod keyed_limiter;
 pub mod proxy_router;
 pub mod sanitizer;
+pub mod user_lookup;
 pub mod wire;
 
 #[napi]

@@ -19,6 +19,11 @@ use crate::auth::tokens::TokenKey;
 /// Per-entry TTL store. Implementations must be cheap to call on the hot path.
 pub trait KeyValueStore<V>: Send + Sync {
     fn get(&self, key: &TokenKey) -> Option<Arc<V>>;
+    /// `get`, with the entry's deadline when the store knows it (`None`: unknown, so the
+    /// value may not be kept anywhere else).
+    fn get_until(&self, key: &TokenKey) -> Option<(Arc<V>, Option<Instant>)> {
+        self.get(key).map(|v| (v, None))
+    }
     fn insert(&self, key: TokenKey, value: Arc<V>, ttl: Duration);
     fn remove(&self, key: &TokenKey);
     /// Forgets every entry.
@@ -162,6 +167,20 @@ impl<V: Send + Sync + 'static> KeyValueStore<V> for QuickStore<V> {
         let t = cache.get(key)?;
         if now < t.expires_at {
             return Some(t.value);
+        }
+        cache.remove(key);
+        None
+    }
+
+    fn get_until(&self, key: &TokenKey) -> Option<(Arc<V>, Option<Instant>)> {
+        let cache = self.cache.as_ref()?;
+        let now = Instant::now();
+        if self.all_expired(now) {
+            return None;
+        }
+        let t = cache.get(key)?;
+        if now < t.expires_at {
+            return Some((t.value, Some(t.expires_at)));
         }
         cache.remove(key);
         None

@@ -4,3 +4,4 @@
 pub mod kv;
 pub mod redis;
 pub mod singleflight;
+pub mod watch;
