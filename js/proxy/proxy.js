@@ -9,7 +9,7 @@
 const { getEngine, markProxyEngine, withCode } = require('../shared/engine')
 const { configError, optionalFunction } = require('../shared/config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
-const { makePacker, unpackDecision } = require('../shared/wire')
+const { BARE_NEXT, carriesInternal, makePacker, unpackDecision } = require('../shared/wire')
 const { attachAuditLogger } = require('./audit')
 const compat = require('./compat')
 const { warnSharedBucket } = require('../shared/shared-bucket')
@@ -20,16 +20,8 @@ function NextResponse() {
   return nextServer.NextResponse
 }
 
-const INTERNAL = new Set(INTERNAL_HEADERS)
 const OVERRIDE = 'x-middleware-override-headers'
 const REQUEST_PREFIX = 'x-middleware-request-'
-
-/** Does the flat `[name, value, ...]` list of request headers hold an internal header? */
-function carriesInternalHeader(seen) {
-  // names as Headers iterates them: lower-case already
-  for (let i = 0; i < seen.length; i += 2) if (INTERNAL.has(seen[i])) return true
-  return false
-}
 
 /** The request headers downstream code sees: incoming minus internal, plus the decision's. */
 function downstreamHeaders(req, d) {
@@ -44,18 +36,18 @@ function downstreamHeaders(req, d) {
  * `NextResponse.next({ request: { headers } })` without the intermediate Headers copy (about
  * half the cost): downstream sees the incoming headers minus internal ones, plus the decision's.
  * Next.js replaces the request's headers with exactly the listed ones, so every header is
- * listed. `seen` is the request's headers as the packer read them (`name, value, ...`).
+ * listed. The request's headers are read again here rather than kept from the packer's pass:
+ * only a rewritten request needs them, and keeping them cost every warm request an array.
  */
-function nextWithRequestHeaders(NR, seen, d) {
+function nextWithRequestHeaders(NR, req, d) {
   // A plain object: undici's Headers#set costs about a microsecond per call.
   const out = { 'x-middleware-next': '1' }
   const rh = d.requestHeaders
   let names = ''
-  for (let i = 0; i < seen.length; i += 2) {
-    const k = seen[i]
+  for (const [k, v] of req.headers) {
     if (isInternalHeader(k) || ours(rh, k)) continue
     names += names ? `,${k}` : k
-    out[REQUEST_PREFIX + k] = seen[i + 1]
+    out[REQUEST_PREFIX + k] = v
   }
   for (let i = 0; i < rh.length; i += 2) {
     names += names ? `,${rh[i]}` : rh[i]
@@ -129,7 +121,13 @@ function addCookiesAndHeaders(res, d) {
   addHeaders(res, d)
 }
 
-function toResponse(d, req, seen) {
+/** What NR.next() makes, without its intermediate Headers copy (about a fifth of its cost). */
+function bareNextResponse(NR) {
+  return new NR(null, { headers: { 'x-middleware-next': '1' } })
+}
+
+/** `internal`: the request carries an internal header (the packer's `i` flag) to strip. */
+function toResponse(d, req, internal) {
   const NR = NextResponse()
   let res
   if (d.kind === 'redirect') {
@@ -139,11 +137,10 @@ function toResponse(d, req, seen) {
       status: d.status,
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
     })
-  } else if (d.requestHeaders.length === 0 && !carriesInternalHeader(seen)) {
-    // what NR.next() makes, without its intermediate Headers copy (about a fifth of its cost)
-    res = new NR(null, { headers: { 'x-middleware-next': '1' } })
+  } else if (d.requestHeaders.length === 0 && !internal) {
+    res = bareNextResponse(NR)
   } else {
-    res = nextWithRequestHeaders(NR, seen, d)
+    res = nextWithRequestHeaders(NR, req, d)
   }
   addCookiesAndHeaders(res, d)
   return res
@@ -223,11 +220,12 @@ function createAuthProxy(config) {
 
   /**
    * The full decision: sync from the cache, else async (after a look in refresh.store).
-   * `seen` receives the request headers as the packer reads them.
+   * `packed.internal` is set to whether the request carries an internal header to strip.
    */
-  async function decideFor(req, rateLimitKey, seen) {
+  async function decideFor(req, rateLimitKey, packed) {
     const over = overrides(req)
-    const facts = pack(req, wantAuth, rateLimitKey, seen, over)
+    const facts = pack(req, wantAuth, rateLimitKey, over)
+    packed.internal = carriesInternal(facts)
     const s = engine.decidePacked(facts)
     if (s.startsWith('pending')) return decidePending(req, rateLimitKey, facts, over)
     return unpackDecision(s, wantAuth)
@@ -248,7 +246,7 @@ function createAuthProxy(config) {
         // Another instance refreshed this token moments ago: go on with its result
         // instead of refreshing again (a reuse-detecting backend would call that theft).
         const substituted = store.substitute(cookie, stored)
-        const withStored = pack(req, wantAuth, rateLimitKey, undefined, {
+        const withStored = pack(req, wantAuth, rateLimitKey, {
           ...over,
           headers: { ...over?.headers, cookie: substituted },
         })
@@ -329,7 +327,7 @@ function createAuthProxy(config) {
   }
 
   /** The response for decision `d`, after the hooks that apply to it. */
-  async function respond(d, req, seen) {
+  async function respond(d, req, internal) {
     reportTrouble(d)
     if (d.auth?.refreshFail && onRefreshFail) {
       try {
@@ -350,7 +348,7 @@ function createAuthProxy(config) {
         return continues(custom) ? adopt(custom, req, null) : custom
       }
     }
-    let res = toResponse(d, req, seen)
+    let res = toResponse(d, req, internal)
     if (i18nMiddleware) {
       const r = await compat.runHook(report, 'i18n.middleware', i18nMiddleware, req)
       if (d.kind === 'next') {
@@ -376,20 +374,22 @@ function createAuthProxy(config) {
       if (early) return adopt(early, req, null)
     }
     const rateLimitKey = keyFn ? await rateLimitKeyOf(req) : undefined
-    // The request headers, read once by the packer and reused for the downstream override.
-    const seen = []
-    return answer(req, seen, decideFor(req, rateLimitKey, seen))
+    const packed = { internal: false }
+    return answer(req, packed, decideFor(req, rateLimitKey, packed))
   }
 
-  /** The response once `decision` (a promise) settles; a failure answers as `failed`. */
-  async function answer(req, seen, decision) {
+  /**
+   * The response once `decision` (a promise) settles; a failure answers as `failed`.
+   * `packed.internal`: the packer's `i` flag, known once `decision` has packed the facts.
+   */
+  async function answer(req, packed, decision) {
     let d
     try {
       d = await decision
     } catch (err) {
       return failed(req, err)
     }
-    return respond(d, req, seen)
+    return respond(d, req, packed.internal)
   }
 
   /**
@@ -399,22 +399,28 @@ function createAuthProxy(config) {
    */
   function authProxy(req) {
     if (beforeAuth || keyFn) return viaHooks(req)
-    const seen = []
     let d
+    let internal
     try {
       const over = overrides(req)
-      const facts = pack(req, wantAuth, undefined, seen, over)
+      const facts = pack(req, wantAuth, undefined, over)
       const s = engine.decidePacked(facts)
+      internal = carriesInternal(facts)
+      // The usual warm answer: go on unchanged. Nothing to unpack, no hook can apply ('n' is
+      // never sent when the auth result is asked for, so afterAuth and onError are absent).
+      if (s === BARE_NEXT && !internal && !i18nMiddleware) {
+        return Promise.resolve(bareNextResponse(NextResponse()))
+      }
       // The backend is needed: on with the same facts (a pending answer counted nothing).
       if (s.startsWith('pending'))
-        return answer(req, seen, decidePending(req, undefined, facts, over))
+        return answer(req, { internal }, decidePending(req, undefined, facts, over))
       d = unpackDecision(s, wantAuth)
     } catch (err) {
       return Promise.resolve(failed(req, err))
     }
-    if (runsHooks(d)) return respond(d, req, seen)
+    if (runsHooks(d)) return respond(d, req, internal)
     reportTrouble(d)
-    return Promise.resolve(toResponse(d, req, seen))
+    return Promise.resolve(toResponse(d, req, internal))
   }
 
   /** Counters: cache hits/misses, backend calls, coalesced waiters, backend errors. */
