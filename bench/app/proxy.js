@@ -7,7 +7,8 @@
 //   b  createAuthProxy with its defaults (validation cache on)
 //   c  createAuthProxy with the cache disabled (cache.ttl 0)
 //   e  createAuthProxy verifying the JWT locally (validate.mode 'local', the demo backend's secret)
-//   f  createAuthProxy with a 10-minute cache TTL: a warm token is never re-validated in a run
+//   f  createAuthProxy with a 1-hour cache TTL: a warm token is never re-validated in a run (the
+//      part runs 10-15 minutes from the first request; a 10-minute TTL expired within it)
 //   k  (f) with userHeader 'always': the signed x-auth-user headers on every request
 //   r  (f) with the Redis store (REDIS_URL): cache hits must not touch Redis
 //   d  BASELINE, not ours: the seed-style plain-JS proxy in ./seed-proxy.mjs (fetch /auth/me on
@@ -18,7 +19,7 @@ import { createAuthProxy } from 'next-api-layer-native'
 import { createSeedProxy } from './seed-proxy.mjs'
 
 const access = { protectedRoutes: ['/dashboard'], loginPath: '/login' }
-const warm = { ttl: 600000 }
+const warm = { ttl: 3600000 }
 // The sizes of a demo user's x-auth-user (base64 JSON) and of its x-auth-user-sig (base64url
 // HMAC-SHA256): (h) pays for exactly the bytes our proxy would add.
 const USER_HEADER = 'x'.repeat(96)
