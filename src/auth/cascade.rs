@@ -4,7 +4,7 @@
 //! request header, set by our own proxy; the adapter strips client-sent copies before
 //! anything else sees them), then the user cookie, then the guest cookie.
 
-use crate::http::cookies::get_cookie;
+use crate::http::cookies::scan;
 
 /// Where a token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,14 +48,15 @@ pub fn pick_token<'a>(
             source: TokenSource::Refreshed,
         });
     }
-    let header = cookie_header?;
-    if let Some(t) = get_cookie(header, user_cookie) {
+    // one pass for both names (see `cookies::scan`)
+    let [user, guest] = scan(cookie_header?, [user_cookie, guest_cookie]);
+    if let Some(t) = user.value() {
         return Some(PickedToken {
             token: t,
             source: TokenSource::UserCookie,
         });
     }
-    get_cookie(header, guest_cookie).map(|t| PickedToken {
+    guest.value().map(|t| PickedToken {
         token: t,
         source: TokenSource::GuestCookie,
     })

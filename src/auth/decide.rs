@@ -568,8 +568,10 @@ fn apply_cookies(d: &mut Decision, cfg: &Config, facts: &Facts, auth: &AuthOutco
     // An auth cookie sent twice counts as absent here (`get_cookie`); remove every copy from
     // what server code reads too, so `cookies()` cannot pick one of them behind our back.
     if let Some(h) = header {
-        for name in [&cfg.user_cookie, &cfg.guest_cookie, &cfg.refresh.cookie] {
-            if cookies::is_duplicated(h, name) && !remove.contains(&name.as_str()) {
+        let names = [&*cfg.user_cookie, &cfg.guest_cookie, &cfg.refresh.cookie];
+        let seen = cookies::scan(h, names);
+        for (name, seen) in names.into_iter().zip(seen) {
+            if seen.duplicated() && !remove.contains(&name) {
                 remove.push(name);
             }
         }

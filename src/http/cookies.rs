@@ -101,6 +101,49 @@ pub fn get_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     found.filter(|v| !v.is_empty())
 }
 
+/// What one pass over a `Cookie` header found for one name: how often it was sent (0, 1, or
+/// 2 for "twice or more") and its first value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen<'a> {
+    pub count: u8,
+    pub first: &'a str,
+}
+
+impl<'a> Seen<'a> {
+    /// As [`get_cookie`]: the value when sent exactly once and not empty.
+    pub fn value(self) -> Option<&'a str> {
+        (self.count == 1 && !self.first.is_empty()).then_some(self.first)
+    }
+
+    /// As [`has_cookie`].
+    pub fn present(self) -> bool {
+        self.count > 0
+    }
+
+    /// As [`is_duplicated`].
+    pub fn duplicated(self) -> bool {
+        self.count > 1
+    }
+}
+
+/// [`get_cookie`], [`has_cookie`] and [`is_duplicated`] for several names in ONE pass over the
+/// header: the auth cookies are looked up on every request, and a pass per name and question
+/// (five on a warm hit) cost more than the decision around them.
+pub fn scan<'a, const N: usize>(header: &'a str, names: [&str; N]) -> [Seen<'a>; N] {
+    let mut out = [Seen::default(); N];
+    for (n, v) in parse_cookie_header(header) {
+        for (seen, name) in out.iter_mut().zip(names) {
+            if n == name {
+                if seen.count == 0 {
+                    seen.first = v;
+                }
+                seen.count = (seen.count + 1).min(2);
+            }
+        }
+    }
+    out
+}
+
 /// True when `name` appears more than once in the `Cookie` header.
 pub fn is_duplicated(header: &str, name: &str) -> bool {
     parse_cookie_header(header)
@@ -303,6 +346,31 @@ mod tests {
             assert!(is_duplicated(h, "t"), "{h}");
         }
         assert!(!is_duplicated("t=A; tt=B; x=t", "t"));
+    }
+
+    #[test]
+    fn one_pass_scan_agrees_with_the_per_name_lookups() {
+        let names = ["t", "g", "r"];
+        for h in [
+            "",
+            "t=A",
+            "t=A; g=B; r=C",
+            "t=A; t=B; g=",
+            "g=; g=; t=x",
+            " t = \"A\" ;r=1;r=1;r=1",
+            "tt=A; x=t; =t; t",
+            "r=A; t=; g=G; t=B",
+        ] {
+            let seen = scan(h, names);
+            for (name, s) in names.into_iter().zip(seen) {
+                assert_eq!(s.value(), get_cookie(h, name), "{h} {name}");
+                assert_eq!(s.present(), has_cookie(h, name), "{h} {name}");
+                assert_eq!(s.duplicated(), is_duplicated(h, name), "{h} {name}");
+            }
+        }
+        // the same name asked twice is answered twice
+        let [a, b] = scan("t=A", ["t", "t"]);
+        assert_eq!((a.value(), b.value()), (Some("A"), Some("A")));
     }
 
     #[test]
