@@ -6,7 +6,13 @@
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const native = require('../js/shared/native.js')
-const { FORMAT, packFacts, factsOf, unpackDecision } = require('../js/shared/wire.js')
+const {
+  FORMAT,
+  carriesInternal,
+  packFacts,
+  factsOf,
+  unpackDecision,
+} = require('../js/shared/wire.js')
 
 /** A request-like object with a distinct value for every fact the format declares. */
 function markedRequest() {
@@ -188,4 +194,24 @@ test('one pass over the headers reads what Headers#get reads, also a CSRF header
   assert.equal(got.cookie, req.headers.get('cookie'))
   assert.equal(got.origin, 'h-origin')
   assert.equal(got.xCsrfToken, 'h-origin')
+})
+
+test("the adapter's reading of the internal-header flag agrees with the engine's, whatever the other flags", () => {
+  for (const internal of [false, true]) {
+    for (const wantAuth of [false, true]) {
+      for (const prefetch of [undefined, false, true]) {
+        const headers = new Headers({ cookie: 'userToken=t', 'x-http-method-override': 'PUT' })
+        if (internal) headers.set('x-auth-user-sig', 'forged')
+        const req = { method: 'GET', headers, url: 'http://app.test/x' }
+        const over = prefetch === undefined ? undefined : { prefetch }
+        const packed = packFacts(req, undefined, wantAuth, undefined, over)
+        const got = native.wireUnpackFacts(packed)
+        assert.equal(carriesInternal(packed), internal, packed.split('\n')[0])
+        assert.equal(got.carriesInternal ?? false, internal)
+        assert.equal(got.prefetch ?? false, prefetch === true)
+        // the override header is still read in the same pass
+        assert.equal(got.method, 'PUT')
+      }
+    }
+  }
 })
