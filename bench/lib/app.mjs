@@ -55,14 +55,32 @@ function inputsHash() {
   return h.digest('hex').slice(0, 16)
 }
 
-/** Builds (or reuses) the bench app; returns its directory. */
+/**
+ * Builds (or reuses) the bench app; returns its directory. The build happens in a directory of
+ * this process's own, renamed into place when done: two benches with the same inputs (worktrees
+ * of one commit) started together used to remove and build the same directory under each other
+ * (Turbopack: "failed to create file ... .next/cache").
+ */
 export async function buildApp(log = console.log) {
   const dir = path.join(os.tmpdir(), `nalnative-bench-app-${inputsHash()}`)
-  if (fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))) {
+  const built = () => fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))
+  if (built()) {
     log(`  reusing the bench app build in ${dir}`)
     return dir
   }
-  fs.rmSync(dir, { recursive: true, force: true })
+  const work = `${dir}.build-${process.pid}`
+  fs.rmSync(work, { recursive: true, force: true })
+  await buildIn(work, log)
+  if (built()) {
+    fs.rmSync(work, { recursive: true, force: true }) // another bench finished first
+  } else {
+    fs.rmSync(dir, { recursive: true, force: true }) // a half-built leftover
+    fs.renameSync(work, dir)
+  }
+  return dir
+}
+
+async function buildIn(dir, log) {
   fs.mkdirSync(dir, { recursive: true })
   log('  npm pack')
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], {
@@ -93,7 +111,6 @@ export async function buildApp(log = console.log) {
     cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
   })
-  return dir
 }
 
 /**
