@@ -41,6 +41,40 @@ async fn cache_hit_is_synchronous_and_one_validate_call() {
     assert!(s.cache_hits >= 1000);
 }
 
+/// A cache hit reads the guest cookie in the same pass as the user token: a signed-in user's
+/// leftover guest cookie (even empty) is cleared, and none is cleared when there is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cache_hit_clears_a_leftover_guest_cookie() {
+    let mock = Mock::start().await;
+    let (tok, _) = mock.mint("user", true);
+    let e = engine(&mock, json!({ "cache": { "ttl": 60000 } }));
+    let user_only = format!("userToken={tok}");
+    assert_eq!(
+        e.decide(&facts("/dashboard", Some(&user_only))).await.kind,
+        "next"
+    );
+    for guest in ["guestToken=g", "guestToken=", "guestToken=a; guestToken=b"] {
+        let cookie = format!("{guest}; userToken={tok}");
+        let d = e.decide_sync(&facts("/dashboard", Some(&cookie)));
+        assert_eq!(d.kind, "next", "{guest}");
+        assert!(
+            d.set_cookies.iter().any(|c| c.starts_with("guestToken=;")),
+            "{guest}: {d:?}"
+        );
+        assert_eq!(
+            d.request_header("cookie"),
+            Some(user_only.as_str()),
+            "{guest}"
+        );
+    }
+    let d = e.decide_sync(&facts("/dashboard", Some(&user_only)));
+    assert!(
+        d.set_cookies.is_empty() && d.request_headers.is_empty(),
+        "{d:?}"
+    );
+    assert_eq!(mock.counts().0, 1, "every one a cache hit");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_validations_share_one_call() {
     let mock = Mock::start().await;

@@ -32,6 +32,9 @@ impl TokenSource {
 pub struct PickedToken<'a> {
     pub token: &'a str,
     pub source: TokenSource,
+    /// Whether the cookie header carries the guest cookie at all (even empty or twice), when
+    /// the pick read it anyway: `None` when the pick did not look (a refreshed token).
+    pub guest_cookie_sent: Option<bool>,
 }
 
 /// Picks the token: refreshed header, then user cookie, then guest cookie.
@@ -46,19 +49,23 @@ pub fn pick_token<'a>(
         return Some(PickedToken {
             token: t,
             source: TokenSource::Refreshed,
+            guest_cookie_sent: None,
         });
     }
     // one pass for both names (see `cookies::scan`)
     let [user, guest] = scan(cookie_header?, [user_cookie, guest_cookie]);
+    let guest_cookie_sent = Some(guest.present());
     if let Some(t) = user.value() {
         return Some(PickedToken {
             token: t,
             source: TokenSource::UserCookie,
+            guest_cookie_sent,
         });
     }
     guest.value().map(|t| PickedToken {
         token: t,
         source: TokenSource::GuestCookie,
+        guest_cookie_sent,
     })
 }
 

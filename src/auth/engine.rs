@@ -416,8 +416,21 @@ impl Engine {
     }
 
     fn session_outcome(&self, f: &Facts, s: Arc<Session>, source: TokenSource) -> AuthOutcome {
-        let clear_guest =
-            !s.is_guest && source != TokenSource::GuestCookie && self.has_guest_cookie(f);
+        self.session_outcome_with(f, s, source, None)
+    }
+
+    /// `guest_cookie_sent`: what the token pick saw already (`PickedToken`), else the header
+    /// is read again.
+    fn session_outcome_with(
+        &self,
+        f: &Facts,
+        s: Arc<Session>,
+        source: TokenSource,
+        guest_cookie_sent: Option<bool>,
+    ) -> AuthOutcome {
+        let clear_guest = !s.is_guest
+            && source != TokenSource::GuestCookie
+            && guest_cookie_sent.unwrap_or_else(|| self.has_guest_cookie(f));
         AuthOutcome {
             session: Some(s),
             source: Some(source),
@@ -449,7 +462,8 @@ impl Engine {
                 Some(Validation::Valid(s)) => {
                     bump(&self.stats.grace_hits);
                     bump(&self.stats.cache_hits);
-                    let mut out = self.session_outcome(f, s.clone(), p.source);
+                    let mut out =
+                        self.session_outcome_with(f, s.clone(), p.source, p.guest_cookie_sent);
                     out.new_token = Some(NewToken::Refreshed(o.issued.clone()));
                     Some(out)
                 }
@@ -462,7 +476,7 @@ impl Engine {
                     return None;
                 }
                 bump(&self.stats.cache_hits);
-                Some(self.session_outcome(f, s.clone(), p.source))
+                Some(self.session_outcome_with(f, s.clone(), p.source, p.guest_cookie_sent))
             }
             Some(Validation::Rejected { refresh_failed }) => {
                 let can_refresh = p.source == TokenSource::UserCookie

@@ -15,6 +15,8 @@
 //! items), then, when asked, one field per [`AUTH`] row (booleans as `1` / empty). The one
 //! answer most requests get, go on unchanged without the auth result, is [`BARE_NEXT`].
 
+use std::borrow::Cow;
+
 use super::decide::{AuthResult, Decision, Facts};
 
 /// Where the adapter reads a fact from.
@@ -323,9 +325,10 @@ fn is_bare_next(d: &Decision) -> bool {
         && d.response_headers.is_empty()
 }
 
-pub fn decision(d: &Decision, with_auth: bool) -> String {
+/// Borrowed for [`BARE_NEXT`]: the usual answer costs no allocation.
+pub fn decision(d: &Decision, with_auth: bool) -> Cow<'static, str> {
     if !with_auth && is_bare_next(d) {
-        return BARE_NEXT.to_string();
+        return Cow::Borrowed(BARE_NEXT);
     }
     let capacity = 64
         + d.request_headers.iter().map(String::len).sum::<usize>()
@@ -349,7 +352,7 @@ pub fn decision(d: &Decision, with_auth: bool) -> String {
             w.value((field.get)(a));
         }
     }
-    w.out
+    Cow::Owned(w.out)
 }
 
 #[cfg(test)]

@@ -144,7 +144,7 @@ impl NativeEngine {
     }
 
     /// `decidePacked` on borrowed facts (the fast callback reads them into a stack buffer).
-    pub(crate) fn decide_packed_str(&self, facts: &str) -> String {
+    pub(crate) fn decide_packed_str(&self, facts: &str) -> std::borrow::Cow<'static, str> {
         let (f, with_auth) = wire::facts(facts);
         wire::decision(&self.inner.decide_sync(&f), with_auth)
     }
@@ -198,7 +198,7 @@ impl NativeEngine {
     /// string, the decision as one string (`'pending'` when the backend is needed).
     #[napi]
     pub fn decide_packed(&self, facts: String) -> String {
-        self.decide_packed_str(&facts)
+        self.decide_packed_str(&facts).into_owned()
     }
 
     /// `decideAsync` in compact form.
@@ -206,7 +206,7 @@ impl NativeEngine {
     pub async fn decide_async_packed(&self, facts: String) -> String {
         let inner = self.inner.clone();
         let (f, with_auth) = wire::facts(&facts);
-        wire::decision(&inner.decide(&f).await, with_auth)
+        wire::decision(&inner.decide(&f).await, with_auth).into_owned()
     }
 
     /// Validation of one token from the cache only; `null` when not cached.

@@ -116,7 +116,7 @@ unsafe extern "C" fn decide_packed(
         with_engine(env, info, |engine, arg, _| {
             let mut buf = [0u8; STACK_STR];
             let facts = read_str(env, arg, &mut buf)?;
-            String::to_napi_value(env, engine.decide_packed_str(&facts))
+            <&str>::to_napi_value(env, &engine.decide_packed_str(&facts))
         })
     }
 }
