@@ -251,7 +251,7 @@ impl AnswerNames {
 
 /// A JS string of `s`: Latin-1 (a plain copy) when it is ASCII, as base64 and token types
 /// always are, else UTF-8.
-unsafe fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value> {
+pub(super) unsafe fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     let (p, len) = (s.as_ptr().cast(), s.len() as isize);
     unsafe {

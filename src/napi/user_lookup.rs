@@ -19,6 +19,7 @@ use napi::bindgen_prelude::{FromNapiValue, JsError, TypeTag};
 use napi::{Result, check_status, sys};
 
 use super::engine::NativeEngine;
+use super::fast_calls::js_string;
 use crate::store::watch::{Watch, Words};
 
 type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
@@ -220,20 +221,6 @@ unsafe fn opt_str<'a>(
 unsafe fn null(env: sys::napi_env) -> Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     check_status!(unsafe { sys::napi_get_null(env, &mut v) })?;
-    Ok(v)
-}
-
-/// A JS string of `s`: Latin-1 (a plain copy) when it is ASCII, else UTF-8.
-unsafe fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value> {
-    let mut v = ptr::null_mut();
-    let (p, len) = (s.as_ptr().cast(), s.len() as isize);
-    unsafe {
-        if s.is_ascii() {
-            check_status!(sys::napi_create_string_latin1(env, p, len, &mut v))?;
-        } else {
-            check_status!(sys::napi_create_string_utf8(env, p, len, &mut v))?;
-        }
-    }
     Ok(v)
 }
 

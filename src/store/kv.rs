@@ -159,19 +159,10 @@ impl<V: Send + Sync + 'static> QuickStore<V> {
 impl<V: Send + Sync + 'static> KeyValueStore<V> for QuickStore<V> {
     #[inline]
     fn get(&self, key: &TokenKey) -> Option<Arc<V>> {
-        let cache = self.cache.as_ref()?;
-        let now = Instant::now();
-        if self.all_expired(now) {
-            return None;
-        }
-        let t = cache.get(key)?;
-        if now < t.expires_at {
-            return Some(t.value);
-        }
-        cache.remove(key);
-        None
+        self.get_until(key).map(|(v, _)| v)
     }
 
+    #[inline]
     fn get_until(&self, key: &TokenKey) -> Option<(Arc<V>, Option<Instant>)> {
         let cache = self.cache.as_ref()?;
         let now = Instant::now();
