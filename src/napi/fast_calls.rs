@@ -84,17 +84,7 @@ unsafe fn with_engine(
             check_status!(sys::napi_get_cb_info(
                 env, info, &mut argc, &mut arg, &mut this, &mut data,
             ))?;
-            // Another class's object (or none) must not reach the cast below. Thrown as V8
-            // throws for the generated method (its class signature check comes first).
-            if napi::bindgen_prelude::validate_type_tag(
-                env,
-                this,
-                &NativeEngine::type_tag(),
-                "Engine",
-            )
-            .is_err()
-            {
-                sys::napi_throw_type_error(env, ptr::null(), c"Illegal invocation".as_ptr());
+            if !is_engine(env, this) {
                 return Ok(ptr::null_mut());
             }
             let mut raw = ptr::null_mut();
@@ -247,6 +237,18 @@ impl AnswerNames {
             Ok(obj)
         }
     }
+}
+
+/// Is `this` an Engine? Another class's object (or none) must not reach the cast to
+/// `NativeEngine`; when it is not, throws as V8 throws for a generated method (its class
+/// signature check comes first) and answers false.
+pub(super) unsafe fn is_engine(env: sys::napi_env, this: sys::napi_value) -> bool {
+    let tag = NativeEngine::type_tag();
+    if unsafe { napi::bindgen_prelude::validate_type_tag(env, this, &tag, "Engine") }.is_ok() {
+        return true;
+    }
+    unsafe { sys::napi_throw_type_error(env, ptr::null(), c"Illegal invocation".as_ptr()) };
+    false
 }
 
 /// A JS string of `s`: Latin-1 (a plain copy) when it is ASCII, as base64 and token types

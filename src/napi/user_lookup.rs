@@ -15,11 +15,11 @@ use std::ptr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use napi::bindgen_prelude::{FromNapiValue, JsError, TypeTag};
+use napi::bindgen_prelude::{FromNapiValue, JsError};
 use napi::{Result, check_status, sys};
 
 use super::engine::NativeEngine;
-use super::fast_calls::js_string;
+use super::fast_calls::{is_engine, js_string};
 use crate::store::watch::{Watch, Words};
 
 type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
@@ -69,15 +69,7 @@ unsafe fn with_engine(
                 &mut this,
                 ptr::null_mut(),
             ))?;
-            if napi::bindgen_prelude::validate_type_tag(
-                env,
-                this,
-                &NativeEngine::type_tag(),
-                "Engine",
-            )
-            .is_err()
-            {
-                sys::napi_throw_type_error(env, ptr::null(), c"Illegal invocation".as_ptr());
+            if !is_engine(env, this) {
                 return Ok(ptr::null_mut());
             }
             // Missing arguments read as undefined.
