@@ -34,6 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# `serve start|dev LOG PATH`: next on $app_port in a process group of its own (stop_app ends
+# it), once PATH answers.
+serve() {
+  setsid node node_modules/next/dist/bin/next "$1" -H 127.0.0.1 -p "$app_port" >"$work/$2" 2>&1 </dev/null &
+  app_pid=$!
+  wait_for_app "http://127.0.0.1:$app_port$3" "$app_pid"
+}
 export NEXT_TELEMETRY_DISABLED=1
 # create-next-app's layout loads Google Fonts; the mock answers without network.
 export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$here/google-fonts-mock.cjs"
@@ -62,9 +69,7 @@ grep -q "Cache Components enabled" "$work/build.log" || { echo "Cache Components
 grep -E "Route \(app\)|^[├└┌] " "$work/build.log" || true
 
 app_port="$(free_port)"
-setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$app_port" >"$work/app.log" 2>&1 </dev/null &
-app_pid=$!
-wait_for_app "http://127.0.0.1:$app_port/login" "$app_pid"
+serve start app.log /login
 APP_URL="http://127.0.0.1:$app_port" BACKEND_URL="$backend_url" APP_DIR="$work/app" \
   node --test --test-concurrency=1 "$here/e2e.test.mjs"
 stop_app
@@ -74,9 +79,7 @@ echo "-- create-next-app: next dev (Turbopack, Cache Components off), two misuse
 sed -i '/^  cacheComponents: true,$/d; /^  partialPrefetching: true,$/d' next.config.ts
 grep -q "cacheComponents" next.config.ts && { echo "could not switch Cache Components off"; exit 1; }
 rm -rf .next
-setsid node node_modules/next/dist/bin/next dev -H 127.0.0.1 -p "$app_port" >"$work/dev.log" 2>&1 </dev/null &
-app_pid=$!
-wait_for_app "http://127.0.0.1:$app_port/login" "$app_pid"
+serve dev dev.log /login
 APP_URL="http://127.0.0.1:$app_port" BACKEND_URL="$backend_url" DEV_LOG="$work/dev.log" \
   node --test --test-concurrency=1 "$here/misuse.test.mjs"
 stop_app
@@ -85,9 +88,7 @@ echo "-- create-next-app: next dev without serverExternalPackages"
 rm -rf app/misused app/edge .next
 sed -i "/serverExternalPackages: \['next-api-layer-native'\],/d" next.config.ts
 grep -q "serverExternalPackages" next.config.ts && { echo "could not remove serverExternalPackages"; exit 1; }
-setsid node node_modules/next/dist/bin/next dev -H 127.0.0.1 -p "$app_port" >"$work/dev2.log" 2>&1 </dev/null &
-app_pid=$!
-wait_for_app "http://127.0.0.1:$app_port/" "$app_pid"
+serve dev dev2.log /
 status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 180 "http://127.0.0.1:$app_port/" || true)"
 for _ in $(seq 1 50); do grep -q "ERR_BUNDLED" "$work/dev2.log" && break; sleep 0.1; done
 if [ "$status" = 500 ] && grep -q "was bundled by Turbopack instead of loaded by Node.js" "$work/dev2.log" &&
