@@ -333,16 +333,11 @@ function cachedUser(c, token) {
   if (typeof token !== 'string' || token === '') return null
   const key = sharedKey(c)
   for (const e of registry()) {
-    const user = e.key === key ? cachedUserOf(e.engine, token) : null
-    if (user) return user
+    if (e.key !== key) continue
+    const v = e.engine.validateCached(token)
+    if (v && v.status === 'valid' && v.userJson) return JSON.parse(v.userJson)
   }
   return null
-}
-
-/** The user `engine` holds as valid for `token` (cache or local verification, no I/O), or null. */
-function cachedUserOf(engine, token) {
-  const v = engine.validateCached(token)
-  return v && v.status === 'valid' && v.userJson ? JSON.parse(v.userJson) : null
 }
 
 // ---------------------------------------------------------------- the route side of a warm request
@@ -490,7 +485,6 @@ module.exports = {
   markProxyEngine,
   proxyEngines,
   cachedUser,
-  cachedUserOf,
   sessionOf,
   memoEntries,
   serialize,
