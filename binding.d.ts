@@ -343,6 +343,9 @@ export interface ProxyRouterOptions {
   trailingSlash?: boolean
 }
 
+/** A random UUID v4, drawn natively (see `http::request_id` for why not in JS). */
+export declare function randomUuid(): string
+
 /** A snapshot of the counters, as returned by `stats()`. */
 export interface StatsSnapshot {
   /** Token validations answered from the cache (positive or negative entries). */

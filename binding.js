@@ -844,6 +844,7 @@ module.exports.ProxyRouter = nativeBinding.ProxyRouter
 module.exports.Sanitizer = nativeBinding.Sanitizer
 module.exports.NativeSanitizer = nativeBinding.NativeSanitizer
 module.exports.clientAddress = nativeBinding.clientAddress
+module.exports.randomUuid = nativeBinding.randomUuid
 module.exports.verifyAuthUser = nativeBinding.verifyAuthUser
 module.exports.verifyRefreshedToken = nativeBinding.verifyRefreshedToken
 module.exports.version = nativeBinding.version

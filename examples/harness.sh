@@ -46,3 +46,15 @@ wait_for_app() {
   echo "next start did not come up at $1"
   return 1
 }
+
+# check_server_log LOG: fails when next start reported a route while serving the tests. Next.js
+# prints its render diagnostics as `Error: Route "/x": ...` (sync IO such as Date.now() or
+# crypto.randomUUID() while prerendering, request data outside <Suspense>, uncached data): the
+# page still answers, so only the server log shows that the library made a route misbehave.
+check_server_log() {
+  if grep -q '^Error: Route "' "$1"; then
+    echo "next start reported routes while the tests ran:"
+    grep -A3 '^Error: Route "' "$1" | head -n 40
+    return 1
+  fi
+}

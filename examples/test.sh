@@ -69,6 +69,7 @@ targets=("$here/e2e/")
 APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" APP_PID="$app_pid" \
   node --test --test-concurrency=1 "${targets[@]}"
 echo "-- e2e: tests took $(($(date +%s) - t1)) s"
+check_server_log "$work/app.log"
 [ -n "${E2E_ONLY:-}" ] && exit 0
 
 # The same app with Cache Components (and partialPrefetching) off: built into its own dist dir
@@ -94,3 +95,4 @@ wait_for_app "$app_url/login" "$app_pid"
 cd "$root"
 APP_URL="$app_url" BACKEND_URL="$backend_url" APP_DIR="$work/app" \
   node --test --test-concurrency=1 "$here/e2e-cache-off/"
+check_server_log "$work/app.log"

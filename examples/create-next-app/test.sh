@@ -73,6 +73,7 @@ serve start app.log /login
 APP_URL="http://127.0.0.1:$app_port" BACKEND_URL="$backend_url" APP_DIR="$work/app" \
   node --test --test-concurrency=1 "$here/e2e.test.mjs"
 stop_app
+check_server_log "$work/app.log"
 
 echo "-- create-next-app: next dev (Turbopack, Cache Components off), two misuses"
 (cd "$here/misuse" && tar cf - .) | tar xf -

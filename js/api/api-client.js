@@ -15,6 +15,7 @@ const { send } = require('./dedupe')
 const { buildResult } = require('./decode')
 const { ApiResponse, failure } = require('./response')
 const { logRequest, logResponse } = require('./debug-log')
+const { monotonicNow } = require('../shared/clock')
 
 /**
  * Creates the server-side API client. See js/api/api-client.d.ts for every option and default.
@@ -24,10 +25,9 @@ function createApiClient(config = {}) {
 
   async function request(method, endpoint, body, options = {}) {
     method = method.toUpperCase()
-    // Request data first (headers()/cookies()), the clock after: under Cache Components, Next.js
-    // refuses a Date.now() read before the request is known ("unstable value while prerendering").
     const ctx = await readContext(s, options)
-    const started = Date.now()
+    // a monotonic clock, never Date: see shared/clock.js
+    const started = monotonicNow()
     const plan = s.core.plan({
       endpoint: String(endpoint),
       refreshedToken: ctx.refreshedToken,

@@ -1,12 +1,14 @@
 // What createApiClient logs with the debug option on: requests, retries, joined requests and
 // responses, each passed through the redactor (./redact.js) before it reaches the logger.
 
+const { elapsedSince, wallDate } = require('../shared/clock')
+
 function createLog(debug, redactor) {
   return function log(message, data) {
     if (!debug.enabled) return
     const safe = data === undefined ? undefined : redactor.redact(data)
     if (typeof debug.logger === 'function') return debug.logger(message, safe)
-    const prefix = `[next-api-layer] ${new Date().toISOString()} ${message}`
+    const prefix = `[next-api-layer] ${wallDate().toISOString()} ${message}`
     if (safe === undefined) console.log(prefix)
     else console.log(prefix, safe)
   }
@@ -29,7 +31,7 @@ function logResponse(s, method, endpoint, result, started) {
   const { debug } = s
   if (!debug.enabled || !debug.logResponses) return
   const data = { status: result.status }
-  if (debug.logTiming) data.durationMs = Date.now() - started
+  if (debug.logTiming) data.durationMs = Math.round(elapsedSince(started))
   if (result.attempts > 1) data.attempts = result.attempts
   if (debug.logHeaders && result.headers)
     data.headers = Object.fromEntries(result.headers.entries())

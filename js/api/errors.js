@@ -2,6 +2,8 @@
 // default: the result carries `error` (one of these) next to `{ success: false, message,
 // status }`; with `throwOnError` it is thrown instead.
 
+const { wallDate } = require('../shared/clock')
+
 const STATUS_TEXT = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -31,7 +33,7 @@ class ApiError extends Error {
     super(message, options.cause ? { cause: options.cause } : undefined)
     this.name = 'ApiError'
     this.code = code
-    this.timestamp = new Date()
+    this.timestamp = wallDate()
     if (options.endpoint !== undefined) this.endpoint = options.endpoint
     if (options.status !== undefined) this.status = options.status
   }

@@ -101,7 +101,8 @@ function resolveOptions(config) {
     reqId: {
       enabled: config.requestId === true || (config.requestId?.enabled ?? false),
       headerName: config.requestId?.headerName ?? 'X-Request-ID',
-      generator: config.requestId?.generator ?? (() => crypto.randomUUID()),
+      // drawn natively: crypto.randomUUID() in a render is sync IO to Next.js (shared/clock.js)
+      generator: config.requestId?.generator ?? native.randomUuid,
     },
     i18n,
     paramName: i18n?.paramName ?? 'lang',

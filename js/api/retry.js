@@ -4,6 +4,7 @@
 
 const { configError } = require('../shared/config-error')
 const { exchange } = require('./exchange')
+const { elapsedSince, monotonicNow, wallNow } = require('../shared/clock')
 
 // A POST or PATCH is retried only when asked for: repeating it may repeat its effect.
 const IDEMPOTENT = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']
@@ -72,7 +73,7 @@ function parseRetryAfter(value) {
   const secs = Number(value)
   if (Number.isFinite(secs) && secs >= 0) return secs
   const at = Date.parse(value)
-  if (Number.isFinite(at)) return Math.max(0, Math.ceil((at - Date.now()) / 1000))
+  if (Number.isFinite(at)) return Math.max(0, Math.ceil((at - wallNow()) / 1000))
   return undefined
 }
 
@@ -86,10 +87,10 @@ async function sendWithRetry(s, method, logicalMethod, url, init, options, endpo
   const maxAttempts = canRetry ? r.maxAttempts : 1
   let last
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const started = Date.now()
+    const started = monotonicNow()
     last = await exchange(s, url, init, timeoutMs, endpoint)
     last.attempts = attempt
-    last.durationMs = Date.now() - started
+    last.durationMs = Math.round(elapsedSince(started))
     if (attempt === maxAttempts) break
     let delay
     if (!last.ok) {

@@ -16,3 +16,9 @@ pub mod wire;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// A random UUID v4, drawn natively (see `http::request_id` for why not in JS).
+#[napi]
+pub fn random_uuid() -> String {
+    crate::http::request_id::uuid_v4()
+}

@@ -1,6 +1,6 @@
 'use client'
 
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { api } from '@/lib/api'
 
 type Product = { id: number; name: string; price: number }
@@ -15,28 +15,40 @@ export function CartView() {
   const [products, setProducts] = useState<Product[]>([])
   const [cart, setCart] = useState<Cart | null>(null)
   const [error, setError] = useState<string | null>(null)
-
-  const load = useCallback(async () => {
-    const [p, c] = await Promise.all([api<Product[]>('products'), api<Cart>('cart')])
-    if (p.data) setProducts(p.data)
-    if (c.success && c.data) setCart(c.data)
-    else setError(c.message ?? 'Could not load the cart')
+  // Cart calls run one after another: quick clicks would otherwise race, and an answer that
+  // lands late (the first load, an earlier add) would show a cart older than the backend's.
+  const queue = useRef<Promise<unknown>>(Promise.resolve())
+  const inTurn = useCallback((call: () => Promise<void>) => {
+    queue.current = queue.current.then(call, call)
+    return queue.current
   }, [])
+
+  const load = useCallback(
+    () =>
+      inTurn(async () => {
+        const [p, c] = await Promise.all([api<Product[]>('products'), api<Cart>('cart')])
+        if (p.data) setProducts(p.data)
+        if (c.success && c.data) setCart(c.data)
+        else setError(c.message ?? 'Could not load the cart')
+      }),
+    [inTurn],
+  )
 
   useEffect(() => {
     load()
   }, [load])
 
-  async function add(productId: number) {
-    const r = await api<Cart>('cart', {
-      method: 'POST',
-      body: JSON.stringify({ productId, qty: 1 }),
+  const add = (productId: number) =>
+    inTurn(async () => {
+      const r = await api<Cart>('cart', {
+        method: 'POST',
+        body: JSON.stringify({ productId, qty: 1 }),
+      })
+      if (r.success && r.data) {
+        setCart(r.data)
+        setError(null)
+      } else setError(r.message ?? `Could not add (${r.status})`)
     })
-    if (r.success && r.data) {
-      setCart(r.data)
-      setError(null)
-    } else setError(r.message ?? `Could not add (${r.status})`)
-  }
 
   return (
     <div>
