@@ -11,6 +11,7 @@ const { configError, optionalFunction } = require('../shared/config-error')
 const { INTERNAL_HEADERS, isInternalHeader } = require('../shared/internal-headers')
 const { BARE_NEXT, carriesInternal, makePacker, unpackDecision } = require('../shared/wire')
 const { attachAuditLogger } = require('./audit')
+const { createDecisionMemo } = require('./decision-memo')
 const compat = require('./compat')
 const { warnSharedBucket } = require('../shared/shared-bucket')
 
@@ -219,6 +220,9 @@ function createAuthProxy(config) {
     attachAuditLogger(engine, auditLogger)
   }
   // ---- end security ----
+  // Bare "go on" answers kept by their facts, when no JS hook sees the request (the engine
+  // keeps nothing for what must see every request: rate limit, audit, CSRF on unsafe methods).
+  const memo = wantAuth || i18nMiddleware || rl ? null : createDecisionMemo(engine)
 
   /** Facts overrides: the prefetch flag, the client IP from ipHeaders (rateLimit). */
   function overrides(req) {
@@ -404,7 +408,8 @@ function createAuthProxy(config) {
   /**
    * The proxy. A cache hit with no hook to run is answered in this call, with no promise of
    * ours but the one returned (under Next.js's async-context tracking each await costs): one
-   * string into the engine, one out, and the response. Anything else takes `viaHooks`.
+   * string into the engine, one out (or none, from the memo), and the response. Anything else
+   * takes `viaHooks`.
    */
   function authProxy(req) {
     if (beforeAuth || keyFn) return viaHooks(req)
@@ -413,7 +418,7 @@ function createAuthProxy(config) {
     try {
       const over = overrides(req)
       const facts = pack(req, wantAuth, undefined, over)
-      const s = engine.decidePacked(facts)
+      const s = memo === null ? engine.decidePacked(facts) : memo.decide(facts)
       internal = carriesInternal(facts)
       // The usual warm answer: go on unchanged. Nothing to unpack, no hook can apply ('n' is
       // never sent when the auth result is asked for, so afterAuth and onError are absent).
@@ -433,7 +438,14 @@ function createAuthProxy(config) {
   }
 
   /** Counters: cache hits/misses, backend calls, coalesced waiters, backend errors. */
-  authProxy.stats = () => engine.stats()
+  authProxy.stats = () => {
+    const s = engine.stats()
+    if (memo !== null && memo.hits > 0) {
+      s.cacheHits += memo.hits
+      s.syncDecisions += memo.hits
+    }
+    return s
+  }
   return authProxy
 }
 

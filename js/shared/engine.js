@@ -348,34 +348,42 @@ const MEMO_ENTRIES = 512
 const MEMO_MAX_HEADER = 8192
 const MEMO_MAX_JSON = 16384
 
-/** @type {WeakMap<object, { words: Uint32Array, keep: Float64Array, epoch: number, map: Map<string, { json: string, token: string, until: number }> } | null>} */
-const memos = new WeakMap()
+/** @type {WeakMap<object, { words: Uint32Array, keep: Float64Array } | null>} */
+const wordViews = new WeakMap()
 
 /**
- * The memo of `engine`: cookie header -> the answer of `engine.userOf`, kept until the cache
- * entry's deadline. `engine.lookupWords()` is native memory (src/store/watch.rs): word 0 is
- * the epoch the engine moves whenever it changes its mind about a token the memo may hold
- * (revoked here or on another instance, refused, replaced, the cache cleared), words 1 and 2
- * where the last lookup's token lies in its cookie header, and the float at byte 16 how many
- * ms that answer may be kept.
+ * `engine.lookupWords()`, native memory (src/store/watch.rs) that the memos here and in
+ * js/proxy/decision-memo.js read without a call: `words[0]` is the epoch the engine moves
+ * whenever it changes its mind about a token a memo may hold (revoked here or on another
+ * instance, refused, replaced, refreshed, the cache cleared), `words[1..3]` where the last
+ * user lookup's token lies in its cookie header, `keep[0]` how many ms the last answer asked
+ * to be kept may be kept. Null where the runtime refuses external ArrayBuffers (a V8 sandbox):
+ * then nothing is kept, every call asks the engine.
  */
-function memoOf(engine) {
-  let m = memos.get(engine)
-  if (m === undefined) {
+function lookupWordsOf(engine) {
+  let w = wordViews.get(engine)
+  if (w === undefined) {
     let buf = null
     try {
       buf = engine.lookupWords()
     } catch {
-      // a runtime that refuses external ArrayBuffers (a V8 sandbox): no memo, a lookup per call
+      // no external ArrayBuffers here
     }
-    m = buf
-      ? {
-          words: new Uint32Array(buf, 0, 3),
-          keep: new Float64Array(buf, 16, 1),
-          epoch: -1,
-          map: new Map(),
-        }
-      : null
+    w = buf ? { words: new Uint32Array(buf, 0, 3), keep: new Float64Array(buf, 16, 1) } : null
+    wordViews.set(engine, w)
+  }
+  return w
+}
+
+/** @type {WeakMap<object, { words: Uint32Array, keep: Float64Array, epoch: number, map: Map<string, { json: string, token: string, until: number }> } | null>} */
+const memos = new WeakMap()
+
+/** The memo of `engine`: cookie header -> the answer of `engine.userOf`, until its deadline. */
+function memoOf(engine) {
+  let m = memos.get(engine)
+  if (m === undefined) {
+    const w = lookupWordsOf(engine)
+    m = w ? { words: w.words, keep: w.keep, epoch: -1, map: new Map() } : null
     memos.set(engine, m)
   }
   return m
@@ -487,6 +495,7 @@ module.exports = {
   cachedUser,
   sessionOf,
   memoEntries,
+  lookupWordsOf,
   serialize,
   withCode,
 }

@@ -33,6 +33,7 @@ use crate::store::redis::revocations::Event;
 use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
 use crate::store::watch::{Watch, Watched};
 
+mod decision_memo;
 mod user_lookup;
 
 /// Function-valued response mappers (JS), if any.
@@ -141,9 +142,12 @@ impl Engine {
             watch.clone(),
         ));
         // The grace window holds one entry per refreshed token: bound it like the cache,
-        // with headroom for bursts.
-        let grace: Arc<dyn KeyValueStore<RefreshOutcome>> =
-            Arc::new(QuickStore::new(cfg.cache_max_size.max(1000)));
+        // with headroom for bursts. Watched too: a grace entry changes the decision for the
+        // old token, which a kept decision may rest on.
+        let grace: Arc<dyn KeyValueStore<RefreshOutcome>> = Arc::new(Watched::new(
+            QuickStore::new(cfg.cache_max_size.max(1000)),
+            watch.clone(),
+        ));
         let revoked = Arc::new(Revocations::default());
         let shared = match &cfg.store {
             Some(sc) => {

@@ -246,7 +246,7 @@ pub const AUTH: &[Field<AuthResult>] = &[
 pub fn facts(s: &str) -> (Facts, bool) {
     let mut it = s.split('\n');
     // flags: `a` = include the auth result, `p` = a prefetch (`Facts::prefetch`), `i` = an
-    // internal header to strip (`Facts::carries_internal`)
+    // internal header to strip (`Facts::carries_internal`), `m` = see [`asks_keep`]
     let flags = it.next().unwrap_or("");
     let want_auth = flags.contains('a');
     let mut f = Facts {
@@ -260,6 +260,14 @@ pub fn facts(s: &str) -> (Facts, bool) {
         (field.set)(&mut f, v);
     }
     (f, want_auth)
+}
+
+/// Do packed facts carry the `m` flag: the adapter would keep a bare answer, so the engine
+/// says for how long it may (`Engine::decide_kept`, the lookup words' keep field)?
+pub fn asks_keep(s: &str) -> bool {
+    s.split('\n')
+        .next()
+        .is_some_and(|flags| flags.contains('m'))
 }
 
 /// Writes fields with a `\n` before every field but the first.
@@ -315,7 +323,7 @@ fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &str {
 /// a warm request's usual answer, read by the adapter without splitting anything.
 pub const BARE_NEXT: &str = "n";
 
-fn is_bare_next(d: &Decision) -> bool {
+pub(crate) fn is_bare_next(d: &Decision) -> bool {
     d.kind == "next"
         && d.status == 200
         && d.location.is_none()

@@ -146,7 +146,15 @@ impl NativeEngine {
     /// `decidePacked` on borrowed facts (the fast callback reads them into a stack buffer).
     pub(crate) fn decide_packed_str(&self, facts: &str) -> std::borrow::Cow<'static, str> {
         let (f, with_auth) = wire::facts(facts);
-        wire::decision(&self.inner.decide_sync(&f), with_auth)
+        if !wire::asks_keep(facts) {
+            return wire::decision(&self.inner.decide_sync(&f), with_auth);
+        }
+        let (d, until) = self.inner.decide_kept(&f, with_auth);
+        let keep = until.map_or(std::time::Duration::ZERO, |t| {
+            t.saturating_duration_since(std::time::Instant::now())
+        });
+        self.inner.watch().set_keep(keep);
+        wire::decision(&d, with_auth)
     }
 }
 

@@ -98,6 +98,12 @@ impl Security {
         &self.auditor
     }
 
+    /// Does every request leave a trace here (a rate-limit count, an audit event)? Then no
+    /// decision may be given again without the engine (see `auth/engine/decision_memo.rs`).
+    pub fn leaves_trace_per_request(&self) -> bool {
+        self.rate.enabled() || self.shared_rate.is_some() || self.auditor.config().enabled
+    }
+
     pub fn csrf_checker(&self) -> &Csrf {
         &self.csrf
     }

@@ -149,8 +149,15 @@ impl Watch {
         let w = &self.words;
         w.token_start.store(token.0, Ordering::Relaxed);
         w.token_end.store(token.1, Ordering::Relaxed);
+        self.set_keep(keep);
+    }
+
+    /// Writes how long the last answer may be kept (whole ms, rounded down).
+    pub fn set_keep(&self, keep: Duration) {
         let ms = keep.as_secs_f64() * 1000.0;
-        w.keep_ms.store(ms.floor().to_bits(), Ordering::Relaxed);
+        self.words
+            .keep_ms
+            .store(ms.floor().to_bits(), Ordering::Relaxed);
     }
 }
 
