@@ -2,26 +2,16 @@
 // NextRequest objects through the built addon. Each test holds one invariant over several
 // variants; the Rust side of each is in tests/hardening.rs.
 
-const { test, before, after, beforeEach } = require('node:test')
+const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const { NextRequest } = require('next/server')
-const { startBackend } = require('../examples/backend/spawn.js')
+const { demoBackendPerFile } = require('./helpers/demo-backend.js')
 const { authUser, downstream, downstreamUser, loginAt } = require('./helpers/next-proxy.js')
 const { createAuthProxy } = require('../index.js')
 const { createAuthRoutes } = require('../js/routes/auth-routes.js')
 
 const APP = 'http://app.test'
-let backend
-
-before(async () => {
-  backend = await startBackend()
-})
-after(async () => {
-  await backend?.stop()
-})
-beforeEach(async () => {
-  await backend.reset()
-})
+const backend = demoBackendPerFile()
 
 // Each test gets its own engine (distinct config), so caches never leak between tests.
 let seq = 0

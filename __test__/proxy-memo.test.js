@@ -6,11 +6,11 @@
 // audit, unsafe methods) is decided every time. Real NextRequests against the demo backend
 // process, a real redis-server.
 
-const { test, before, after, beforeEach } = require('node:test')
+const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { NextRequest } = require('next/server')
-const { startBackend } = require('../examples/backend/spawn.js')
+const { demoBackendPerFile } = require('./helpers/demo-backend.js')
 const { startRedis } = require('./helpers/redis.js')
 const { loginAt } = require('./helpers/next-proxy.js')
 const { createAuthProxy } = require('../index.js')
@@ -18,17 +18,7 @@ const { createAuthRoutes } = require('../js/routes/auth-routes.js')
 const { proxyEngines, revokeToken } = require('../js/shared/engine.js')
 
 const APP = 'http://app.test'
-let backend
-
-before(async () => {
-  backend = await startBackend()
-})
-after(async () => {
-  await backend?.stop()
-})
-beforeEach(async () => {
-  await backend.reset()
-})
+const backend = demoBackendPerFile()
 
 let seq = 0
 /** A proxy with an engine of its own (a distinct cache size), and a count of its decisions. */

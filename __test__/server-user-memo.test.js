@@ -5,11 +5,11 @@
 // another instance through Redis; the cache entry's TTL or the JWT's exp over). Real
 // NextRequests against the demo backend process, a real redis-server.
 
-const { test, before, after, beforeEach } = require('node:test')
+const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { NextRequest } = require('next/server')
-const { startBackend } = require('../examples/backend/spawn.js')
+const { demoBackendPerFile } = require('./helpers/demo-backend.js')
 const { startRedis } = require('./helpers/redis.js')
 const { loginAt } = require('./helpers/next-proxy.js')
 const { refreshedByProxy } = require('./helpers/refreshed.js')
@@ -19,19 +19,14 @@ const { createAuthRoutes } = require('../js/routes/auth-routes.js')
 const { memoEntries, proxyEngines, revokeToken, sessionOf } = require('../js/shared/engine.js')
 
 const APP = 'http://app.test'
-let backend
-
-before(async () => {
-  backend = await startBackend()
-  // the fallback behind the proxy's engine finds its backend as an app would
-  process.env.API_BASE_URL = backend.url
-})
-after(async () => {
-  delete process.env.API_BASE_URL
-  await backend?.stop()
-})
-beforeEach(async () => {
-  await backend.reset()
+// the fallback behind the proxy's engine finds its backend as an app would
+const backend = demoBackendPerFile({
+  started: (b) => {
+    process.env.API_BASE_URL = b.url
+  },
+  stopping: () => {
+    delete process.env.API_BASE_URL
+  },
 })
 
 let seq = 0
