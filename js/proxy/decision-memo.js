@@ -10,21 +10,25 @@
 const { lookupWordsOf } = require('../shared/engine')
 const { BARE_NEXT } = require('../shared/wire')
 
-/** Most answers kept per proxy; the oldest goes first. */
-const MAX_ENTRIES = 512
+/**
+ * Answers kept per generation: a full generation becomes the old one and the one before it is
+ * dropped whole, so at most twice this many are kept (a FIFO's delete per insert, and V8
+ * rehashing the table it leaves full of holes, cost more than the decision it saves).
+ */
+const GENERATION = 256
 /** Longer packed facts are decided every time, so the memo stays small. */
 const MAX_FACTS = 8192
-/** The `m` flag: asks the engine for how long a bare answer may be kept. */
-const KEEP_FLAG = 'm'
 
 /**
  * A memo for `engine`. `decide(facts)` answers as `engine.decidePacked(facts)` does, from the
  * memo when it may; where the engine's lookup words cannot be read (found at the first call),
- * it always asks the engine.
+ * it always asks the engine. The facts carry the `m` flag (`makePacker(csrfHeader, true)`),
+ * which asks the engine for how long a bare answer may be kept.
  */
 function createDecisionMemo(engine) {
   let w
-  const map = new Map()
+  let map = new Map()
+  let old = new Map()
   let epoch = -1
   let hits = 0
   return {
@@ -36,22 +40,23 @@ function createDecisionMemo(engine) {
       const e = w.words[0]
       const now = performance.now()
       if (e !== epoch) {
-        map.clear()
+        map = new Map()
+        old = new Map()
         epoch = e
       } else {
-        const until = map.get(facts)
-        if (until !== undefined) {
-          if (now < until) {
-            hits++
-            return BARE_NEXT
-          }
-          map.delete(facts)
+        const until = map.get(facts) ?? old.get(facts)
+        if (until !== undefined && now < until) {
+          hits++
+          return BARE_NEXT
         }
       }
-      const s = engine.decidePacked(KEEP_FLAG + facts)
+      const s = engine.decidePacked(facts)
       const keep = w.keep[0]
       if (s === BARE_NEXT && keep > 0 && facts.length <= MAX_FACTS) {
-        if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value)
+        if (map.size >= GENERATION) {
+          old = map
+          map = new Map()
+        }
         map.set(facts, now + keep)
       }
       return s
@@ -62,7 +67,7 @@ function createDecisionMemo(engine) {
     },
     /** Answers kept now (for tests: the memo is bounded). */
     get size() {
-      return map.size
+      return map.size + old.size
     },
   }
 }

@@ -208,8 +208,12 @@ function createAuthProxy(config) {
   const keyFn = optionalFunction(config.rateLimit?.keyFn, 'rateLimit.keyFn')
   const onRateLimited = optionalFunction(config.rateLimit?.onRateLimited, 'rateLimit.onRateLimited')
   const auditLogger = optionalFunction(config.audit?.logger, 'audit.logger')
-  const pack = makePacker(config.csrf?.headerName)
   const rl = compat.rateLimitFacts(config)
+  // Bare "go on" answers kept by their facts, when no JS hook sees the request (the engine
+  // keeps nothing for what must see every request: rate limit, audit, CSRF on unsafe methods).
+  const memo =
+    wantAuth || i18nMiddleware || rl || beforeAuth || keyFn ? null : createDecisionMemo(engine)
+  const pack = makePacker(config.csrf?.headerName, memo !== null)
   const rlOpts = config.rateLimit
   warnSharedBucket('rateLimit', {
     enabled: rl !== undefined,
@@ -220,9 +224,6 @@ function createAuthProxy(config) {
     attachAuditLogger(engine, auditLogger)
   }
   // ---- end security ----
-  // Bare "go on" answers kept by their facts, when no JS hook sees the request (the engine
-  // keeps nothing for what must see every request: rate limit, audit, CSRF on unsafe methods).
-  const memo = wantAuth || i18nMiddleware || rl ? null : createDecisionMemo(engine)
 
   /** Facts overrides: the prefetch flag, the client IP from ipHeaders (rateLimit). */
   function overrides(req) {

@@ -107,9 +107,12 @@ const IS_INTERNAL = []
  * request headers in ONE pass (undici's `Headers#get` validates and lower-cases its argument
  * on every call: ~16 of them cost more than iterating the headers once).
  * @param {string} [csrfHeader] the configured `csrf.headerName` (default `x-csrf-token`)
+ * @param {boolean} [keep] write the `m` flag last on every request: the adapter keeps bare
+ *   answers (js/proxy/decision-memo.js) and the engine says for how long
  * @returns {(req: object, wantAuth?: boolean, rateLimitKey?: string, over?: object) => string}
  */
-function makePacker(csrfHeader) {
+function makePacker(csrfHeader, keep = false) {
+  const keepFlag = keep ? 'm' : ''
   // header name -> the fact indexes it fills (the CSRF header may share a name with another fact)
   const slots = new Map()
   const add = (name, i) => slots.set(name, [...(slots.get(name) || []), i])
@@ -140,7 +143,7 @@ function makePacker(csrfHeader) {
       // the request will be rewritten to strip it: the engine sends the user header along
       else internal = true
     }
-    const flags = (wantAuth ? 'a' : '') + (internal ? 'i' : '')
+    const flags = (wantAuth ? 'a' : '') + (internal ? 'i' : '') + keepFlag
     const url = req.nextUrl || new URL(req.url)
     // read once: each is a getter chain through NextURL to URL
     const search = url.search
