@@ -363,6 +363,17 @@ fn leeway_and_expiry() {
     assert!(is_valid(&lenient.verify_now(&t)));
     let old = sign(Algorithm::HS256, &json!({ "sub": "1", "exp": now() - 600 }));
     assert!(matches!(lenient.verify_now(&old), Outcome::Expired));
+    // The exp second has begun: expired, though compared in whole seconds it was not yet.
+    let this_second = sign(Algorithm::HS256, &json!({ "sub": "1", "exp": now() }));
+    assert!(matches!(strict.verify_now(&this_second), Outcome::Expired));
+    let next_second = sign(Algorithm::HS256, &json!({ "sub": "1", "exp": now() + 2 }));
+    assert!(is_valid(&strict.verify_now(&next_second)));
+    // with a leeway: good until exp + leeway has begun
+    let (one, _) = verifier(json!({ "mode": "local", "secret": SECRET, "leewaySeconds": 1 }));
+    let t = sign(Algorithm::HS256, &json!({ "sub": "1", "exp": now() - 1 }));
+    assert!(matches!(one.verify_now(&t), Outcome::Expired));
+    let t = sign(Algorithm::HS256, &json!({ "sub": "1", "exp": now() + 1 }));
+    assert!(is_valid(&one.verify_now(&t)));
     // An expired token with a bad signature is forged, not expired (no refresh for it).
     let forged = sign_with(
         Algorithm::HS256,

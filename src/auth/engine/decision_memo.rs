@@ -12,12 +12,12 @@
 //!
 //! [`Watch`]: crate::store::watch::Watch
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::Engine;
 use crate::auth::cascade::TokenSource;
 use crate::auth::decide::{Decision, Facts};
-use crate::auth::tokens::{TokenKey, Validation, now_unix, token_key};
+use crate::auth::tokens::{TokenKey, Validation, token_key, until_unix};
 use crate::auth::wire;
 
 impl Engine {
@@ -66,8 +66,9 @@ impl Engine {
         match s.exp().filter(|_| refreshes) {
             None => Some(deadline),
             Some(exp) => {
-                let left = exp - r.threshold_seconds - now_unix();
-                (left > 0).then(|| deadline.min(Instant::now() + Duration::from_secs(left as u64)))
+                // the engine refreshes once the second `exp - threshold` has begun
+                let left = until_unix(exp - r.threshold_seconds);
+                (!left.is_zero()).then(|| deadline.min(Instant::now() + left))
             }
         }
     }

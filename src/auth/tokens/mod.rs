@@ -40,6 +40,21 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// Now in Unix milliseconds. `exp` is in whole seconds, but a token is good only while the
+/// current time is before it (RFC 7519 4.1.4): compared in whole seconds, it stayed good for up
+/// to a second past its `exp`.
+pub fn now_unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Time from now until the Unix second `at` (zero once it has begun).
+pub fn until_unix(at: i64) -> Duration {
+    Duration::from_millis(at.saturating_mul(1000).saturating_sub(now_unix_ms()).max(0) as u64)
+}
+
 /// The `exp` claim of a JWT, read WITHOUT verifying the signature. Only used to avoid
 /// asking the backend about a token that is certainly expired (a forged past `exp` can
 /// only make us refresh, which the backend verifies) and to cap cache lifetimes.
@@ -189,17 +204,11 @@ pub struct RefreshOutcome {
     pub issued: IssuedToken,
 }
 
-/// The cache lifetime of a valid token: the configured TTL, never past the token's `exp`.
+/// The cache lifetime of a valid token: the configured TTL, never past the token's `exp`
+/// (to the millisecond: the entry ends as the `exp` second begins).
 pub fn valid_ttl(cache_ttl: Duration, exp: Option<i64>) -> Duration {
     match exp {
-        Some(exp) => {
-            let left = exp - now_unix();
-            if left <= 0 {
-                Duration::ZERO
-            } else {
-                cache_ttl.min(Duration::from_secs(left as u64))
-            }
-        }
+        Some(exp) => cache_ttl.min(until_unix(exp)),
         None => cache_ttl,
     }
 }
@@ -312,6 +321,10 @@ mod tests {
         let ttl = Duration::from_secs(2);
         assert_eq!(valid_ttl(ttl, None), ttl);
         assert_eq!(valid_ttl(ttl, Some(now_unix() - 5)), Duration::ZERO);
+        // the exp second has begun: over, however many ms of it are left
+        assert_eq!(valid_ttl(ttl, Some(now_unix())), Duration::ZERO);
+        let next = valid_ttl(ttl, Some(now_unix() + 1));
+        assert!(next <= Duration::from_secs(1), "{next:?}");
         assert_eq!(valid_ttl(ttl, Some(now_unix() + 3600)), ttl);
         assert!(
             valid_ttl(Duration::from_secs(600), Some(now_unix() + 10)) <= Duration::from_secs(10)

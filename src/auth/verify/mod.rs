@@ -18,6 +18,7 @@ use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
 use serde_json::Value;
 
 use crate::auth::mappers::{JsonPath, ValidatedUser, as_i64, as_string, finish_user};
+use crate::auth::tokens::until_unix;
 use crate::error::Result;
 use crate::stats::{Stats, bump};
 use jwks::{Jwks, JwksOptions, Lookup};
@@ -98,6 +99,8 @@ pub struct LocalVerifier {
     /// Required claims `jsonwebtoken` does not check itself (it knows exp/nbf/aud/iss/sub).
     custom_required: Vec<String>,
     claims: ClaimsMapper,
+    /// `exp` is checked again to the millisecond with it (the crate compares whole seconds).
+    leeway_seconds: i64,
     stats: Arc<Stats>,
 }
 
@@ -105,6 +108,7 @@ const SPEC_CLAIMS: &[&str] = &["exp", "nbf", "aud", "iss", "sub"];
 
 impl LocalVerifier {
     pub fn new(o: VerifierOptions, stats: Arc<Stats>) -> Result<Self> {
+        let leeway_seconds = i64::try_from(o.leeway_seconds).unwrap_or(i64::MAX);
         let mut v = Validation::new(Algorithm::HS256);
         v.algorithms = o.algorithms.clone();
         v.leeway = o.leeway_seconds;
@@ -151,6 +155,7 @@ impl LocalVerifier {
                 .filter(|c| !SPEC_CLAIMS.contains(&c.as_str()))
                 .collect(),
             claims: o.claims,
+            leeway_seconds,
             stats,
         })
     }
@@ -250,6 +255,13 @@ impl LocalVerifier {
     }
 
     fn accept(&self, claims: &Value) -> Outcome {
+        // RFC 7519 4.1.4: good only while now is before `exp` (plus the leeway). The crate
+        // compares whole seconds, which kept a token good for up to a second past it.
+        if let Some(exp) = claims.get("exp").and_then(as_i64)
+            && until_unix(exp.saturating_add(self.leeway_seconds)).is_zero()
+        {
+            return Outcome::Expired;
+        }
         if self
             .custom_required
             .iter()
