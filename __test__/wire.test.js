@@ -9,6 +9,7 @@ const native = require('../js/shared/native.js')
 const {
   FORMAT,
   carriesInternal,
+  makePacker,
   packFacts,
   factsOf,
   unpackDecision,
@@ -197,20 +198,27 @@ test('one pass over the headers reads what Headers#get reads, also a CSRF header
 })
 
 test("the adapter's reading of the internal-header flag agrees with the engine's, whatever the other flags", () => {
-  for (const internal of [false, true]) {
-    for (const wantAuth of [false, true]) {
-      for (const prefetch of [undefined, false, true]) {
-        const headers = new Headers({ cookie: 'userToken=t', 'x-http-method-override': 'PUT' })
-        if (internal) headers.set('x-auth-user-sig', 'forged')
-        const req = { method: 'GET', headers, url: 'http://app.test/x' }
-        const over = prefetch === undefined ? undefined : { prefetch }
-        const packed = packFacts(req, undefined, wantAuth, undefined, over)
-        const got = native.wireUnpackFacts(packed)
-        assert.equal(carriesInternal(packed), internal, packed.split('\n')[0])
-        assert.equal(got.carriesInternal ?? false, internal)
-        assert.equal(got.prefetch ?? false, prefetch === true)
-        // the override header is still read in the same pass
-        assert.equal(got.method, 'PUT')
+  const bools = [false, true]
+  for (const keep of bools) {
+    const pack = makePacker(undefined, keep)
+    for (const internal of bools) {
+      for (const wantAuth of bools) {
+        for (const prefetch of [undefined, false, true]) {
+          const headers = new Headers({ cookie: 'userToken=t', 'x-http-method-override': 'PUT' })
+          if (internal) headers.set('x-auth-user-sig', 'forged')
+          const req = { method: 'GET', headers, url: 'http://app.test/x' }
+          const over = prefetch === undefined ? undefined : { prefetch }
+          const packed = pack(req, wantAuth, undefined, over)
+          const flags = packed.split('\n')[0]
+          const got = native.wireUnpackFacts(packed)
+          assert.equal(carriesInternal(packed), internal, flags)
+          assert.equal(got.carriesInternal ?? false, internal)
+          assert.equal(got.prefetch ?? false, prefetch === true)
+          // the keep flag (js/proxy/decision-memo.js) comes after `a` and `i`, when asked for
+          assert.equal(flags.endsWith('m') || flags.endsWith('mp'), keep, flags)
+          // the override header is still read in the same pass
+          assert.equal(got.method, 'PUT')
+        }
       }
     }
   }

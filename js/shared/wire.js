@@ -107,7 +107,7 @@ const IS_INTERNAL = []
  * request headers in ONE pass (undici's `Headers#get` validates and lower-cases its argument
  * on every call: ~16 of them cost more than iterating the headers once).
  * @param {string} [csrfHeader] the configured `csrf.headerName` (default `x-csrf-token`)
- * @param {boolean} [keep] write the `m` flag last on every request: the adapter keeps bare
+ * @param {boolean} [keep] write the `m` flag (after `a` and `i`) on every request: the adapter keeps bare
  *   answers (js/proxy/decision-memo.js) and the engine says for how long
  * @returns {(req: object, wantAuth?: boolean, rateLimitKey?: string, over?: object) => string}
  */
