@@ -1,26 +1,32 @@
-// Proxy overhead in a real server: the bench app under `next start`, loaded over loopback with
-// autocannon at fixed concurrency, the demo backend answering /auth/me after 20 ms, a real
-// redis-server for the store variant. One build, one server per variant (bench/app/proxy.js
-// lists them); the route asks getServerUser for the user behind our proxy, as an app does.
-// Joint rounds (every targeted and reference server, (a) and a second (a), all loaded at once at
-// the same paced request rate) decide the targets for (b), (e), (f), (r), show (g), (h), (k) for
-// reference and (a')/(a) as the calibration; sequential rounds over every variant then fill the
-// per-variant table.
+// Proxy overhead in a real server: the bench app under `next start`, loaded over loopback, the
+// demo backend answering /auth/me after 20 ms, a real redis-server for the store variant. One
+// build; every variant (bench/app/proxy.js lists them) is built at module load in each of two
+// `next start` processes (BENCH_VARIANT=all), and GET /bench-variant?v=<key> switches which one
+// answers. The route asks getServerUser for the user behind our proxy, as an app does.
 //
-// Why this protocol (an A/A calibration, two or more identical (a) servers measured under
-// candidate protocols interleaved round by round, load average 4–14 from other work on the 2-core
-// machine): the SD of a round's log CPU-per-request ratio was 11–14 % for the old closed-loop
-// pairs (8 connections each, 4 s; the same with the load generator in a process of its own), 8–9 %
-// with both servers pinned to one core, 16 % for alternating A B B A rounds of a fixed request
-// count, 5–6 % at a fixed autocannon rate (bursts at each second), 3.7–4.2 % at an evenly paced
-// open-loop rate of 150/s per pair and ~3 % (pairwise median; 2–7 %) with nine servers paced at
-// 50/s each for 15 s. In closed loop a round's ratio follows the share of the machine each server
-// happened to get (the one served more made each request cheaper, rps ratios ran 0.6–1.8), so the
-// same rate for everyone removes the largest part; loading all servers at once gives every
-// variant all the rounds. A full GC before each round (SIGUSR2 preload) cut the spread a little
-// but made every request ~30 % dearer after it (V8 shrinks the young generation), so it is out.
-// Ticks of /proc/<pid>/stat and schedstat's ns gave the same spread; schedstat is kept.
-// bench/calibrate-proxy.mjs re-runs the comparison.
+// Same-process alternation decides the targets. A round is a sequence of slots in each process:
+// the judged variants (b), (e), (f), (r), the references (g), (h), (k), the empty proxy (a) and
+// its identical twin (A), in a shuffled order and then that order reversed (so a drift within the
+// round cancels for every variant), each slot an evenly paced open-loop load of its own from a
+// load-generator process. CPU per request of a variant in a round is its slots' on-CPU time
+// (schedstat of every thread of the process) over their requests; its ratio is taken against the
+// geometric mean of (a) and (A) of the same process and round, and (A)/(a) is the calibration.
+// Both processes run at once, each its own order; each process's round is one value of a ratio.
+//
+// Why: with a server per variant (the earlier joint protocol: eleven servers loaded at once at
+// 50 requests/s each), identical (a) servers sat up to ±3 % apart for a whole run, a per-process
+// offset (where the JIT and the heap happened to settle) that no number of rounds removes: the
+// published calibration (a')/(a) was ×0.96 (97 % interval 0.937–1.002) and three of four
+// targets could not be decided. In one process every variant shares that offset, so it cancels
+// in the ratio. bench/calibrate-alternation.mjs compares the two on the same processes (see
+// BENCHMARKS.md's reading for its figures). Earlier calibrations (bench/calibrate-proxy.mjs,
+// load average 4–14): closed-loop pairs spread 11–14 % per round, pinned 8–9 %, bursty fixed rate
+// 5–6 %, evenly paced 3–4 %; so the load stays paced. A full GC before a round cut the spread a
+// little but made every request ~30 % dearer after it, so it is out. No variant is warmed and
+// then left idle: all are warmed together, slot after slot, closed loop, and one paced round is
+// thrown away (JIT warm-up takes 60–90 s of load). The sequential closed-loop runs that fill the
+// per-variant table (req/s, latency, backend calls, (c) and (d)) come after, on the first
+// process, switching variants the same way; they are shown, not judged.
 import path from 'node:path'
 import { buildApp, startApp } from '../lib/app.mjs'
 import { ROOT, redisCommands, require, startBackend } from '../lib/common.mjs'
@@ -46,41 +52,50 @@ const NAMES = {
 const WITH_USER = new Set(['b', 'c', 'e', 'f', 'k', 'r', 'd'])
 const TARGETED = ['b', 'e', 'f', 'r']
 const REFERENCE = ['g', 'h', 'k']
-const JOINT = [...TARGETED, ...REFERENCE]
-// The second (a) of the joint rounds: (a')/(a) is what "no difference" looks like in a run.
-const TWIN = "a'"
+const JUDGED = [...TARGETED, ...REFERENCE]
+// The empty proxy's identical twin in the same process: (A)/(a) is what "no difference" looks like.
+const TWIN = 'A'
+// The slots of a round (before its shuffle); (c) and (d) only in the sequential runs.
+const ALT = ['a', TWIN, ...JUDGED]
 
 const SIZES = {
-  // 21 joint rounds: the median's interval is the 6th to 16th (96 %). 9 servers at 50 requests/s
-  // each is ~0.7 of a core of server work plus the load generator's. 3 sequential rounds keep the
-  // part near 12 minutes on 2 cores; they are shown, the joint rounds decide.
+  // 2 processes × 9 measured rounds = 18 values per ratio: the median's interval is the 5th to
+  // 14th (97 %). A round is 18 slots of 2.5 s (every key twice) at 150 requests/s per process:
+  // ~0.5 of a core of server work plus the load generator's. With the warm-up and the per-variant
+  // runs the part takes ~11 minutes on 2 cores.
   full: {
-    duration: 4,
-    reps: 3,
-    rounds: 21,
-    roundSecs: 15,
-    rate: 50,
-    jointWarmup: 45,
-    pause: 500,
-  },
-  quick: {
+    procs: 2,
+    rounds: 9,
+    slotSecs: 2.5,
+    rate: 150,
+    warmCycles: 3,
+    warmSlot: 2,
     duration: 3,
     reps: 2,
-    rounds: 5,
-    roundSecs: 6,
-    rate: 50,
-    jointWarmup: 10,
-    pause: 500,
+    pause: 300,
+  },
+  quick: {
+    procs: 2,
+    rounds: 3,
+    slotSecs: 2,
+    rate: 150,
+    warmCycles: 1,
+    warmSlot: 2,
+    duration: 2,
+    reps: 1,
+    pause: 300,
   },
   // Checks that every variant answers right and survives load; no figure is worth reading.
   smoke: {
-    duration: 1,
-    reps: 1,
+    procs: 2,
     rounds: 1,
-    roundSecs: 1,
+    slotSecs: 0.5,
     rate: 20,
-    jointWarmup: 1,
-    pause: 200,
+    warmCycles: 1,
+    warmSlot: 0.3,
+    duration: 0.5,
+    reps: 1,
+    pause: 100,
   },
 }
 const CONNECTIONS = 16
@@ -100,6 +115,15 @@ function load(url, cookie, connections, duration) {
   })
 }
 
+/** Makes `v` the variant server `s` answers with (the bench app's switch). */
+export async function use(s, v) {
+  const res = await fetch(`${s.url}/bench-variant?v=${encodeURIComponent(v)}`)
+  const body = await res.json().catch(() => ({}))
+  const engines = WITH_USER.has(v) && v !== 'd' ? 1 : 0
+  if (res.status !== 200 || body.variant !== v || body.proxyEngines !== engines)
+    throw new Error(`proxy: switching to (${v}) answered ${JSON.stringify(body)} (${res.status})`)
+}
+
 function startRedis() {
   const { startRedis: start } = require(path.join(ROOT, '__test__/helpers/redis.js'))
   return start().catch((err) => {
@@ -110,43 +134,47 @@ function startRedis() {
 }
 
 /**
- * Starts one server per variant, plus a second (a), and checks each runs its variant and passes
- * the user as it should.
+ * Starts `procs` servers, each holding every variant (BENCH_VARIANT=all), and checks that each
+ * variant, once switched to, runs and passes the user as it should.
  */
-async function startServers(dir, env, cookie, log) {
-  const servers = {}
-  const wanted = [...Object.keys(NAMES), TWIN]
+export async function startServers(dir, env, cookie, procs, log) {
+  const servers = []
   try {
-    for (const key of wanted) {
-      const v = key === TWIN ? 'a' : key
-      servers[key] = await startApp(dir, { ...env, BENCH_VARIANT: v })
-      const res = await fetch(`${servers[key].url}/dashboard`, { headers: { cookie } })
-      const text = await res.text()
-      let body
-      try {
-        body = JSON.parse(text)
-      } catch {
-        body = text.slice(0, 300)
+    for (let p = 0; p < procs; p++) {
+      const s = await startApp(dir, { ...env, BENCH_VARIANT: 'all' })
+      servers.push(s)
+      for (const v of [...ALT, 'c', 'd']) {
+        await use(s, v)
+        const res = await fetch(`${s.url}/dashboard`, { headers: { cookie } })
+        const text = await res.text()
+        let body
+        try {
+          body = JSON.parse(text)
+        } catch {
+          body = text.slice(0, 300)
+        }
+        const user = WITH_USER.has(v)
+        if (res.status !== 200 || body.variant !== v || body.user !== user) {
+          throw new Error(
+            `proxy: variant ${v} answered ${JSON.stringify(body)} (status ${res.status}); server log:\n${s.log().slice(-2000)}`,
+          )
+        }
       }
-      if (res.status !== 200 || body.variant !== v || body.user !== WITH_USER.has(v)) {
-        throw new Error(
-          `proxy: variant ${v} answered ${JSON.stringify(body)} (status ${res.status}); server log:\n${servers[key].log().slice(-2000)}`,
-        )
-      }
-      // No warm-up here: a server warmed and then left idle while the others start pays more per
-      // request for minutes after (see `joint`); all are warmed together once all run.
-      log(`  ${key === v ? NAMES[v] : "(a') a second (a)"}: started, answers right`)
+      // No warm-up here: a server warmed and then left idle while another starts pays more per
+      // request for minutes after; all are warmed together once all run.
+      log(`  server ${p + 1}: every variant switched to, answers right`)
     }
   } catch (err) {
-    for (const s of Object.values(servers)) await s.stop()
+    for (const s of servers) await s.stop()
     throw err
   }
   return servers
 }
 
-/** Each variant loaded on its own, variants alternating: the per-variant table. */
+/** Each variant loaded alone in closed loop on the first server, variants alternating. */
 async function sequential(ctx) {
   const { servers, backend, redis, cookie, size, log } = ctx
+  const server = servers[0]
   const variants = Object.keys(NAMES)
   const m = Object.fromEntries(
     variants.map((v) => [
@@ -157,11 +185,12 @@ async function sequential(ctx) {
   for (let r = 0; r < size.reps; r++) {
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(i + r) % variants.length]
+      await use(server, v)
       const before = await backend.count('GET /auth/me')
       const redis0 = await redisCommands(redis.port)
-      const cpu0 = cpuNsOf(servers[v].pid) / 1e6
-      const res = await load(servers[v].url, cookie, CONNECTIONS, size.duration)
-      const cpu1 = cpuNsOf(servers[v].pid) / 1e6
+      const cpu0 = cpuNsOf(server.pid) / 1e6
+      const res = await load(server.url, cookie, CONNECTIONS, size.duration)
+      const cpu1 = cpuNsOf(server.pid) / 1e6
       await sleep(size.pause) // let queued requests drain before counting
       const calls = (await backend.count('GET /auth/me')) - before
       const redisCalls = (await redisCommands(redis.port)) - redis0
@@ -181,121 +210,174 @@ async function sequential(ctx) {
   return m
 }
 
-/**
- * Joint rounds: (a), (a') and every targeted and reference variant loaded at once, each at the
- * same evenly paced rate (open loop, from a load generator process of its own), so all see the
- * same machine at every moment and do the same work per second; a round's ratio is a server's
- * CPU per request over the baseline, the geometric mean of (a)'s and (a')'s in the same round
- * (one (a) alone carried its own round-to-round noise into every ratio: in a round where it was
- * dear, every variant looked cheap). Every server is loaded in every round, after an uncounted
- * joint warm-up of all servers, closed-loop and then paced; none is warmed before the others
- * have started: a server warmed and then left idle (here up to ~90 s, while the others started
- * and warmed) paid more per request for minutes after: (a')/(a) medians ×0.93 in two full runs
- * (a started first, a' last), and by hand, after 50 s idle, ×0.87 rising to ×1.0 over six paced
- * rounds of 15 s (the same with the young generation fixed at 16 MB, so not V8 shrinking it). The
- * order in which the servers' loads start rotates by round.
- */
-/** Round i's baseline: the geometric mean of (a)'s and (a')'s CPU per request. */
+/** A small seeded generator (mulberry32): the slot orders are the same in every run. */
+function seeded(seed) {
+  let t = seed >>> 0
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0
+    let x = Math.imul(t ^ (t >>> 15), 1 | t)
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Round `r`'s slot order in process `p`: a shuffle of ALT, then the same reversed. */
+export function slotOrder(r, p, keys = ALT) {
+  const rnd = seeded(1000 * (r + 1) + p)
+  const o = [...keys]
+  for (let i = o.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1))
+    ;[o[i], o[j]] = [o[j], o[i]]
+  }
+  return [...o, ...o.reverse()]
+}
+
+/** Round i's baseline in one process: the geometric mean of (a)'s and (A)'s CPU per request. */
 const baseline = (per, i) => Math.sqrt(per.a.cpu[i] * per[TWIN].cpu[i])
 
-async function joint(ctx) {
+/**
+ * Same-process alternation (see the header): `rounds` measured rounds after a closed-loop warm-up
+ * of every variant in turn and one uncounted paced round. Returns, per process, each key's CPU per
+ * request (ms) per round and the slots' loads; `sameOrder` runs every process in the first's order
+ * (the calibration uses it to compare processes slot by slot).
+ */
+export async function alternate(ctx, { sameOrder = false, onRound } = {}) {
   const { servers, redis, cookie, size, log } = ctx
-  const keys = ['a', TWIN, ...JOINT]
-  const per = Object.fromEntries(keys.map((k) => [k, { cpu: [], rps: [], p50: [], errors: [] }]))
+  const procs = servers.map(() =>
+    Object.fromEntries(ALT.map((k) => [k, { cpu: [], p50: [], errors: [], total: [] }])),
+  )
   const redisPerK = []
   const lg = startLoadgen()
+  const job = (s, secs, paced) => ({
+    url: `${s.url}/dashboard`,
+    headers: { cookie, accept: 'application/json' },
+    connections: paced ? 8 : 2,
+    duration: secs,
+    paced,
+  })
+  /** One slot: every server switched to its key, loaded at once; CPU ns and results per server. */
+  const slot = async (keys, secs, paced) => {
+    await Promise.all(servers.map((s, p) => use(s, keys[p])))
+    const c0 = servers.map((s) => cpuNsOf(s.pid))
+    const res = await lg.run(servers.map((s) => job(s, secs, paced)))
+    const c1 = servers.map((s) => cpuNsOf(s.pid))
+    return res.map((x, p) => ({ ...x, ns: c1[p] - c0[p] }))
+  }
+  const round = async (r) => {
+    const orders = servers.map((_, p) => slotOrder(r, sameOrder ? 0 : p))
+    const acc = servers.map(() => Object.fromEntries(ALT.map((k) => [k, { ns: 0, n: 0, e: 0 }])))
+    const lat = servers.map(() => Object.fromEntries(ALT.map((k) => [k, []])))
+    const redis0 = await redisCommands(redis.port)
+    for (let i = 0; i < orders[0].length; i++) {
+      const keys = orders.map((o) => o[i])
+      const res = await slot(keys, size.slotSecs, size.rate)
+      res.forEach((x, p) => {
+        const a = acc[p][keys[p]]
+        a.ns += x.ns
+        a.n += x.total
+        a.e += x.errors
+        lat[p][keys[p]].push(x.p50)
+      })
+    }
+    const redisCalls = (await redisCommands(redis.port)) - redis0
+    const rTotal = acc.reduce((t, x) => t + x.r.n, 0)
+    return { acc, lat, redisPerK: (redisCalls * 1000) / Math.max(rTotal, 1), orders }
+  }
   try {
-    const job = (k, secs) => ({
-      url: `${servers[k].url}/dashboard`,
-      headers: { cookie, accept: 'application/json' },
-      connections: 8,
-      duration: secs,
-      paced: size.rate,
-    })
-    const all = (order, secs) => lg.run(order.map((k) => job(k, secs)))
-    // Every server, (c) and (d) too (the sequential rounds load them), closed loop together.
-    await lg.run(
-      Object.keys(servers).map((k) => ({
-        ...job(k, size.jointWarmup),
-        paced: undefined,
-        connections: 2,
-      })),
-    )
-    await all(keys, size.roundSecs)
+    // Warm-up: every variant in turn, (c) and (d) too (the sequential runs load them), closed loop.
+    for (let c = 0; c < size.warmCycles; c++)
+      for (const k of [...ALT, 'c', 'd'])
+        await slot(
+          servers.map(() => k),
+          size.warmSlot,
+        )
+    await round(-1) // uncounted: JIT and heap still settling
     for (let r = 0; r < size.rounds; r++) {
-      const order = keys.map((_, i) => keys[(i + r) % keys.length])
-      const redis0 = await redisCommands(redis.port)
-      const c0 = Object.fromEntries(keys.map((k) => [k, cpuNsOf(servers[k].pid)]))
-      const res = await all(order, size.roundSecs)
-      const c1 = Object.fromEntries(keys.map((k) => [k, cpuNsOf(servers[k].pid)]))
-      const byKey = Object.fromEntries(order.map((k, i) => [k, res[i]]))
-      for (const k of keys) {
-        const x = byKey[k]
-        per[k].cpu.push((c1[k] - c0[k]) / 1e6 / Math.max(x.total, 1))
-        per[k].rps.push(x.rps)
-        per[k].p50.push(x.p50)
-        per[k].errors.push(x.errors)
-      }
-      await sleep(size.pause / 2)
-      const redisCalls = (await redisCommands(redis.port)) - redis0
-      redisPerK.push((redisCalls * 1000) / Math.max(byKey.r.total, 1))
-      const base = baseline(per, per.a.cpu.length - 1)
-      const ratio = (k) => (per[k].cpu.at(-1) / base).toFixed(3)
+      const { acc, lat, redisPerK: rk, orders } = await round(r)
+      redisPerK.push(rk)
+      const line = []
+      acc.forEach((x, p) => {
+        for (const k of ALT) {
+          procs[p][k].cpu.push(x[k].ns / 1e6 / Math.max(x[k].n, 1))
+          procs[p][k].total.push(x[k].n)
+          procs[p][k].errors.push(x[k].e)
+          procs[p][k].p50.push(summarize(lat[p][k]).median)
+        }
+        const i = procs[p].a.cpu.length - 1
+        const base = baseline(procs[p], i)
+        line.push(
+          `server ${p + 1} baseline ${base.toFixed(3)} ms CPU/req, (A)/(a) ×${(procs[p][TWIN].cpu[i] / procs[p].a.cpu[i]).toFixed(3)}, ` +
+            JUDGED.map((k) => `(${k}) ×${(procs[p][k].cpu[i] / base).toFixed(3)}`).join(' '),
+        )
+      })
       log(
-        `  joint round ${r + 1}: baseline ${base.toFixed(3)} ms CPU/req at ${per.a.rps.at(-1).toFixed(1)} req/s; ` +
-          `(a')/(a) ×${(per[TWIN].cpu.at(-1) / per.a.cpu.at(-1)).toFixed(3)}; CPU per request ÷ baseline: ` +
-          JOINT.map((k) => `(${k}) ×${ratio(k)}`).join(', '),
+        `  round ${r + 1} (order ${orders.map((o) => o.slice(0, ALT.length).join('')).join(' / ')}): ${line.join('; ')}`,
       )
+      if (onRound) onRound(procs)
     }
   } finally {
     await lg.stop()
   }
-  const vsBase = (k) => per[k].cpu.map((x, i) => x / baseline(per, i))
-  const out = Object.fromEntries(JOINT.map((k) => [k, { cpu: vsBase(k) }]))
-  out[TWIN] = { cpu: per[TWIN].cpu.map((x, i) => x / per.a.cpu[i]) }
-  out.redis = redisPerK
-  out.perServer = per
+  return { procs, redis: redisPerK }
+}
+
+/** Judged values: each process's round is one value of a key's ratio to its baseline. */
+function ratiosOf(alt) {
+  const out = {}
+  for (const k of JUDGED) {
+    out[k] = { cpu: alt.procs.flatMap((per) => per[k].cpu.map((x, i) => x / baseline(per, i))) }
+  }
+  out[TWIN] = { cpu: alt.procs.flatMap((per) => per[TWIN].cpu.map((x, i) => x / per.a.cpu[i])) }
   return out
 }
 
 /** The smoke's checks: every variant served its load without errors; cache hits left Redis alone. */
-function smokeChecks(m, pair) {
+function smokeChecks(m, alt) {
   for (const [v, x] of Object.entries(m)) {
     if (x.errors.some((e) => e > 0))
       throw new Error(`proxy: ${NAMES[v]} had errors under load: ${x.errors}`)
   }
-  for (const [k, x] of Object.entries(pair.perServer)) {
-    if (x.errors.some((e) => e > 0))
-      throw new Error(`proxy: (${k}) had errors under the joint rounds' load: ${x.errors}`)
-  }
-  const redisTouched = [...m.r.redis, ...pair.redis].some((c) => c > 0)
+  alt.procs.forEach((per, p) => {
+    for (const [k, x] of Object.entries(per)) {
+      if (x.errors.some((e) => e > 0))
+        throw new Error(`proxy: (${k}) in server ${p + 1} had errors in the slots: ${x.errors}`)
+      if (x.total.some((n) => n === 0))
+        throw new Error(`proxy: (${k}) in server ${p + 1} served no request in a slot`)
+    }
+  })
+  const redisTouched = [...m.r.redis, ...alt.redis].some((c) => c > 0)
   if (redisTouched) throw new Error('proxy: (r) sent Redis commands on cache hits')
 }
 
-export async function run({ mode, log }) {
-  const size = SIZES[mode] || SIZES.full
+/** The backend, Redis and a token; `fn(ctx)` runs with the servers started (`over`: size fields). */
+export async function withServers(mode, log, fn, over = {}) {
+  const size = { ...(SIZES[mode] || SIZES.full), ...over }
   const dir = await buildApp(log)
   const redis = await startRedis()
   const backend = await startBackend({ ACCESS_TTL: 86400 })
-  let servers = {}
+  let servers = []
   try {
     await backend.faults({ me: { latencyMs: 20 } })
     const { token } = await backend.mint({ sub: '1', ttl: 86400 })
     const cookie = `userToken=${token}`
     const env = { API_BASE_URL: backend.url, REDIS_URL: redis.url }
-    servers = await startServers(dir, env, cookie, log)
-    await sleep(1000)
-    const ctx = { servers, backend, redis, cookie, size, log }
-    // Joint rounds first, right after every server's warm-up.
-    const pair = await joint(ctx)
-    const m = await sequential(ctx)
-    if (mode === 'smoke') smokeChecks(m, pair)
-    return report(m, pair, size)
+    servers = await startServers(dir, env, cookie, size.procs, log)
+    await sleep(500)
+    return await fn({ servers, backend, redis, cookie, size, log })
   } finally {
-    for (const s of Object.values(servers)) await s.stop()
+    for (const s of servers) await s.stop()
     await redis.stop()
     await backend.stop()
   }
+}
+
+export async function run({ mode, log }) {
+  return withServers(mode, log, async (ctx) => {
+    const alt = await alternate(ctx)
+    const m = await sequential(ctx)
+    if (mode === 'smoke') smokeChecks(m, alt)
+    return report(m, alt, ctx.size)
+  })
 }
 
 const said = (j) =>
@@ -304,18 +386,19 @@ const said = (j) =>
 const judged = (values, limit, better) => ({ ...judge(values, limit, better), values })
 
 /**
- * The verdict on the targets: the joint rounds decide; the sequential ones are shown beside.
- * Under the paced load every server serves the same rate, so throughput is judged as the capacity
- * CPU per request leaves a CPU-bound server (1 ÷ the CPU ratio, per round).
+ * The verdict on the targets: the same-process alternation decides; the sequential runs are shown
+ * beside. Under the paced load every variant serves the same rate, so throughput is judged as the
+ * capacity CPU per request leaves a CPU-bound server (1 ÷ the CPU ratio, per round).
  */
-function verdictOf(m, pair, size) {
+function verdictOf(m, alt, size) {
+  const r = ratiosOf(alt)
   const t = Object.fromEntries(
-    [TWIN, ...JOINT].map((v) => [
+    [TWIN, ...JUDGED].map((v) => [
       v,
       {
-        cpu: judged(pair[v].cpu, 1.03, 'below'),
+        cpu: judged(r[v].cpu, 1.03, 'below'),
         cap: judged(
-          pair[v].cpu.map((x) => 1 / x),
+          r[v].cpu.map((x) => 1 / x),
           0.97,
           'above',
         ),
@@ -331,11 +414,13 @@ function verdictOf(m, pair, size) {
     f: '(f), 1-hour TTL',
     r: '(r), 1-hour TTL with the Redis store',
   }
-  const redisPerK = summarize([...m.r.redis, ...pair.redis]).max
+  const redisPerK = summarize([...m.r.redis, ...alt.redis]).max
   const aa = t[TWIN].cpu
+  const n = aa.values.length
   const text =
-    `Targets for a warm token against the empty proxy (the baseline of (a) and (a')), from ${size.rounds} joint rounds: server CPU per request ` +
-    `≤ ×1.03 and throughput (capacity, 1 ÷ CPU per request) ≥ ×0.97. The calibration, (a')/(a): ` +
+    `Targets for a warm token against the empty proxy (the baseline of (a) and its twin (A) in the same process), ` +
+    `from ${size.rounds} rounds in each of ${size.procs} processes (${n} values per ratio): server CPU per request ` +
+    `≤ ×1.03 and throughput (capacity, 1 ÷ CPU per request) ≥ ×0.97. The calibration, (A)/(a): ` +
     `median ×${summarize(aa.values).median.toFixed(3)}, its ${Math.round(aa.coverage * 100)} % interval ` +
     `×${aa.low.toFixed(3)}–${aa.high.toFixed(3)} (rounds ×${summarize(aa.values).min.toFixed(3)}–` +
     `${summarize(aa.values).max.toFixed(3)}). ` +
@@ -343,7 +428,7 @@ function verdictOf(m, pair, size) {
       '',
     ) +
     `(r) sent at most ${redisPerK.toFixed(2)} Redis commands per 1000 requests in any measured run ` +
-    `(cache hits must send none). The ${size.reps} sequential closed-loop rounds alone, (b): CPU ${said(seqCpu)}, ` +
+    `(cache hits must send none). The ${size.reps} sequential closed-loop runs alone, (b): CPU ${said(seqCpu)}, ` +
     `req/s ${said(seqRps)}.`
   return { t, text }
 }
@@ -385,18 +470,18 @@ function mainTable(m) {
 function jointTable(t, size) {
   const rows = [
     [
-      "(a') ÷ (a): two NextResponse.next() only servers (calibration)",
+      '(A) ÷ (a): two NextResponse.next() only proxies in one process (calibration)',
       'server CPU per request',
       t[TWIN].cpu,
       '—',
     ],
   ]
-  for (const v of JOINT) {
+  for (const v of JUDGED) {
     rows.push([NAMES[v], 'server CPU per request', t[v].cpu, '≤ ×1.03'])
     rows.push([NAMES[v], 'capacity (1 ÷ CPU per request)', t[v].cap, '≥ ×0.97'])
   }
   return {
-    caption: `Joint rounds: variant ÷ baseline (geometric mean of (a) and (a')), all loaded at once at ${size.rate} requests/s each (${size.rounds} rounds of ${size.roundSecs} s); (a')/(a) is the calibration`,
+    caption: `Same-process alternation: variant ÷ baseline (geometric mean of (a) and its twin (A) in the same process and round), slots of ${size.slotSecs} s at ${size.rate} requests/s, ${size.rounds} rounds in each of ${size.procs} processes; (A)/(a) is the calibration`,
     columns: [
       'variant',
       'figure',
@@ -421,12 +506,11 @@ function jointTable(t, size) {
 
 function intro(size, verdict) {
   return (
-    `\`next start\` (production build of bench/app, one build, one server per variant chosen by env at ` +
-    'start, plus a second (a)) against GET /dashboard, a tiny ' +
+    '`next start` (production build of bench/app) against GET /dashboard, a tiny ' +
     'dynamic route handler that gets the user the way an app does: behind our proxy it calls ' +
     "`getServerUser({ request })`, behind (d) it reads that proxy's header, behind (a), (g), (h) it reads " +
     'nothing. One valid user token; the demo backend answers /auth/me after 20 ms; (r) uses a real ' +
-    'redis-server on 127.0.0.1, its commands counted with `INFO commandstats` around each run. ' +
+    'redis-server on 127.0.0.1, its commands counted with `INFO commandstats` around each round. ' +
     '(b) uses the defaults (cache ttl 2 s), so a warm token is re-validated about every ' +
     '2 s. (c) still coalesces concurrent validations of the same token. (e) verifies the JWT in the engine ' +
     '(`validate.mode: local`, HS256) and never calls /auth/me. (f) keeps the token for an hour, so it is ' +
@@ -436,31 +520,28 @@ function intro(size, verdict) {
     "Next.js's own `NextResponse.next({ request: { headers } })` adding two headers the size of ours (96 and " +
     '43 characters), i.e. the cost of passing the user as a request header. ' +
     "The primary figure is server CPU per request: the `next start` process's on-CPU time (all its threads, " +
-    '`/proc/<pid>/task/*/schedstat`) over a run divided by the requests served. ' +
-    `**Joint rounds decide the targets:** (a), the second (a) (a') and (b), (e), (f), (r), (g), (h), (k) are ` +
-    `loaded at once, each with the same evenly paced open-loop rate of ${size.rate} requests/s (up to 8 ` +
-    `keep-alive connections each, from a load generator in a process of its own), ${size.rounds} rounds of ` +
-    `${size.roundSecs} s after ${size.jointWarmup} s of uncounted closed-loop load of every server at once (2 connections each; ` +
-    'no server is warmed before all have started: one warmed and then left idle while the others started cost ' +
-    "~7 % more per request for minutes, (a')/(a) ×0.93) " +
-    `and one uncounted paced round; a round's ratio is a server's CPU per request over the baseline, the ` +
-    "geometric mean of (a)'s and (a')'s in the same round. All see the same machine at every moment and do the " +
-    'same work per second: in an A/A calibration on this machine (identical (a) servers, candidate ' +
-    "protocols interleaved, load average 4–14 from other work) a round's ratio spread (SD of its log) " +
-    '11–14 % when pairs were loaded closed-loop at the same time (8 connections each, as this part did ' +
-    'before: the server that got more of the machine served more and made each request cheaper), 8–9 % ' +
-    'with both pinned to one core, 16 % for alternating A B B A rounds, 5–6 % at a bursty fixed rate and ' +
-    '~3 % paced as here. (a\')/(a) is this run\'s own calibration: what "no difference" looks like between ' +
-    'two processes of the same server (a judged ratio, against the mean of two, spreads somewhat less; ' +
-    'identical servers also differed by up to ±3 % for a whole run of rounds, which no number of rounds of ' +
-    'the same processes removes, so read a verdict within a few % of its target with that in mind). Since ' +
-    'every server serves the same rate, throughput is judged as capacity, 1 ÷ the CPU ratio of the round ' +
-    '(a CPU-bound Node.js server serves at most one request per CPU time of one); closed-loop req/s is in ' +
-    'the per-variant table. ' +
-    `**Sequential rounds fill the per-variant table:** autocannon with ${CONNECTIONS} connections for ` +
-    `${size.duration} s per run, each variant alone, variants alternating, ${size.reps} run(s) per ` +
-    'variant (few, to keep the part near 12 minutes on 2 cores; they are shown, not judged), after the ' +
-    'joint rounds; their ratios are per run against (a) in the same round. ' +
+    '`/proc/<pid>/task/*/schedstat`) over a slot divided by the requests served in it. ' +
+    `**Same-process alternation decides the targets:** each of ${size.procs} \`next start\` processes holds every ` +
+    'variant, built when its proxy module loads, plus (A), a second empty proxy identical to (a); a request to ' +
+    '`/bench-variant?v=…` (one path comparison per request, the same for every variant) switches which one ' +
+    "answers, and leaves only that variant's engine where `getServerUser()` looks. A round is a slot of " +
+    `${size.slotSecs} s per variant in a shuffled order and then again in the reverse order (a drift within ` +
+    `the round cancels), each slot an evenly paced open-loop load of ${size.rate} requests/s (up to 8 keep-alive ` +
+    'connections, from a load generator in a process of its own); the processes run at once, each its own order. ' +
+    "A variant's ratio in a round is its CPU per request over the geometric mean of (a)'s and (A)'s in the same " +
+    `process and round; each process's round is one value (${size.rounds} measured rounds each, after ` +
+    `${size.warmCycles} closed-loop cycle(s) through every variant and one uncounted round: JIT warm-up takes ` +
+    '60–90 s of load, and no variant is warmed and then left idle). Why: with one server per variant (the ' +
+    'protocol before, every server paced at once) identical empty-proxy servers sat up to ±3 % apart for a ' +
+    "whole run, where that process's JIT and heap happened to settle (published calibration ×0.96, 97 % " +
+    'interval 0.937–1.002), which no number of rounds removes and which left three of four targets ' +
+    'undecidable; in one process that offset is common to every variant and cancels. (A)/(a) is this ' +
+    'run\'s own calibration: what "no difference" looks like. Since every variant serves the same rate, ' +
+    'throughput is judged as capacity, 1 ÷ the CPU ratio of the round (a CPU-bound Node.js server serves at ' +
+    'most one request per CPU time of one); closed-loop req/s is in the per-variant table. ' +
+    `**Sequential runs fill the per-variant table:** autocannon with ${CONNECTIONS} connections for ` +
+    `${size.duration} s per run against the first process, switched to each variant in turn, ${size.reps} run(s) per ` +
+    'variant after the rounds; their ratios are per run against (a) in the same round (shown, not judged). ' +
     'A target counts as met or missed only when the median ' +
     "ratio's distribution-free interval (order statistics) lies on one side of it; otherwise this run " +
     `cannot decide it. ${verdict}`
@@ -510,14 +591,14 @@ function plots(m) {
   ]
 }
 
-function report(m, pair, size) {
-  const { t, text } = verdictOf(m, pair, size)
+function report(m, alt, size) {
+  const { t, text } = verdictOf(m, alt, size)
   return {
     title,
     verdict: text,
     intro: intro(size, text),
     tables: [mainTable(m), jointTable(t, size)],
     plots: plots(m),
-    data: { ...m, paired: pair },
+    data: { ...m, alternation: alt },
   }
 }
