@@ -1,32 +1,37 @@
 // Proxy overhead in a real server: the bench app under `next start`, loaded over loopback, the
 // demo backend answering /auth/me after 20 ms, a real redis-server for the store variant. One
-// build; every variant (bench/app/proxy.js lists them) is built at module load in each of two
-// `next start` processes (BENCH_VARIANT=all), and GET /bench-variant?v=<key> switches which one
+// build; each of two `next start` processes holds every variant (bench/app/proxy.js lists them,
+// BENCH_VARIANT=all, all built at module load) and GET /bench-variant?v=<key> switches which one
 // answers. The route asks getServerUser for the user behind our proxy, as an app does.
 //
-// Same-process alternation decides the targets. A round is a sequence of slots in each process:
-// the judged variants (b), (e), (f), (r), the references (g), (h), (k), the empty proxy (a) and
-// its identical twin (A), in a shuffled order and then that order reversed (so a drift within the
-// round cancels for every variant), each slot an evenly paced open-loop load of its own from a
-// load-generator process. CPU per request of a variant in a round is its slots' on-CPU time
-// (schedstat of every thread of the process) over their requests; its ratio is taken against the
-// geometric mean of (a) and (A) of the same process and round, and (A)/(a) is the calibration.
-// Both processes run at once, each its own order; each process's round is one value of a ratio.
+// Crossover rounds decide the targets. For each key v (the targeted (b), (e), (f), (r), one of
+// the references (g), (h), (k) in turn, and (A), a second empty proxy identical to (a)), in a
+// shuffled order, two slots in a row: server 1 on v while server 2 is on (a), then server 1 on
+// (a) while server 2 is on v (which comes first alternates). Both servers are loaded at once, each
+// with the same evenly paced open-loop rate from a load-generator process; CPU per request of a
+// slot is the process's on-CPU time (schedstat, every thread) over the requests it served. A
+// key's ratio in a round is √((v₁/a₂)·(v₂/a₁)): the machine's load at a moment is common to
+// each simultaneous pair, and each process's own offset is in one numerator and one denominator,
+// so both cancel. (A)/(a) is the calibration.
 //
-// Why: with a server per variant (the earlier joint protocol: eleven servers loaded at once at
-// 50 requests/s each), identical (a) servers sat up to ±3 % apart for a whole run, a per-process
-// offset (where the JIT and the heap happened to settle) that no number of rounds removes: the
-// published calibration (a')/(a) was ×0.96 (97 % interval 0.937–1.002) and three of four
-// targets could not be decided. In one process every variant shares that offset, so it cancels
-// in the ratio. bench/calibrate-alternation.mjs compares the two on the same processes (see
-// BENCHMARKS.md's reading for its figures). Earlier calibrations (bench/calibrate-proxy.mjs,
-// load average 4–14): closed-loop pairs spread 11–14 % per round, pinned 8–9 %, bursty fixed rate
-// 5–6 %, evenly paced 3–4 %; so the load stays paced. A full GC before a round cut the spread a
-// little but made every request ~30 % dearer after it, so it is out. No variant is warmed and
-// then left idle: all are warmed together, slot after slot, closed loop, and one paced round is
-// thrown away (JIT warm-up takes 60–90 s of load). The sequential closed-loop runs that fill the
-// per-variant table (req/s, latency, backend calls, (c) and (d)) come after, on the first
-// process, switching variants the same way; they are shown, not judged.
+// Why (A/A calibrations on this machine, load average 3–9 from other work; bench/calibrate-
+// crossover.mjs re-runs the second): with one server per variant (the earlier joint protocol,
+// every server paced at once) identical empty-proxy servers sat up to ±3 % apart for a whole run
+// (where each process's JIT and heap settled): the published calibration was ×0.96 (97 % interval
+// 0.937–1.002), and three of four targets could not be decided. Here, in the same session and
+// the same processes, the server-1-over-server-2 ratio in the same slot had a median of +1.0 %
+// (96 % interval −0.3…+2.9 %, 128 slot pairs), and in a three-process run +3.2 %, +2.4 % and
+// +0.8 %. Same-process alternation (every variant in one process, a slot each, shuffled and
+// reversed) cancels that offset but not the machine: its A/A spread was 8.8 % per round (SD of the
+// log ratio; 14 % for two slots in a row), since a slot's CPU per request follows the load other
+// work puts on the machine at that moment. The crossover cancels both: 4.7 % per round (8
+// rounds), median +0.6 %. Earlier calibrations (bench/calibrate-proxy.mjs): closed-loop pairs
+// 11–14 %, pinned 8–9 %, bursty fixed rate 5–6 %, evenly paced 3–4 %, so the load stays paced. A
+// full GC before a round made every request ~30 % dearer after it, so it is out. No variant is
+// warmed and then left idle: all are warmed together, closed loop, slot after slot, and one
+// round is thrown away (JIT warm-up takes 60–90 s of load). The sequential closed-loop runs that
+// fill the per-variant table (req/s, latency, backend calls, (c) and (d)) come after, on server
+// 1, switching variants the same way; they are shown, not judged.
 import path from 'node:path'
 import { buildApp, startApp } from '../lib/app.mjs'
 import { ROOT, redisCommands, require, startBackend } from '../lib/common.mjs'
@@ -55,20 +60,21 @@ const REFERENCE = ['g', 'h', 'k']
 const JUDGED = [...TARGETED, ...REFERENCE]
 // The empty proxy's identical twin in the same process: (A)/(a) is what "no difference" looks like.
 const TWIN = 'A'
-// The slots of a round (before its shuffle); (c) and (d) only in the sequential runs.
-const ALT = ['a', TWIN, ...JUDGED]
+// The keys paired with (a) in the crossover rounds; (c) and (d) only in the sequential runs.
+const PAIRED = [TWIN, ...JUDGED]
 
 const SIZES = {
-  // 2 processes × 9 measured rounds = 18 values per ratio: the median's interval is the 5th to
-  // 14th (97 %). A round is 18 slots of 2.5 s (every key twice) at 150 requests/s per process:
-  // ~0.5 of a core of server work plus the load generator's. With the warm-up and the per-variant
+  // 15 crossover rounds: the median's interval is the 4th to 12th (96 %); each reference is in
+  // 5 of them. A round is two slots of 2.5 s per key (12 slots), both servers paced at 200
+  // requests/s: ~1 core of server work plus the load generator's. With the warm-up (2 closed-loop
+  // cycles through every variant, then one uncounted round: ~80 s of load) and the per-variant
   // runs the part takes ~11 minutes on 2 cores.
   full: {
     procs: 2,
-    rounds: 9,
+    rounds: 15,
     slotSecs: 2.5,
-    rate: 150,
-    warmCycles: 3,
+    rate: 200,
+    warmCycles: 2,
     warmSlot: 2,
     duration: 3,
     reps: 2,
@@ -78,7 +84,7 @@ const SIZES = {
     procs: 2,
     rounds: 3,
     slotSecs: 2,
-    rate: 150,
+    rate: 200,
     warmCycles: 1,
     warmSlot: 2,
     duration: 2,
@@ -88,8 +94,8 @@ const SIZES = {
   // Checks that every variant answers right and survives load; no figure is worth reading.
   smoke: {
     procs: 2,
-    rounds: 1,
-    slotSecs: 0.5,
+    rounds: 3,
+    slotSecs: 0.3,
     rate: 20,
     warmCycles: 1,
     warmSlot: 0.3,
@@ -143,7 +149,7 @@ export async function startServers(dir, env, cookie, procs, log) {
     for (let p = 0; p < procs; p++) {
       const s = await startApp(dir, { ...env, BENCH_VARIANT: 'all' })
       servers.push(s)
-      for (const v of [...ALT, 'c', 'd']) {
+      for (const v of ['a', ...PAIRED, 'c', 'd']) {
         await use(s, v)
         const res = await fetch(`${s.url}/dashboard`, { headers: { cookie } })
         const text = await res.text()
@@ -221,30 +227,52 @@ function seeded(seed) {
   }
 }
 
-/** Round `r`'s slot order in process `p`: a shuffle of ALT, then the same reversed. */
-export function slotOrder(r, p, keys = ALT) {
-  const rnd = seeded(1000 * (r + 1) + p)
-  const o = [...keys]
+/**
+ * The keys of round `r` in a shuffled order (the same in every run): the twin and the targeted
+ * variants in every round, one reference in turn (the targets get the rounds' time).
+ */
+export function keyOrder(r) {
+  const rnd = seeded(1000 * (r + 2))
+  const o = [TWIN, ...TARGETED, REFERENCE[(((r % 3) + 3) % 3) % REFERENCE.length]]
   for (let i = o.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1))
     ;[o[i], o[j]] = [o[j], o[i]]
   }
-  return [...o, ...o.reverse()]
+  return o
 }
 
-/** Round i's baseline in one process: the geometric mean of (a)'s and (A)'s CPU per request. */
-const baseline = (per, i) => Math.sqrt(per.a.cpu[i] * per[TWIN].cpu[i])
+/**
+ * Round `r`'s slots: for each key v (shuffled), two slots in a row, one with server 1 on v and
+ * server 2 on (a), one the other way round; which comes first alternates.
+ */
+export function slotsOf(r) {
+  return keyOrder(r).flatMap((v, i) => {
+    const pair = [
+      [v, 'a'],
+      ['a', v],
+    ]
+    return (i + r) % 2 ? pair.reverse() : pair
+  })
+}
 
 /**
- * Same-process alternation (see the header): `rounds` measured rounds after a closed-loop warm-up
- * of every variant in turn and one uncounted paced round. Returns, per process, each key's CPU per
- * request (ms) per round and the slots' loads; `sameOrder` runs every process in the first's order
- * (the calibration uses it to compare processes slot by slot).
+ * One key's ratio to (a) in one round, from the CPU per request (ms) of the four loads of its two
+ * slots: `pv` and `qa` ran at the same moments (server 1 on the key, server 2 on (a)), so did
+ * `qv` and `pa`. The machine's load at a moment is common to each simultaneous pair, and each
+ * server's own offset is in one numerator and one denominator: both cancel.
  */
-export async function alternate(ctx, { sameOrder = false, onRound } = {}) {
+export const crossover = (x) => Math.sqrt((x.pv / x.qa) * (x.qv / x.pa))
+
+/**
+ * The crossover rounds (see the header): `size.rounds` measured rounds after a closed-loop
+ * warm-up of every variant in turn on both servers and one uncounted round. Returns per key the
+ * four CPU-per-request figures of each round (`pv`, `qa`, `qv`, `pa`), their requests and errors.
+ */
+export async function alternate(ctx, { onRound } = {}) {
   const { servers, redis, cookie, size, log } = ctx
-  const procs = servers.map(() =>
-    Object.fromEntries(ALT.map((k) => [k, { cpu: [], p50: [], errors: [], total: [] }])),
+  if (servers.length !== 2) throw new Error('proxy: the crossover rounds need two servers')
+  const keys = Object.fromEntries(
+    PAIRED.map((k) => [k, { pv: [], qa: [], qv: [], pa: [], total: [], errors: [] }]),
   )
   const redisPerK = []
   const lg = startLoadgen()
@@ -255,80 +283,60 @@ export async function alternate(ctx, { sameOrder = false, onRound } = {}) {
     duration: secs,
     paced,
   })
-  /** One slot: every server switched to its key, loaded at once; CPU ns and results per server. */
-  const slot = async (keys, secs, paced) => {
-    await Promise.all(servers.map((s, p) => use(s, keys[p])))
+  /** One slot: each server switched to its key, both loaded at once; CPU ms per request each. */
+  const slot = async (pair, secs, paced) => {
+    await Promise.all(servers.map((s, p) => use(s, pair[p])))
     const c0 = servers.map((s) => cpuNsOf(s.pid))
     const res = await lg.run(servers.map((s) => job(s, secs, paced)))
     const c1 = servers.map((s) => cpuNsOf(s.pid))
-    return res.map((x, p) => ({ ...x, ns: c1[p] - c0[p] }))
+    return res.map((x, p) => ({ ...x, ms: (c1[p] - c0[p]) / 1e6 / Math.max(x.total, 1) }))
   }
   const round = async (r) => {
-    const orders = servers.map((_, p) => slotOrder(r, sameOrder ? 0 : p))
-    const acc = servers.map(() => Object.fromEntries(ALT.map((k) => [k, { ns: 0, n: 0, e: 0 }])))
-    const lat = servers.map(() => Object.fromEntries(ALT.map((k) => [k, []])))
+    const got = Object.fromEntries(PAIRED.map((k) => [k, { total: 0, errors: 0 }]))
     const redis0 = await redisCommands(redis.port)
-    for (let i = 0; i < orders[0].length; i++) {
-      const keys = orders.map((o) => o[i])
-      const res = await slot(keys, size.slotSecs, size.rate)
-      res.forEach((x, p) => {
-        const a = acc[p][keys[p]]
-        a.ns += x.ns
-        a.n += x.total
-        a.e += x.errors
-        lat[p][keys[p]].push(x.p50)
-      })
+    let rTotal = 0
+    const order = keyOrder(r)
+    for (const pair of slotsOf(r)) {
+      const [x, y] = await slot(pair, size.slotSecs, size.rate)
+      const first = pair[0] !== 'a'
+      const v = first ? pair[0] : pair[1]
+      const g = got[v]
+      if (first) Object.assign(g, { pv: x.ms, qa: y.ms })
+      else Object.assign(g, { pa: x.ms, qv: y.ms })
+      g.total += x.total + y.total
+      g.errors += x.errors + y.errors
+      if (v === 'r') rTotal += first ? x.total : y.total
     }
     const redisCalls = (await redisCommands(redis.port)) - redis0
-    const rTotal = acc.reduce((t, x) => t + x.r.n, 0)
-    return { acc, lat, redisPerK: (redisCalls * 1000) / Math.max(rTotal, 1), orders }
+    return { got, order, redisPerK: (redisCalls * 1000) / Math.max(rTotal, 1) }
   }
   try {
     // Warm-up: every variant in turn, (c) and (d) too (the sequential runs load them), closed loop.
     for (let c = 0; c < size.warmCycles; c++)
-      for (const k of [...ALT, 'c', 'd'])
-        await slot(
-          servers.map(() => k),
-          size.warmSlot,
-        )
+      for (const k of ['a', ...PAIRED, 'c', 'd']) await slot([k, k], size.warmSlot)
     await round(-1) // uncounted: JIT and heap still settling
     for (let r = 0; r < size.rounds; r++) {
-      const { acc, lat, redisPerK: rk, orders } = await round(r)
+      const { got, order, redisPerK: rk } = await round(r)
       redisPerK.push(rk)
-      const line = []
-      acc.forEach((x, p) => {
-        for (const k of ALT) {
-          procs[p][k].cpu.push(x[k].ns / 1e6 / Math.max(x[k].n, 1))
-          procs[p][k].total.push(x[k].n)
-          procs[p][k].errors.push(x[k].e)
-          procs[p][k].p50.push(summarize(lat[p][k]).median)
-        }
-        const i = procs[p].a.cpu.length - 1
-        const base = baseline(procs[p], i)
-        line.push(
-          `server ${p + 1} baseline ${base.toFixed(3)} ms CPU/req, (A)/(a) ×${(procs[p][TWIN].cpu[i] / procs[p].a.cpu[i]).toFixed(3)}, ` +
-            JUDGED.map((k) => `(${k}) ×${(procs[p][k].cpu[i] / base).toFixed(3)}`).join(' '),
-        )
-      })
+      for (const k of order) for (const f of Object.keys(keys[k])) keys[k][f].push(got[k][f])
       log(
-        `  round ${r + 1} (order ${orders.map((o) => o.slice(0, ALT.length).join('')).join(' / ')}): ${line.join('; ')}`,
+        `  round ${r + 1}: (a) ${got.A.qa.toFixed(3)} ms CPU/req; ` +
+          order.map((k) => `(${k}) ×${crossover(got[k]).toFixed(3)}`).join(' '),
       )
-      if (onRound) onRound(procs)
+      if (onRound) onRound(keys)
     }
   } finally {
     await lg.stop()
   }
-  return { procs, redis: redisPerK }
+  return { keys, redis: redisPerK }
 }
 
-/** Judged values: each process's round is one value of a key's ratio to its baseline. */
+/** Judged values: per round, a key's crossover ratio to (a) (the twin's is the calibration). */
 function ratiosOf(alt) {
-  const out = {}
-  for (const k of JUDGED) {
-    out[k] = { cpu: alt.procs.flatMap((per) => per[k].cpu.map((x, i) => x / baseline(per, i))) }
-  }
-  out[TWIN] = { cpu: alt.procs.flatMap((per) => per[TWIN].cpu.map((x, i) => x / per.a.cpu[i])) }
-  return out
+  const at = (x, i) => ({ pv: x.pv[i], qa: x.qa[i], qv: x.qv[i], pa: x.pa[i] })
+  return Object.fromEntries(
+    PAIRED.map((k) => [k, { cpu: alt.keys[k].pv.map((_, i) => crossover(at(alt.keys[k], i))) }]),
+  )
 }
 
 /** The smoke's checks: every variant served its load without errors; cache hits left Redis alone. */
@@ -337,14 +345,11 @@ function smokeChecks(m, alt) {
     if (x.errors.some((e) => e > 0))
       throw new Error(`proxy: ${NAMES[v]} had errors under load: ${x.errors}`)
   }
-  alt.procs.forEach((per, p) => {
-    for (const [k, x] of Object.entries(per)) {
-      if (x.errors.some((e) => e > 0))
-        throw new Error(`proxy: (${k}) in server ${p + 1} had errors in the slots: ${x.errors}`)
-      if (x.total.some((n) => n === 0))
-        throw new Error(`proxy: (${k}) in server ${p + 1} served no request in a slot`)
-    }
-  })
+  for (const [k, x] of Object.entries(alt.keys)) {
+    if (x.errors.some((e) => e > 0))
+      throw new Error(`proxy: (${k}) had errors in the crossover slots: ${x.errors}`)
+    if (x.total.some((n) => n === 0)) throw new Error(`proxy: (${k}) served no request in a slot`)
+  }
   const redisTouched = [...m.r.redis, ...alt.redis].some((c) => c > 0)
   if (redisTouched) throw new Error('proxy: (r) sent Redis commands on cache hits')
 }
@@ -418,8 +423,7 @@ function verdictOf(m, alt, size) {
   const aa = t[TWIN].cpu
   const n = aa.values.length
   const text =
-    `Targets for a warm token against the empty proxy (the baseline of (a) and its twin (A) in the same process), ` +
-    `from ${size.rounds} rounds in each of ${size.procs} processes (${n} values per ratio): server CPU per request ` +
+    `Targets for a warm token against the empty proxy (a), from ${n} crossover rounds: server CPU per request ` +
     `≤ ×1.03 and throughput (capacity, 1 ÷ CPU per request) ≥ ×0.97. The calibration, (A)/(a): ` +
     `median ×${summarize(aa.values).median.toFixed(3)}, its ${Math.round(aa.coverage * 100)} % interval ` +
     `×${aa.low.toFixed(3)}–${aa.high.toFixed(3)} (rounds ×${summarize(aa.values).min.toFixed(3)}–` +
@@ -470,7 +474,7 @@ function mainTable(m) {
 function jointTable(t, size) {
   const rows = [
     [
-      '(A) ÷ (a): two NextResponse.next() only proxies in one process (calibration)',
+      '(A) ÷ (a): a second NextResponse.next() only proxy (calibration)',
       'server CPU per request',
       t[TWIN].cpu,
       '—',
@@ -481,7 +485,7 @@ function jointTable(t, size) {
     rows.push([NAMES[v], 'capacity (1 ÷ CPU per request)', t[v].cap, '≥ ×0.97'])
   }
   return {
-    caption: `Same-process alternation: variant ÷ baseline (geometric mean of (a) and its twin (A) in the same process and round), slots of ${size.slotSecs} s at ${size.rate} requests/s, ${size.rounds} rounds in each of ${size.procs} processes; (A)/(a) is the calibration`,
+    caption: `Crossover rounds: variant ÷ (a), two servers each holding every variant, one on the variant while the other is on (a) and then the other way round, slots of ${size.slotSecs} s at ${size.rate} requests/s, ${size.rounds} rounds; (A), a second empty proxy, ÷ (a) is the calibration`,
     columns: [
       'variant',
       'figure',
@@ -520,27 +524,31 @@ function intro(size, verdict) {
     "Next.js's own `NextResponse.next({ request: { headers } })` adding two headers the size of ours (96 and " +
     '43 characters), i.e. the cost of passing the user as a request header. ' +
     "The primary figure is server CPU per request: the `next start` process's on-CPU time (all its threads, " +
-    '`/proc/<pid>/task/*/schedstat`) over a slot divided by the requests served in it. ' +
-    `**Same-process alternation decides the targets:** each of ${size.procs} \`next start\` processes holds every ` +
-    'variant, built when its proxy module loads, plus (A), a second empty proxy identical to (a); a request to ' +
-    '`/bench-variant?v=…` (one path comparison per request, the same for every variant) switches which one ' +
-    "answers, and leaves only that variant's engine where `getServerUser()` looks. A round is a slot of " +
-    `${size.slotSecs} s per variant in a shuffled order and then again in the reverse order (a drift within ` +
-    `the round cancels), each slot an evenly paced open-loop load of ${size.rate} requests/s (up to 8 keep-alive ` +
-    'connections, from a load generator in a process of its own); the processes run at once, each its own order. ' +
-    "A variant's ratio in a round is its CPU per request over the geometric mean of (a)'s and (A)'s in the same " +
-    `process and round; each process's round is one value (${size.rounds} measured rounds each, after ` +
-    `${size.warmCycles} closed-loop cycle(s) through every variant and one uncounted round: JIT warm-up takes ` +
-    '60–90 s of load, and no variant is warmed and then left idle). Why: with one server per variant (the ' +
-    'protocol before, every server paced at once) identical empty-proxy servers sat up to ±3 % apart for a ' +
-    "whole run, where that process's JIT and heap happened to settle (published calibration ×0.96, 97 % " +
-    'interval 0.937–1.002), which no number of rounds removes and which left three of four targets ' +
-    'undecidable; in one process that offset is common to every variant and cancels. (A)/(a) is this ' +
-    'run\'s own calibration: what "no difference" looks like. Since every variant serves the same rate, ' +
+    '`/proc/<pid>/task/*/schedstat`) over a slot divided by the requests it served. ' +
+    '**Crossover rounds decide the targets:** two `next start` processes each hold every variant, built when ' +
+    'the proxy module loads, plus (A), a second empty proxy identical to (a); a request to `/bench-variant?v=…` ' +
+    '(one path comparison per request, the same for every variant) switches which one answers and leaves ' +
+    "only that variant's engine where `getServerUser()` looks. For each key, in a shuffled order, two slots " +
+    `of ${size.slotSecs} s in a row: server 1 on the key while server 2 is on (a), then the other way round, ` +
+    `both loaded at once with the same evenly paced open-loop rate of ${size.rate} requests/s (up to 8 ` +
+    'keep-alive connections each, from a load generator in a process of its own). The ratio of a round is ' +
+    '√((key₁ ÷ (a)₂) · (key₂ ÷ (a)₁)): the load other work puts on the machine at a moment is common to each ' +
+    "simultaneous pair, and each process's own offset is in one numerator and one denominator, so both " +
+    `cancel. ${size.rounds} rounds; every round has (A), (b), (e), (f), (r) and one of (g), (h), (k) in turn, ` +
+    `after ${size.warmCycles} closed-loop cycle(s) through every variant on both servers and one uncounted ` +
+    'round (JIT warm-up takes 60–90 s of load; no variant is warmed and then left idle). Why, from A/A ' +
+    'calibrations on this machine (load average 3–9 from other work): with one server per variant (the ' +
+    'protocol before, every server paced at once) identical empty-proxy servers sat apart by a few percent ' +
+    'for a whole run, where each process happened to settle (the published calibration ×0.96, 97 % ' +
+    'interval 0.937–1.002; here, two processes loaded in the same slots, +1.0 % with its 96 % interval ' +
+    '−0.3…+2.9 %, and +3.2 %, +2.4 %, +0.8 % for three others), which no number of rounds removes; every ' +
+    'variant in one process, a slot each, cancels that offset but not the moment: its A/A spread was 8.8 % ' +
+    'per round (SD of the log ratio) against 4.7 % for the crossover (median +0.6 %). (A)/(a) is this ' +
+    'run\'s own calibration: what "no difference" looks like. Since every server serves the same rate, ' +
     'throughput is judged as capacity, 1 ÷ the CPU ratio of the round (a CPU-bound Node.js server serves at ' +
     'most one request per CPU time of one); closed-loop req/s is in the per-variant table. ' +
     `**Sequential runs fill the per-variant table:** autocannon with ${CONNECTIONS} connections for ` +
-    `${size.duration} s per run against the first process, switched to each variant in turn, ${size.reps} run(s) per ` +
+    `${size.duration} s per run against server 1, switched to each variant in turn, ${size.reps} run(s) per ` +
     'variant after the rounds; their ratios are per run against (a) in the same round (shown, not judged). ' +
     'A target counts as met or missed only when the median ' +
     "ratio's distribution-free interval (order statistics) lies on one side of it; otherwise this run " +
