@@ -9,7 +9,7 @@
 //     server per variant loaded at once, compared), for (A)/(a) and for every paired key, whose
 //     median shows the servers' offset.
 // Not a part of `npm run bench`; run by hand:
-//   node bench/calibrate-crossover.mjs [rounds]     (CAL_SLOT, CAL_RATE, CAL_OUT)
+//   node bench/calibrate-crossover.mjs [rounds]     (CAL_SLOT, CAL_FLIPS, CAL_RATE, CAL_OUT)
 import fs from 'node:fs'
 import os from 'node:os'
 import { medianInterval, summarize } from './lib/stats.mjs'
@@ -20,7 +20,8 @@ const OUT = process.env.CAL_OUT || `${os.tmpdir()}/nalnative-cal-crossover.json`
 const over = {
   rounds: ROUNDS,
   slotSecs: Number(process.env.CAL_SLOT || 2.5),
-  rate: Number(process.env.CAL_RATE || 150),
+  rate: Number(process.env.CAL_RATE || 200),
+  flips: Number(process.env.CAL_FLIPS || 2),
 }
 
 const sd = (xs) => {

@@ -25,7 +25,12 @@
 // reversed) cancels that offset but not the machine: its A/A spread was 8.8 % per round (SD of the
 // log ratio; 14 % for two slots in a row), since a slot's CPU per request follows the load other
 // work puts on the machine at that moment. The crossover cancels both: 4.7 % per round (8
-// rounds), median +0.6 %. Earlier calibrations (bench/calibrate-proxy.mjs): closed-loop pairs
+// rounds), median +0.6 %; in a full run at 200 requests/s, 2.5-s slots, 15 rounds: 7.0 % for
+// (A)/(a), 4.1–4.8 % for the targeted keys, (A)/(a) ×0.97 (96 % interval 0.950–1.041).
+// Swapping every 0.5 s instead (8 slots per key) gave 4.2 %: what is left is not the moment but
+// the requests measured (GC traced per slot: scavenges even, a Mark-Compact of 8–20 ms in some
+// slots, too small to explain it), so the rate is as high as the two cores allow. Earlier
+// calibrations (bench/calibrate-proxy.mjs): closed-loop pairs
 // 11–14 %, pinned 8–9 %, bursty fixed rate 5–6 %, evenly paced 3–4 %, so the load stays paced. A
 // full GC before a round made every request ~30 % dearer after it, so it is out. No variant is
 // warmed and then left idle: all are warmed together, closed loop, slot after slot, and one
@@ -64,16 +69,19 @@ const TWIN = 'A'
 const PAIRED = [TWIN, ...JUDGED]
 
 const SIZES = {
-  // 15 crossover rounds: the median's interval is the 4th to 12th (96 %); each reference is in
-  // 5 of them. A round is two slots of 2.5 s per key (12 slots), both servers paced at 200
-  // requests/s: ~1 core of server work plus the load generator's. With the warm-up (2 closed-loop
-  // cycles through every variant, then one uncounted round: ~80 s of load) and the per-variant
-  // runs the part takes ~11 minutes on 2 cores.
+  // 18 crossover rounds: the median's interval is the 5th to 14th (97 %); each reference is in
+  // 6 of them. A round is two slots of 2 s per key (12 slots), both servers paced at 300
+  // requests/s: ~1.2 cores of server work plus the load generator's. The interval's width is set
+  // by the requests measured per key (the A/A spread per round did not shrink with shorter,
+  // more frequent swaps), so the rate is as high as two cores allow. With the warm-up (2
+  // closed-loop cycles through every variant, then one uncounted round: ~70 s of load) and the
+  // per-variant runs the part takes ~11 minutes on 2 cores.
   full: {
     procs: 2,
-    rounds: 15,
-    slotSecs: 2.5,
-    rate: 200,
+    rounds: 18,
+    flips: 2,
+    slotSecs: 2,
+    rate: 300,
     warmCycles: 2,
     warmSlot: 2,
     duration: 3,
@@ -82,9 +90,10 @@ const SIZES = {
   },
   quick: {
     procs: 2,
+    flips: 2,
     rounds: 3,
     slotSecs: 2,
-    rate: 200,
+    rate: 300,
     warmCycles: 1,
     warmSlot: 2,
     duration: 2,
@@ -94,6 +103,7 @@ const SIZES = {
   // Checks that every variant answers right and survives load; no figure is worth reading.
   smoke: {
     procs: 2,
+    flips: 2,
     rounds: 3,
     slotSecs: 0.3,
     rate: 20,
@@ -143,11 +153,11 @@ function startRedis() {
  * Starts `procs` servers, each holding every variant (BENCH_VARIANT=all), and checks that each
  * variant, once switched to, runs and passes the user as it should.
  */
-export async function startServers(dir, env, cookie, procs, log) {
+export async function startServers(dir, env, cookie, procs, log, nodeArgs = []) {
   const servers = []
   try {
     for (let p = 0; p < procs; p++) {
-      const s = await startApp(dir, { ...env, BENCH_VARIANT: 'all' })
+      const s = await startApp(dir, { ...env, BENCH_VARIANT: 'all' }, nodeArgs)
       servers.push(s)
       for (const v of ['a', ...PAIRED, 'c', 'd']) {
         await use(s, v)
@@ -242,17 +252,14 @@ export function keyOrder(r) {
 }
 
 /**
- * Round `r`'s slots: for each key v (shuffled), two slots in a row, one with server 1 on v and
- * server 2 on (a), one the other way round; which comes first alternates.
+ * Round `r`'s slots: for each key v (shuffled), `size.flips` short slots in a row, server 1 and
+ * server 2 swapping between v and (a) at every slot (one on v while the other is on (a)); which
+ * server starts on v alternates.
  */
-export function slotsOf(r) {
-  return keyOrder(r).flatMap((v, i) => {
-    const pair = [
-      [v, 'a'],
-      ['a', v],
-    ]
-    return (i + r) % 2 ? pair.reverse() : pair
-  })
+export function slotsOf(r, flips = 2) {
+  return keyOrder(r).flatMap((v, i) =>
+    Array.from({ length: flips }, (_, j) => ((i + j + r) % 2 ? ['a', v] : [v, 'a'])),
+  )
 }
 
 /**
@@ -268,7 +275,7 @@ export const crossover = (x) => Math.sqrt((x.pv / x.qa) * (x.qv / x.pa))
  * warm-up of every variant in turn on both servers and one uncounted round. Returns per key the
  * four CPU-per-request figures of each round (`pv`, `qa`, `qv`, `pa`), their requests and errors.
  */
-export async function alternate(ctx, { onRound } = {}) {
+export async function alternate(ctx, { onRound, onSlot } = {}) {
   const { servers, redis, cookie, size, log } = ctx
   if (servers.length !== 2) throw new Error('proxy: the crossover rounds need two servers')
   const keys = Object.fromEntries(
@@ -279,33 +286,50 @@ export async function alternate(ctx, { onRound } = {}) {
   const job = (s, secs, paced) => ({
     url: `${s.url}/dashboard`,
     headers: { cookie, accept: 'application/json' },
-    connections: paced ? 8 : 2,
+    connections: paced ? 16 : 2,
     duration: secs,
     paced,
   })
   /** One slot: each server switched to its key, both loaded at once; CPU ms per request each. */
   const slot = async (pair, secs, paced) => {
     await Promise.all(servers.map((s, p) => use(s, pair[p])))
+    const l0 = servers.map((s) => s.log().length)
     const c0 = servers.map((s) => cpuNsOf(s.pid))
     const res = await lg.run(servers.map((s) => job(s, secs, paced)))
     const c1 = servers.map((s) => cpuNsOf(s.pid))
-    return res.map((x, p) => ({ ...x, ms: (c1[p] - c0[p]) / 1e6 / Math.max(x.total, 1) }))
+    const out = res.map((x, p) => ({ ...x, ms: (c1[p] - c0[p]) / 1e6 / Math.max(x.total, 1) }))
+    // the calibration's look at each slot (with --trace-gc, the GC lines the slot printed)
+    if (onSlot && paced)
+      onSlot(
+        pair,
+        out,
+        servers.map((s, p) => s.log().slice(l0[p])),
+      )
+    return out
   }
   const round = async (r) => {
     const got = Object.fromEntries(PAIRED.map((k) => [k, { total: 0, errors: 0 }]))
     const redis0 = await redisCommands(redis.port)
     let rTotal = 0
     const order = keyOrder(r)
-    for (const pair of slotsOf(r)) {
-      const [x, y] = await slot(pair, size.slotSecs, size.rate)
-      const first = pair[0] !== 'a'
-      const v = first ? pair[0] : pair[1]
-      const g = got[v]
-      if (first) Object.assign(g, { pv: x.ms, qa: y.ms })
-      else Object.assign(g, { pa: x.ms, qv: y.ms })
-      g.total += x.total + y.total
-      g.errors += x.errors + y.errors
-      if (v === 'r') rTotal += first ? x.total : y.total
+    // per key and server, CPU ns and requests on the key (v) and on (a)
+    const sum = {}
+    for (const pair of slotsOf(r, size.flips)) {
+      const res = await slot(pair, size.slotSecs, size.rate)
+      const v = pair[0] === 'a' ? pair[1] : pair[0]
+      sum[v] ??= [0, 1].map(() => ({ v: [0, 0], a: [0, 0] }))
+      res.forEach((x, p) => {
+        const acc = sum[v][p][pair[p] === 'a' ? 'a' : 'v']
+        acc[0] += x.ms * x.total
+        acc[1] += x.total
+        got[v].total += x.total
+        got[v].errors += x.errors
+        if (v === 'r' && pair[p] === 'r') rTotal += x.total
+      })
+    }
+    for (const [v, [s1, s2]] of Object.entries(sum)) {
+      const ms = ([t, n]) => t / Math.max(n, 1)
+      Object.assign(got[v], { pv: ms(s1.v), pa: ms(s1.a), qv: ms(s2.v), qa: ms(s2.a) })
     }
     const redisCalls = (await redisCommands(redis.port)) - redis0
     return { got, order, redisPerK: (redisCalls * 1000) / Math.max(rTotal, 1) }
@@ -366,7 +390,7 @@ export async function withServers(mode, log, fn, over = {}) {
     const { token } = await backend.mint({ sub: '1', ttl: 86400 })
     const cookie = `userToken=${token}`
     const env = { API_BASE_URL: backend.url, REDIS_URL: redis.url }
-    servers = await startServers(dir, env, cookie, size.procs, log)
+    servers = await startServers(dir, env, cookie, size.procs, log, size.nodeArgs)
     await sleep(500)
     return await fn({ servers, backend, redis, cookie, size, log })
   } finally {
@@ -530,7 +554,7 @@ function intro(size, verdict) {
     '(one path comparison per request, the same for every variant) switches which one answers and leaves ' +
     "only that variant's engine where `getServerUser()` looks. For each key, in a shuffled order, two slots " +
     `of ${size.slotSecs} s in a row: server 1 on the key while server 2 is on (a), then the other way round, ` +
-    `both loaded at once with the same evenly paced open-loop rate of ${size.rate} requests/s (up to 8 ` +
+    `both loaded at once with the same evenly paced open-loop rate of ${size.rate} requests/s (up to 16 ` +
     'keep-alive connections each, from a load generator in a process of its own). The ratio of a round is ' +
     '√((key₁ ÷ (a)₂) · (key₂ ÷ (a)₁)): the load other work puts on the machine at a moment is common to each ' +
     "simultaneous pair, and each process's own offset is in one numerator and one denominator, so both " +
@@ -543,7 +567,10 @@ function intro(size, verdict) {
     'interval 0.937–1.002; here, two processes loaded in the same slots, +1.0 % with its 96 % interval ' +
     '−0.3…+2.9 %, and +3.2 %, +2.4 %, +0.8 % for three others), which no number of rounds removes; every ' +
     'variant in one process, a slot each, cancels that offset but not the moment: its A/A spread was 8.8 % ' +
-    'per round (SD of the log ratio) against 4.7 % for the crossover (median +0.6 %). (A)/(a) is this ' +
+    'per round (SD of the log ratio) against 4.7 % for the crossover (median +0.6 %), and 7.0 % in a first ' +
+    'full run of this part at 200 requests/s (4.1–4.8 % for the targeted keys); swapping every 0.5 s ' +
+    'instead of every 2 s did not narrow it (4.2 %), so the width of an interval is set by the requests ' +
+    'measured per key, and this run loads both servers as hard as two shared cores allow. (A)/(a) is this ' +
     'run\'s own calibration: what "no difference" looks like. Since every server serves the same rate, ' +
     'throughput is judged as capacity, 1 ÷ the CPU ratio of the round (a CPU-bound Node.js server serves at ' +
     'most one request per CPU time of one); closed-loop req/s is in the per-variant table. ' +
