@@ -89,16 +89,14 @@ pub fn parse_cookie_header(header: &str) -> impl Iterator<Item = (&str, &str)> {
 /// the proxy judge one account while server code acts as another (cookie tossing from a
 /// subdomain does exactly that).
 pub fn get_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    let mut found = None;
-    for (n, v) in parse_cookie_header(header) {
-        if n == name {
-            if found.is_some() {
-                return None;
-            }
-            found = Some(v);
-        }
-    }
-    found.filter(|v| !v.is_empty())
+    let [seen] = scan(header, [name]);
+    seen.value()
+}
+
+/// True when the request's cookie header carries a cookie called `name` (even empty).
+pub fn has_cookie(header: &str, name: &str) -> bool {
+    let [seen] = scan(header, [name]);
+    seen.present()
 }
 
 /// What one pass over a `Cookie` header found for one name: how often it was sent (0, 1, or
@@ -110,25 +108,25 @@ pub struct Seen<'a> {
 }
 
 impl<'a> Seen<'a> {
-    /// As [`get_cookie`]: the value when sent exactly once and not empty.
+    /// The value when sent exactly once and not empty (see [`get_cookie`] for why).
     pub fn value(self) -> Option<&'a str> {
         (self.count == 1 && !self.first.is_empty()).then_some(self.first)
     }
 
-    /// As [`has_cookie`].
+    /// Sent at all, even empty.
     pub fn present(self) -> bool {
         self.count > 0
     }
 
-    /// As [`is_duplicated`].
+    /// Sent more than once.
     pub fn duplicated(self) -> bool {
         self.count > 1
     }
 }
 
-/// [`get_cookie`], [`has_cookie`] and [`is_duplicated`] for several names in ONE pass over the
-/// header: the auth cookies are looked up on every request, and a pass per name and question
-/// (five on a warm hit) cost more than the decision around them.
+/// What a `Cookie` header carries for several names, in ONE pass over it: the auth cookies are
+/// looked up on every request, and a pass per name and question (five on a warm hit) cost more
+/// than the decision around them. [`get_cookie`] and [`has_cookie`] ask it for one name.
 pub fn scan<'a, const N: usize>(header: &'a str, names: [&str; N]) -> [Seen<'a>; N] {
     let mut out = [Seen::default(); N];
     for (n, v) in parse_cookie_header(header) {
@@ -142,19 +140,6 @@ pub fn scan<'a, const N: usize>(header: &'a str, names: [&str; N]) -> [Seen<'a>;
         }
     }
     out
-}
-
-/// True when `name` appears more than once in the `Cookie` header.
-pub fn is_duplicated(header: &str, name: &str) -> bool {
-    parse_cookie_header(header)
-        .filter(|(n, _)| *n == name)
-        .nth(1)
-        .is_some()
-}
-
-/// True when the request's cookie header carries a cookie called `name` (even empty).
-pub fn has_cookie(header: &str, name: &str) -> bool {
-    parse_cookie_header(header).any(|(n, _)| n == name)
 }
 
 /// RFC 6265 cookie-name (token) check.
@@ -343,29 +328,57 @@ mod tests {
             "t=\"A\"; t=B",
         ] {
             assert_eq!(get_cookie(h, "t"), None, "{h}");
-            assert!(is_duplicated(h, "t"), "{h}");
+            assert!(scan(h, ["t"])[0].duplicated(), "{h}");
         }
-        assert!(!is_duplicated("t=A; tt=B; x=t", "t"));
+        assert!(!scan("t=A; tt=B; x=t", ["t"])[0].duplicated());
     }
 
     #[test]
-    fn one_pass_scan_agrees_with_the_per_name_lookups() {
+    fn one_pass_scan_reads_each_name_as_it_would_alone() {
+        type Want = (Option<&'static str>, bool, bool); // value, present, duplicated
+        const NONE: Want = (None, false, false);
         let names = ["t", "g", "r"];
-        for h in [
-            "",
-            "t=A",
-            "t=A; g=B; r=C",
-            "t=A; t=B; g=",
-            "g=; g=; t=x",
-            " t = \"A\" ;r=1;r=1;r=1",
-            "tt=A; x=t; =t; t",
-            "r=A; t=; g=G; t=B",
-        ] {
+        let table: [(&str, [Want; 3]); 8] = [
+            ("", [NONE, NONE, NONE]),
+            ("t=A", [(Some("A"), true, false), NONE, NONE]),
+            (
+                "t=A; g=B; r=C",
+                [
+                    (Some("A"), true, false),
+                    (Some("B"), true, false),
+                    (Some("C"), true, false),
+                ],
+            ),
+            (
+                "t=A; t=B; g=",
+                [(None, true, true), (None, true, false), NONE],
+            ),
+            (
+                "g=; g=; t=x",
+                [(Some("x"), true, false), (None, true, true), NONE],
+            ),
+            (
+                " t = \"A\" ;r=1;r=1;r=1",
+                [(Some("A"), true, false), NONE, (None, true, true)],
+            ),
+            ("tt=A; x=t; =t; t", [NONE, NONE, NONE]),
+            (
+                "r=A; t=; g=G; t=B",
+                [
+                    (None, true, true),
+                    (Some("G"), true, false),
+                    (Some("A"), true, false),
+                ],
+            ),
+        ];
+        for (h, want) in table {
             let seen = scan(h, names);
-            for (name, s) in names.into_iter().zip(seen) {
+            for ((name, s), w) in names.into_iter().zip(seen).zip(want) {
+                assert_eq!((s.value(), s.present(), s.duplicated()), w, "{h} {name}");
+                // several names in one pass read each as a pass for it alone
+                assert_eq!(s, scan(h, [name])[0], "{h} {name}");
                 assert_eq!(s.value(), get_cookie(h, name), "{h} {name}");
                 assert_eq!(s.present(), has_cookie(h, name), "{h} {name}");
-                assert_eq!(s.duplicated(), is_duplicated(h, name), "{h} {name}");
             }
         }
         // the same name asked twice is answered twice
