@@ -241,12 +241,22 @@ pub const AUTH: &[Field<AuthResult>] = &[
     },
 ];
 
-/// Parses packed facts; returns them and whether the caller wants the auth result.
+/// What the adapter asks for beside the decision, from the packed facts' flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    /// `a`: the auth result (hooks will read it).
+    pub auth: bool,
+    /// `m`: the adapter would keep a bare answer, so the engine says for how long it may
+    /// (`Engine::decide_kept`, the lookup words' keep field).
+    pub keep: bool,
+}
+
+/// Parses packed facts; returns them and what the caller asks for beside the decision.
 /// Missing trailing fields are absent.
-pub fn facts(s: &str) -> (Facts, bool) {
+pub fn facts(s: &str) -> (Facts, Asked) {
     let mut it = s.split('\n');
-    // flags: `a` = include the auth result, `p` = a prefetch (`Facts::prefetch`), `i` = an
-    // internal header to strip (`Facts::carries_internal`), `m` = see [`asks_keep`]
+    // flags: `a` and `m` see [`Asked`], `p` = a prefetch (`Facts::prefetch`), `i` = an
+    // internal header to strip (`Facts::carries_internal`)
     let flags = it.next().unwrap_or("");
     let want_auth = flags.contains('a');
     let mut f = Facts {
@@ -259,15 +269,11 @@ pub fn facts(s: &str) -> (Facts, bool) {
         let v = it.next().filter(|v| !v.is_empty()).map(str::to_string);
         (field.set)(&mut f, v);
     }
-    (f, want_auth)
-}
-
-/// Do packed facts carry the `m` flag: the adapter would keep a bare answer, so the engine
-/// says for how long it may (`Engine::decide_kept`, the lookup words' keep field)?
-pub fn asks_keep(s: &str) -> bool {
-    s.split('\n')
-        .next()
-        .is_some_and(|flags| flags.contains('m'))
+    let asked = Asked {
+        auth: want_auth,
+        keep: flags.contains('m'),
+    };
+    (f, asked)
 }
 
 /// Writes fields with a `\n` before every field but the first.

@@ -145,16 +145,16 @@ impl NativeEngine {
 
     /// `decidePacked` on borrowed facts (the fast callback reads them into a stack buffer).
     pub(crate) fn decide_packed_str(&self, facts: &str) -> std::borrow::Cow<'static, str> {
-        let (f, with_auth) = wire::facts(facts);
-        if !wire::asks_keep(facts) {
-            return wire::decision(&self.inner.decide_sync(&f), with_auth);
+        let (f, asked) = wire::facts(facts);
+        if !asked.keep {
+            return wire::decision(&self.inner.decide_sync(&f), asked.auth);
         }
-        let (d, until) = self.inner.decide_kept(&f, with_auth);
+        let (d, until) = self.inner.decide_kept(&f, asked.auth);
         let keep = until.map_or(std::time::Duration::ZERO, |t| {
             t.saturating_duration_since(std::time::Instant::now())
         });
         self.inner.watch().set_keep(keep);
-        wire::decision(&d, with_auth)
+        wire::decision(&d, asked.auth)
     }
 }
 
@@ -213,8 +213,8 @@ impl NativeEngine {
     #[napi]
     pub async fn decide_async_packed(&self, facts: String) -> String {
         let inner = self.inner.clone();
-        let (f, with_auth) = wire::facts(&facts);
-        wire::decision(&inner.decide(&f).await, with_auth).into_owned()
+        let (f, asked) = wire::facts(&facts);
+        wire::decision(&inner.decide(&f).await, asked.auth).into_owned()
     }
 
     /// Validation of one token from the cache only; `null` when not cached.

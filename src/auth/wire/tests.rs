@@ -11,8 +11,8 @@ fn marked() -> String {
 
 #[test]
 fn every_facts_field_is_on_the_wire_exactly_once() {
-    let (f, want_auth) = facts(&marked());
-    assert!(want_auth);
+    let (f, asked) = facts(&marked());
+    assert!(asked.auth);
     // Exhaustive destructuring: a field added to `Facts` without a row in FACTS stops this
     // test from compiling; a row that sets the wrong field fails the marker check.
     let Facts {
@@ -93,14 +93,14 @@ fn fact_names_are_the_js_property_names_and_unique() {
 #[test]
 fn absent_and_short_facts() {
     let (f, a) = facts("\nGET\n/");
-    assert!(!a && f.cookie.is_none() && f.path == "/");
+    assert!(!a.auth && !a.keep && f.cookie.is_none() && f.path == "/");
     // no `a` flag: nobody reads the auth result, so the engine builds none
     assert_eq!(f.no_auth_result, Some(true));
     let (f, _) = facts("");
     assert_eq!((f.method.as_str(), f.path.as_str()), ("GET", "/"));
     let (f, a) =
         facts("a\nPOST\n/x\n?q=1\nuserToken=t\n\n\n\n\n1.2.3.4\n\n\n\nUA\n\n\ncsrf\n\n\nkey");
-    assert!(a);
+    assert!(a.auth);
     assert_eq!(f.method, "POST");
     assert_eq!(f.search.as_deref(), Some("?q=1"));
     assert_eq!(f.cookie.as_deref(), Some("userToken=t"));
@@ -112,13 +112,17 @@ fn absent_and_short_facts() {
     assert_eq!(f.prefetch, None);
     // the `p` flag marks a prefetch (rateLimit.skipPrefetch)
     let (f, a) = facts("ap\nGET\n/");
-    assert!(a);
+    assert!(a.auth);
     assert_eq!(f.prefetch, Some(true));
     assert_eq!(f.carries_internal, None);
     // the `i` flag: the request carries an internal header the adapter will strip
     let (f, a) = facts("i\nGET\n/");
-    assert!(!a);
+    assert!(!a.auth);
     assert_eq!((f.prefetch, f.carries_internal), (None, Some(true)));
+    // the `m` flag (after `a` and `i`): the adapter keeps a bare answer
+    let (f, a) = facts("aimp\nGET\n/");
+    assert_eq!((a.auth, a.keep), (true, true));
+    assert_eq!((f.prefetch, f.carries_internal), (Some(true), Some(true)));
 }
 
 #[test]
