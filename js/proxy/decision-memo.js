@@ -8,13 +8,10 @@
 // methods) make the engine keep nothing (src/auth/engine/decision_memo.rs).
 
 const { lookupWordsOf } = require('../shared/engine')
+const { createKeptAnswers } = require('../shared/kept-answers')
 const { BARE_NEXT } = require('../shared/wire')
 
-/**
- * Answers kept per generation: a full generation becomes the old one and the one before it is
- * dropped whole, so at most twice this many are kept (a FIFO's delete per insert, and V8
- * rehashing the table it leaves full of holes, cost more than the decision it saves).
- */
+/** Answers kept per generation (at most twice as many in all: see kept-answers.js). */
 const GENERATION = 256
 /** Longer packed facts are decided every time, so the memo stays small. */
 const MAX_FACTS = 8192
@@ -27,37 +24,25 @@ const MAX_FACTS = 8192
  */
 function createDecisionMemo(engine) {
   let w
-  let map = new Map()
-  let old = new Map()
-  let epoch = -1
+  let kept
   let hits = 0
   return {
     decide(facts) {
-      if (w === undefined) w = lookupWordsOf(engine)
+      if (w === undefined) {
+        w = lookupWordsOf(engine)
+        if (w !== null) kept = createKeptAnswers(w.words, GENERATION)
+      }
       if (w === null) return engine.decidePacked(facts)
-      // Both read before the engine is asked: an answer is kept no longer than the engine
-      // allowed from this moment, and a change after this read moves the epoch.
-      const e = w.words[0]
+      // The clock read before the engine is asked: kept no longer than it allowed from now.
       const now = performance.now()
-      if (e !== epoch) {
-        map = new Map()
-        old = new Map()
-        epoch = e
-      } else {
-        const until = map.get(facts) ?? old.get(facts)
-        if (until !== undefined && now < until) {
-          hits++
-          return BARE_NEXT
-        }
+      if (kept.get(facts, now) !== undefined) {
+        hits++
+        return BARE_NEXT
       }
       const s = engine.decidePacked(facts)
       const keep = w.keep[0]
       if (s === BARE_NEXT && keep > 0 && facts.length <= MAX_FACTS) {
-        if (map.size >= GENERATION) {
-          old = map
-          map = new Map()
-        }
-        map.set(facts, now + keep)
+        kept.keep(facts, { until: now + keep })
       }
       return s
     },
@@ -67,7 +52,7 @@ function createDecisionMemo(engine) {
     },
     /** Answers kept now (for tests: the memo is bounded). */
     get size() {
-      return map.size + old.size
+      return kept ? kept.size : 0
     },
   }
 }

@@ -3,6 +3,7 @@
 
 const native = require('./native')
 const { parseCookieHeader } = require('./cookie-header')
+const { createKeptAnswers } = require('./kept-answers')
 const { configError } = require('./config-error')
 
 /** @type {Map<string, Array<{ fns: Array<Function | undefined>, engine: any }>>} */
@@ -342,8 +343,11 @@ function cachedUser(c, token) {
 
 // ---------------------------------------------------------------- the route side of a warm request
 
-/** Most cookie headers the memo keeps per engine (the engine watches twice as many tokens). */
-const MEMO_ENTRIES = 512
+/**
+ * Cookie headers the memo keeps per generation: at most twice as many in all (see
+ * kept-answers.js), and the engine watches twice as many tokens again.
+ */
+const MEMO_GENERATION = 256
 /** Longer cookie headers or user JSON are looked up every time, so the memo stays small. */
 const MEMO_MAX_HEADER = 8192
 const MEMO_MAX_JSON = 16384
@@ -375,7 +379,7 @@ function lookupWordsOf(engine) {
   return w
 }
 
-/** @type {WeakMap<object, { words: Uint32Array, keep: Float64Array, epoch: number, map: Map<string, { json: string, token: string, until: number }> } | null>} */
+/** @type {WeakMap<object, { words: Uint32Array, keep: Float64Array, kept: ReturnType<typeof createKeptAnswers> } | null>} */
 const memos = new WeakMap()
 
 /** The memo of `engine`: cookie header -> the answer of `engine.userOf`, until its deadline. */
@@ -383,7 +387,7 @@ function memoOf(engine) {
   let m = memos.get(engine)
   if (m === undefined) {
     const w = lookupWordsOf(engine)
-    m = w ? { words: w.words, keep: w.keep, epoch: -1, map: new Map() } : null
+    m = w ? { ...w, kept: createKeptAnswers(w.words, MEMO_GENERATION) } : null
     memos.set(engine, m)
   }
   return m
@@ -406,26 +410,15 @@ function sessionOf(engine, cookie, refreshed) {
     const json = engine.userOf(cookie)
     return json === null ? null : { json, token: tokenIn(cookie, engine) }
   }
-  // Both read before the lookup: an answer is kept no longer than the entry it came from,
-  // and a change the engine makes after this read voids it (the epoch moves).
-  const epoch = m.words[0]
+  // The clock read before the lookup: an answer is kept no longer than the entry it came from.
   const now = performance.now()
-  if (epoch !== m.epoch) {
-    m.map.clear()
-    m.epoch = epoch
-  } else {
-    const hit = m.map.get(cookie)
-    if (hit !== undefined) {
-      if (now < hit.until) return hit
-      m.map.delete(cookie)
-    }
-  }
+  const hit = m.kept.get(cookie, now)
+  if (hit !== undefined) return hit
   const json = engine.userOf(cookie)
   if (json === null) return null
   const found = { json, token: cookie.slice(m.words[1], m.words[2]), until: now + m.keep[0] }
   if (found.until > now && cookie.length <= MEMO_MAX_HEADER && json.length <= MEMO_MAX_JSON) {
-    if (m.map.size >= MEMO_ENTRIES) m.map.delete(m.map.keys().next().value)
-    m.map.set(cookie, found)
+    m.kept.keep(cookie, found)
   }
   return found
 }
@@ -440,7 +433,7 @@ function tokenIn(cookie, engine) {
 /** Cookie headers `engine`'s memo holds now (for tests: the memo is bounded). */
 function memoEntries(engine) {
   const m = memos.get(engine)
-  return m ? m.map.size : 0
+  return m ? m.kept.size : 0
 }
 
 /** An engine already built for the same backend, validate endpoint and cookie names. */
