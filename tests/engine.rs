@@ -547,3 +547,43 @@ async fn cache_off_each_request_waits_on_at_most_one_validation() {
     );
     assert_eq!(e.cache_len().0, 0, "nothing is cached");
 }
+
+/// A refused refresh is remembered for everyone, including a request that checked before the
+/// refusal landed and reached the flight after it retired (the late joiner runs the flight's
+/// work itself, so the work recalls what is remembered; the check before is a shortcut).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_refresh_is_one_call_however_late_the_joiners() {
+    let mock = Mock::start().await;
+    mock.set_latency(Duration::from_millis(1));
+    let e = engine(&mock, json!({ "cache": { "negativeTtl": 60000 } }));
+    for round in 0..60u64 {
+        let (tok, _) = mock.mint("user", false);
+        mock.state
+            .lock()
+            .unwrap()
+            .tokens
+            .get_mut(&tok)
+            .unwrap()
+            .refreshable = false;
+        let before = mock.counts().1;
+        let cookie = format!("userToken={tok}");
+        let mut hs = Vec::new();
+        for i in 0..48u64 {
+            let e = e.clone();
+            let f = facts("/dashboard", Some(&cookie));
+            // arrivals spread over the flight's lifetime, so some come just as it retires
+            hs.push(tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_micros((i * 97 + round * 13) % 4000)).await;
+                decide(&e, &f).await
+            }));
+        }
+        for h in hs {
+            assert_eq!(h.await.unwrap().kind, "redirect");
+        }
+        assert_eq!(
+            mock.counts().1 - before,
+            1,
+            "round {round}: one refresh call"
+        );
+    }
+}

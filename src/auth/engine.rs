@@ -34,6 +34,8 @@ use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
 use crate::store::watch::{Watch, Watched};
 
 mod decision_memo;
+#[cfg(test)]
+mod refresh_tests;
 mod user_lookup;
 
 /// Function-valued response mappers (JS), if any.
@@ -55,6 +57,10 @@ pub struct Engine {
     stats: Arc<Stats>,
     cache: Arc<dyn KeyValueStore<Validation>>,
     grace: Arc<dyn KeyValueStore<RefreshOutcome>>,
+    /// Refresh keys the backend refused, for the negative TTL. Apart from the validation
+    /// cache, so a later verdict on the token (a validation flight, the expiry check) cannot
+    /// overwrite the refusal and let one more refresh call through.
+    refusals: Arc<dyn KeyValueStore<RefreshFail>>,
     validate_flight: Arc<dyn SingleFlight<Result<Validation>>>,
     refresh_flight: Arc<dyn SingleFlight<Refreshed>>,
     /// Guests minted per client (`guestToken.rateLimit`), keyed like the rate limiter.
@@ -148,6 +154,8 @@ impl Engine {
             QuickStore::new(cfg.cache_max_size.max(1000)),
             watch.clone(),
         ));
+        let refusals: Arc<dyn KeyValueStore<RefreshFail>> =
+            Arc::new(QuickStore::new(cfg.cache_max_size.max(1000)));
         let revoked = Arc::new(Revocations::default());
         let shared = match &cfg.store {
             Some(sc) => {
@@ -167,6 +175,7 @@ impl Engine {
         Ok(Self {
             cache,
             grace,
+            refusals,
             shared,
             validate_flight: Arc::new(InMemorySingleFlight::default()),
             refresh_flight: Arc::new(InMemorySingleFlight::default()),
@@ -572,8 +581,11 @@ impl Engine {
                     let mut reason = None;
                     // Dual-token mode without a refresh cookie: nothing to refresh with (no
                     // attempt, so no refresh-fail reason), as in next-api-layer.
-                    let can = self.cfg.refresh.style == RefreshStyle::Bearer
-                        || self.refresh_cookie(f).is_some();
+                    // A revoked token is never refreshed, even when a later verdict (an
+                    // expiry check, a validation flight) replaced its refused cache entry.
+                    let can = (self.cfg.refresh.style == RefreshStyle::Bearer
+                        || self.refresh_cookie(f).is_some())
+                        && !self.revoked.contains(&key);
                     if self.cfg.refresh.enabled && !refresh_failed && can {
                         match self.refresh_user(f, p.token, key).await {
                             Ok(Ok(issued)) => {
@@ -974,22 +986,14 @@ impl Engine {
             // coalescing, no grace window), as next-api-layer does with the option off.
             return self.issuer.refresh(cred).await;
         }
-        if let Some(o) = self.grace.get(&key) {
-            bump(&self.stats.grace_hits);
-            return Ok(Ok(o.issued.clone()));
+        if let Some(answer) = recall_refresh(&*self.grace, &*self.refusals, &key) {
+            bump(match answer {
+                Ok(_) => &self.stats.grace_hits,
+                Err(_) => &self.stats.negative_hits,
+            });
+            return Ok(answer);
         }
-        // A refusal is remembered like a rejected validation (negative TTL), so a flood with
-        // one bad refresh token costs one refresh call, not one per request.
-        if matches!(
-            self.cache.get(&key).as_deref(),
-            Some(Validation::Rejected {
-                refresh_failed: true
-            })
-        ) {
-            bump(&self.stats.negative_hits);
-            return Ok(Err(RefreshFail::Expired));
-        }
-        let cache = self.cache.clone();
+        let refusals = self.refusals.clone();
         let negative_ttl = self.cfg.negative_ttl;
         let grace = self.grace.clone();
         let issuer = self.issuer.clone();
@@ -1006,8 +1010,10 @@ impl Engine {
             } => OwnedCred::Body(field.to_string(), refresh_token.to_string()),
         };
         let work = Box::pin(async move {
-            if let Some(o) = grace.get(&key) {
-                return Ok(Ok(o.issued.clone()));
+            // A caller that checked before the last flight's outcome was stored and arrived
+            // after it retired runs this work itself: the outcome must stop it here too.
+            if let Some(answer) = recall_refresh(&*grace, &*refusals, &key) {
+                return Ok(answer);
             }
             let call = refresh_with(&issuer, &cred);
             // With a shared store, one instance calls the backend for the whole fleet.
@@ -1035,13 +1041,7 @@ impl Engine {
                         grace.insert(k, o, grace_ttl);
                     }
                 }
-                Ok(Err(_)) => cache.insert(
-                    key,
-                    Arc::new(Validation::Rejected {
-                        refresh_failed: true,
-                    }),
-                    negative_ttl,
-                ),
+                Ok(Err(r)) => refusals.insert(key, Arc::new(*r), negative_ttl),
                 Err(_) => {}
             }
             res
@@ -1147,6 +1147,19 @@ fn guest_limiter(cfg: &Config) -> Result<Option<crate::security::ratelimit::Rate
 enum OwnedCred {
     Bearer(String),
     Body(String, String),
+}
+
+/// What is remembered of a refresh key: the successor it was refreshed to (grace window) or
+/// the backend's refusal (negative TTL).
+fn recall_refresh(
+    grace: &dyn KeyValueStore<RefreshOutcome>,
+    refusals: &dyn KeyValueStore<RefreshFail>,
+    key: &TokenKey,
+) -> Option<RefreshAnswer> {
+    if let Some(o) = grace.get(key) {
+        return Some(Ok(o.issued.clone()));
+    }
+    refusals.get(key).map(|r| Err(*r))
 }
 
 /// One refresh call with an owned credential: the first try, and the try again when the
