@@ -31,11 +31,16 @@ function proxyFor(extra = {}) {
     ...extra,
   })
   const { engine } = proxyEngines()[0]
-  const counted = { proxy, engine, decisions: 0 }
+  const counted = { proxy, engine, decisions: 0, waited: 0 }
   const native = Object.getPrototypeOf(engine).decidePacked
   engine.decidePacked = function (...args) {
     counted.decisions++
     return native.apply(this, args)
+  }
+  const nativeAsync = Object.getPrototypeOf(engine).decideAsyncPacked
+  engine.decideAsyncPacked = function (...args) {
+    counted.waited++
+    return nativeAsync.apply(this, args)
   }
   return counted
 }
@@ -177,6 +182,36 @@ test("kept no longer than the backend's verdict is cached", async () => {
   await sleep(500)
   const res = await p.proxy(request('/dashboard', cookie))
   assert.equal(res.status, 307, 'asked the backend again after the TTL')
+})
+
+test('a token in steady use is re-validated ahead: no request waits, and a backend logout still ends it within the TTL', async () => {
+  const p = proxyFor({ cache: { ttl: 800, maxSize: 6150, revalidateAhead: 0.5 } })
+  const { token } = await login()
+  const cookie = `userToken=${token}`
+  await warm(p, '/dashboard', cookie)
+  const waited = p.waited
+  // two TTLs of requests every 50 ms: each entry is re-validated from its middle on
+  const end = performance.now() + 1700
+  while (performance.now() < end) {
+    assert.ok(isBare(await p.proxy(request('/dashboard', cookie))))
+    await sleep(50)
+  }
+  assert.equal(p.waited, waited, 'no request took the path that waits for the backend')
+  const calls = await backend.count('GET /auth/me')
+  assert.ok(calls >= 3 && calls <= 5, `${calls} validations: one per half TTL or so`)
+  // the backend ends the session: the next re-validation (within a TTL) says so
+  const out = await fetch(`${backend.url}/auth/logout`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  })
+  assert.equal(out.status, 200)
+  let res
+  const until = performance.now() + 800 + 300
+  do {
+    res = await p.proxy(request('/dashboard', cookie))
+    await sleep(25)
+  } while (res.status !== 307 && performance.now() < until)
+  assert.equal(res.status, 307, 'refused within the TTL')
 })
 
 test("kept no longer than the JWT's exp (local verification) nor past its proactive refresh", async () => {

@@ -146,6 +146,10 @@ pub struct Config {
     pub cache_ttl: Duration,
     /// default 100
     pub cache_max_size: u64,
+    /// The last fraction of `cache_ttl` in which a used entry is re-validated in the
+    /// background (refresh-ahead), so a steadily used token never waits for the backend.
+    /// default 0.2; 0 turns it off
+    pub cache_revalidate_ahead: f64,
     /// How long a rejected token is remembered. default 1000 ms (never more than cache.ttl... see docs)
     pub negative_ttl: Duration,
     /// Backend timeout. default 5000 ms
@@ -281,7 +285,10 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "guestFallbackOnUserRefreshFail",
         ],
     ),
-    ("cache", &["ttl", "maxSize", "negativeTtl"]),
+    (
+        "cache",
+        &["ttl", "maxSize", "negativeTtl", "revalidateAhead"],
+    ),
     (
         "i18n",
         &["enabled", "locales", "defaultLocale", "middleware"],
@@ -704,6 +711,7 @@ impl Config {
             user_cookie_max_age: cookies.user_cookie_max_age,
             cache_ttl: cache.ttl,
             cache_max_size: cache.max_size,
+            cache_revalidate_ahead: cache.revalidate_ahead,
             negative_ttl: cache.negative_ttl,
             timeout: backend.timeout,
             max_body_bytes: backend.max_body_bytes,

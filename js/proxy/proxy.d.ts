@@ -260,6 +260,13 @@ export interface AuthProxyConfig<TUser = Record<string, unknown>> {
     maxSize?: number
     /** How long a rejected token is remembered, ms. default 1000 */
     negativeTtl?: number
+    /**
+     * Refresh-ahead: a verdict used in this last fraction of `ttl` is re-validated in the
+     * background, so a token in steady use never waits for the backend (no verdict is ever
+     * older than `ttl`). One background call per verdict. Ignored with local verification.
+     * default 0.2; 0 turns it off
+     */
+    revalidateAhead?: number
   }
   /** Backend timeout in ms. default 5000 */
   timeout?: number

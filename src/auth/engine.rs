@@ -30,12 +30,15 @@ use crate::stats::{Stats, StatsSnapshot, bump};
 use crate::store::kv::{KeyValueStore, QuickStore};
 use crate::store::redis::SharedStore;
 use crate::store::redis::revocations::Event;
-use crate::store::singleflight::{InMemorySingleFlight, SingleFlight};
+use crate::store::singleflight::{BoxFuture, InMemorySingleFlight, SingleFlight};
 use crate::store::watch::{Watch, Watched};
 
 mod decision_memo;
 #[cfg(test)]
 mod refresh_tests;
+mod revalidate_ahead;
+#[cfg(test)]
+mod test_backend;
 mod user_lookup;
 
 /// Function-valued response mappers (JS), if any.
@@ -73,6 +76,9 @@ pub struct Engine {
     security: Security,
     /// The shared store (Redis) of several app instances, when `store` is configured.
     shared: Option<Arc<SharedStore>>,
+    /// The tokio runtime background re-validations run on (`revalidate_ahead.rs`): the one
+    /// the engine was built on, else the first asynchronous decision's.
+    runtime: std::sync::OnceLock<tokio::runtime::Handle>,
     /// Tells getServerUser's JS memo when a token it holds changed (`store/watch.rs`).
     watch: Arc<Watch>,
 }
@@ -177,6 +183,7 @@ impl Engine {
             grace,
             refusals,
             shared,
+            runtime: revalidate_ahead::current_runtime(),
             validate_flight: Arc::new(InMemorySingleFlight::default()),
             refresh_flight: Arc::new(InMemorySingleFlight::default()),
             guest_limiter: guest_limiter(&cfg)?,
@@ -261,6 +268,11 @@ impl Engine {
         }
         if let Some(s) = &self.shared {
             s.revocations.ensure_started();
+        }
+        if self.runtime.get().is_none()
+            && let Ok(h) = tokio::runtime::Handle::try_current()
+        {
+            let _ = self.runtime.set(h);
         }
         // STAGE rate-limit: before any backend call.
         let limits = match self
@@ -489,6 +501,7 @@ impl Engine {
                     return None;
                 }
                 bump(&self.stats.cache_hits);
+                self.revalidate_if_ahead(p.token, key, s);
                 Some(self.session_outcome_with(f, s.clone(), p.source, p.guest_cookie_sent))
             }
             Some(Validation::Rejected { refresh_failed }) => {
@@ -912,6 +925,23 @@ impl Engine {
                 .insert(key, Arc::new(v.clone()), self.cfg.negative_ttl);
             return Ok(v);
         }
+        let work = self.validation_work(token, key, false);
+        let (res, coalesced) = self.validate_flight.run(key, work).await;
+        if coalesced {
+            bump(&self.stats.coalesced_waiters);
+        }
+        res
+    }
+
+    /// The work of one validation flight: the shared store's revocation list, then the
+    /// configured strategy; the verdict goes into the cache. `ask_anyway`: even when the cache
+    /// holds a verdict (a re-validation ahead of its end).
+    fn validation_work(
+        &self,
+        token: &str,
+        key: TokenKey,
+        ask_anyway: bool,
+    ) -> BoxFuture<'static, Result<Validation>> {
         let cache = self.cache.clone();
         let strategy = self.strategy.clone();
         let cfg = self.cfg.clone();
@@ -924,8 +954,9 @@ impl Engine {
             && crate::auth::tokens::rejected_as_invalid_not_expired(token);
         let owned = token.to_string();
         let shared = self.shared.clone();
-        let work = Box::pin(async move {
-            if let Some(v) = cache.get(&key) {
+        Box::pin(async move {
+            // (a re-validation ahead asks although the entry is still there)
+            if !ask_anyway && let Some(v) = cache.get(&key) {
                 return Ok((*v).clone());
             }
             // Revoked on another instance (logout, refused refresh) while this one was not
@@ -965,12 +996,7 @@ impl Engine {
                 }
                 Err(e) => Err(e),
             }
-        });
-        let (res, coalesced) = self.validate_flight.run(key, work).await;
-        if coalesced {
-            bump(&self.stats.coalesced_waiters);
-        }
-        res
+        })
     }
 
     /// One coalesced refresh per `key`; the outcome is kept for the grace window under

@@ -13,6 +13,7 @@ pub(super) struct Cache {
     pub ttl: Duration,
     pub max_size: u64,
     pub negative_ttl: Duration,
+    pub revalidate_ahead: f64,
 }
 
 pub(super) fn cache(root: Option<&Map<String, Value>>) -> Result<Cache> {
@@ -23,10 +24,19 @@ pub(super) fn cache(root: Option<&Map<String, Value>>) -> Result<Cache> {
         return Err(LayerError::config("cache.maxSize", "must be at least 1"));
     }
     let negative_ttl = number(cache, "negativeTtl", "cache.negativeTtl")?.unwrap_or(1000.0);
+    let revalidate_ahead =
+        number(cache, "revalidateAhead", "cache.revalidateAhead")?.unwrap_or(0.2);
+    if revalidate_ahead >= 1.0 {
+        return Err(LayerError::config(
+            "cache.revalidateAhead",
+            "must be a fraction of cache.ttl below 1 (0 turns it off)",
+        ));
+    }
     Ok(Cache {
         ttl: Duration::from_millis(cache_ttl as u64),
         max_size: cache_max_size as u64,
         negative_ttl: Duration::from_millis(negative_ttl as u64),
+        revalidate_ahead,
     })
 }
 

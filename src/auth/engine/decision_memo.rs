@@ -50,14 +50,19 @@ impl Engine {
         (d, until)
     }
 
-    /// The cache entry's deadline (never past the token's `exp`), and for a user token not
-    /// past the moment a proactive refresh would start.
+    /// The cache entry's deadline (never past the token's `exp`), not past the start of its
+    /// re-validation ahead, and for a user token not past the moment a proactive refresh would
+    /// start.
     fn kept_until(&self, key: &TokenKey, source: TokenSource) -> Option<Instant> {
         let (v, deadline) = self.cache.get_until(key)?;
         let Validation::Valid(s) = &*v else {
             return None;
         };
-        let deadline = deadline?;
+        // not past the start of a re-validation ahead: the engine must see that request
+        let deadline = match self.revalidate_at(s) {
+            Some(at) => deadline?.min(at),
+            None => deadline?,
+        };
         let r = &self.cfg.refresh;
         let refreshes = r.enabled
             && r.threshold_seconds > 0

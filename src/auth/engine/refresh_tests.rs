@@ -3,51 +3,30 @@
 //! proactive refresh leaves a still-valid token valid.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
+use super::test_backend::TestBackend;
 use super::{Engine, JsMapperSet};
 use crate::auth::decide::Facts;
 use crate::auth::tokens::{Validation, now_unix, token_key};
 
 /// A backend refusing every refresh with `status` (and every other call with 401, except
-/// `/auth/me` for the bearer `live`, a user expiring in 30 s); counts refresh calls.
-async fn refusing_backend(status: u16) -> (String, Arc<AtomicU64>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let refreshes = Arc::new(AtomicU64::new(0));
-    let count = refreshes.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let count = count.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                let n = sock.read(&mut buf).await.unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
-                let (code, body) = if req.starts_with("post /auth/refresh") {
-                    count.fetch_add(1, Ordering::SeqCst);
-                    (status, json!({ "success": false, "message": "refused" }))
-                } else if req.starts_with("get /auth/me") && req.contains("bearer live") {
-                    let user = json!({ "id": 1, "type": "user", "exp": now_unix() + 30 });
-                    (200, json!({ "success": true, "data": user }))
-                } else {
-                    (401, json!({ "success": false }))
-                };
-                let body = body.to_string();
-                let head = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = sock.write_all(format!("{head}{body}").as_bytes()).await;
-            });
+/// `/auth/me` for the bearer `live`, a user expiring in 30 s).
+async fn refusing_backend(status: u16) -> TestBackend {
+    TestBackend::start(move |req| {
+        if req.starts_with("post /auth/refresh") {
+            (status, json!({ "success": false, "message": "refused" }))
+        } else if req.starts_with("get /auth/me") && req.contains("bearer live") {
+            let user = json!({ "id": 1, "type": "user", "exp": now_unix() + 30 });
+            (200, json!({ "success": true, "data": user }))
+        } else {
+            (401, json!({ "success": false }))
         }
-    });
-    (url, refreshes)
+    })
+    .await
 }
 
 fn engine(url: &str, extra: serde_json::Value) -> Engine {
@@ -97,19 +76,19 @@ fn overwrite_as_untried(e: &Engine, token: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_outlives_a_later_verdict_on_the_token() {
-    let (url, refreshes) = refusing_backend(401).await;
-    let e = engine(&url, json!({}));
+    let b = refusing_backend(401).await;
+    let e = engine(&b.url, json!({}));
     let token = expired_jwt("1");
     let d = e.decide(&page(&token)).await;
     assert_eq!(d.kind, "redirect", "{d:?}");
-    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(b.count("post /auth/refresh"), 1);
     for _ in 0..3 {
         overwrite_as_untried(&e, &token);
         let d = e.decide(&page(&token)).await;
         assert_eq!(d.kind, "redirect", "{d:?}");
     }
     assert_eq!(
-        refreshes.load(Ordering::SeqCst),
+        b.count("post /auth/refresh"),
         1,
         "the refusal is remembered"
     );
@@ -117,22 +96,22 @@ async fn a_refusal_outlives_a_later_verdict_on_the_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_token_is_never_refreshed() {
-    let (url, refreshes) = refusing_backend(401).await;
-    let e = engine(&url, json!({}));
+    let b = refusing_backend(401).await;
+    let e = engine(&b.url, json!({}));
     let token = expired_jwt("2");
     e.revoke_token(&token);
     overwrite_as_untried(&e, &token);
     let d = e.decide(&page(&token)).await;
     assert_eq!(d.kind, "redirect", "{d:?}");
-    assert_eq!(refreshes.load(Ordering::SeqCst), 0);
+    assert_eq!(b.count("post /auth/refresh"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remembered_refusal_keeps_its_reason() {
     // 409: a replayed refresh token by `refresh.reuseStatusCodes`; it fails closed each time
-    let (url, refreshes) = refusing_backend(409).await;
+    let b = refusing_backend(409).await;
     let e = engine(
-        &url,
+        &b.url,
         json!({ "access": { "protectedRoutes": ["/dashboard/**"] }, "refresh": { "reuseStatusCodes": [409] } }),
     );
     let token = expired_jwt("3");
@@ -146,19 +125,19 @@ async fn a_remembered_refusal_keeps_its_reason() {
             "round {round}: {d:?}"
         );
     }
-    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(b.count("post /auth/refresh"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_proactive_refresh_leaves_the_token_valid() {
-    let (url, refreshes) = refusing_backend(401).await;
-    let e = engine(&url, json!({ "refresh": { "thresholdSeconds": 120 } }));
+    let b = refusing_backend(401).await;
+    let e = engine(&b.url, json!({ "refresh": { "thresholdSeconds": 120 } }));
     for round in 0..3 {
         let d = e.decide(&page("live")).await;
         assert_eq!(d.kind, "next", "round {round}: {d:?}");
     }
     assert_eq!(
-        refreshes.load(Ordering::SeqCst),
+        b.count("post /auth/refresh"),
         1,
         "the refusal is remembered"
     );

@@ -125,6 +125,11 @@ pub struct Session {
     /// [`sign_auth_user`]); computed once per cache entry.
     pub x_auth_sig: String,
     pub is_guest: bool,
+    /// When the verdict was given (the start of its cache entry's life).
+    pub judged_at: std::time::Instant,
+    /// Set once a background re-validation of this verdict has been started (at most one
+    /// per verdict, whatever the backend answers).
+    pub revalidating: std::sync::atomic::AtomicBool,
 }
 
 /// A random secret, created once per process. The auth proxy and the server components of
@@ -179,6 +184,8 @@ impl Session {
             x_auth_user,
             x_auth_sig,
             is_guest,
+            judged_at: std::time::Instant::now(),
+            revalidating: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
