@@ -66,6 +66,29 @@ fn sync(e: &Engine) -> Decision {
     e.decide_sync(&page())
 }
 
+/// A backend, an engine (`ahead`) that has judged the token once, and when; the backend
+/// answers `then` from there on.
+async fn judged_once(ahead: f64, then: u16) -> (TestBackend, Engine, Instant) {
+    let status = Arc::new(AtomicU16::new(200));
+    let b = backend(status.clone()).await;
+    let e = engine(&b.url, ahead);
+    let t0 = Instant::now();
+    assert_eq!(e.decide(&page()).await.kind, "next");
+    assert_eq!(b.count("get /auth/me"), 1);
+    status.store(then, Ordering::SeqCst);
+    (b, e, t0)
+}
+
+/// Sleeps into the window and asks once: still the cached verdict, and its re-validation starts.
+async fn into_the_window(e: &Engine, t0: Instant) {
+    sleep_until(t0 + TTL.mul_f64(0.6)).await;
+    assert_eq!(
+        sync(e).kind,
+        "next",
+        "answered from the cache while it re-validates"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_used_token_never_waits_for_the_backend() {
     let status = Arc::new(AtomicU16::new(200));
@@ -92,13 +115,8 @@ async fn a_used_token_never_waits_for_the_backend() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_background_call_per_verdict_and_none_outlives_the_ttl() {
-    let status = Arc::new(AtomicU16::new(200));
-    let b = backend(status.clone()).await;
-    let e = engine(&b.url, 0.5);
-    let t0 = Instant::now();
-    assert_eq!(e.decide(&page()).await.kind, "next");
-    status.store(503, Ordering::SeqCst);
-    sleep_until(t0 + TTL.mul_f64(0.6)).await;
+    let (b, e, t0) = judged_once(0.5, 503).await;
+    into_the_window(&e, t0).await;
     for _ in 0..20 {
         assert_eq!(sync(&e).kind, "next", "a backend fault logs nobody out");
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -112,14 +130,8 @@ async fn one_background_call_per_verdict_and_none_outlives_the_ttl() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejection_ends_the_session_at_once() {
-    let status = Arc::new(AtomicU16::new(200));
-    let b = backend(status.clone()).await;
-    let e = engine(&b.url, 0.5);
-    let t0 = Instant::now();
-    assert_eq!(e.decide(&page()).await.kind, "next");
-    status.store(401, Ordering::SeqCst);
-    sleep_until(t0 + TTL.mul_f64(0.6)).await;
-    assert_eq!(sync(&e).kind, "next");
+    let (b, e, t0) = judged_once(0.5, 401).await;
+    into_the_window(&e, t0).await;
     until_calls(&b, 2).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     let d = sync(&e);
@@ -128,10 +140,7 @@ async fn a_rejection_ends_the_session_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_answer_ends_where_the_window_starts() {
-    let b = backend(Arc::new(AtomicU16::new(200))).await;
-    let e = engine(&b.url, 0.5);
-    let t0 = Instant::now();
-    assert_eq!(e.decide(&page()).await.kind, "next");
+    let (_b, e, t0) = judged_once(0.5, 200).await;
     let (d, until) = e.decide_kept(&page(), false);
     assert_eq!(d.kind, "next");
     let until = until.expect("kept");
@@ -145,10 +154,7 @@ async fn a_kept_answer_ends_where_the_window_starts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zero_turns_it_off() {
-    let b = backend(Arc::new(AtomicU16::new(200))).await;
-    let e = engine(&b.url, 0.0);
-    let t0 = Instant::now();
-    assert_eq!(e.decide(&page()).await.kind, "next");
+    let (b, e, t0) = judged_once(0.0, 200).await;
     sleep_until(t0 + TTL.mul_f64(0.9)).await;
     assert_eq!(sync(&e).kind, "next");
     tokio::time::sleep(Duration::from_millis(50)).await;
