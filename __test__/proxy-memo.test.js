@@ -198,7 +198,8 @@ test('a token in steady use is re-validated ahead: no request waits, and a backe
   }
   assert.equal(p.waited, waited, 'no request took the path that waits for the backend')
   const calls = await backend.count('GET /auth/me')
-  assert.ok(calls >= 3 && calls <= 5, `${calls} validations: one per half TTL or so`)
+  // one per half TTL or so (a judgement every 400 ms at most), not one per request (34)
+  assert.ok(calls >= 3 && calls <= 6, `${calls} validations`)
   // the backend ends the session: the next re-validation (within a TTL) says so
   const out = await fetch(`${backend.url}/auth/logout`, {
     method: 'POST',
