@@ -267,12 +267,26 @@ export async function run({ mode }) {
     const target = hit && summarize(res[hit])
     const askedRow = Object.keys(adapter).find((v) => v.includes('the engine asked'))
     const asked = askedRow && summarize(res[askedRow])
-    // judged as the proxy part judges: the median's distribution-free interval (2nd to 8th of 9)
+    // judged as the proxy part judges: the median's distribution-free interval (2nd to 8th of 9).
+    // The issue set 3 µs when a bare NextResponse.next() took 1.4 µs on its machine; the shared
+    // machine's speed moves by more than half between runs, so the verdict is on the per-round
+    // ratio to this run's bare next() (3 / 1.4 = ×2.14), the absolute figure shown beside.
     const j = hit && judge(res[hit], 3000, 'below')
+    const perNext = hit && res[NEXT] && res[hit].map((x, i) => x / res[NEXT][i])
+    const jr = perNext && judge(perNext, 3 / 1.4, 'below')
+    const said = (x) => (x.verdict === 'met' ? 'met' : `**${x.verdict}**`)
+    const nsRange = (x) =>
+      `${Math.round(x.low).toLocaleString('en-US')}–${Math.round(x.high).toLocaleString('en-US')} ns`
     const verdict = target
-      ? `Target: one cache-hit \`authProxy(NextRequest)\` ≤ 3 µs. This run: ${fmt(target, 3, ' ns')} with 2 ` +
-        `request headers, its median's ${Math.round(j.coverage * 100)} % interval ${Math.round(j.low).toLocaleString('en-US')}–${Math.round(j.high).toLocaleString('en-US')} ns: ${j.verdict === 'met' ? 'met' : `**${j.verdict}**`} ` +
-        `(a repeat of a request, answered from the proxy's memo of bare answers${asked ? `; ${fmt(asked, 3, ' ns')} on a path the memo does not hold, the engine asked` : ''}).`
+      ? 'Target: one cache-hit `authProxy(NextRequest)` ≤ 3 µs, set next to 1.4 µs for a bare ' +
+        '`NextResponse.next()`, so ≤ ×2.14 of a bare `next()` in the same run. This run, with 2 request ' +
+        (jr
+          ? `headers: ×${summarize(perNext).median.toFixed(2)} of a bare next(), its median's ${Math.round(jr.coverage * 100)} % interval ` +
+            `×${jr.low.toFixed(2)}–${jr.high.toFixed(2)}: ${said(jr)}; `
+          : 'headers: ') +
+        `${fmt(target, 3, ' ns')} (interval ${nsRange(j)}; ${said(j)} against 3 µs as such, with a bare next() at ` +
+        `${fmt(summarize(res[NEXT] || [NaN]), 3, ' ns')}). A repeat of a request, answered from the proxy's memo of bare ` +
+        `answers${asked ? `; ${fmt(asked, 3, ' ns')} on a path the memo does not hold, the engine asked` : ''}.`
       : ''
     const stats = engine.stats()
     const summary = Object.fromEntries(names.map((v) => [v, summarize(res[v])]))
