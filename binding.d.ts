@@ -380,6 +380,8 @@ export interface StatsSnapshot {
   jwksUnknownKidRefetches: number
   /** Locally verified tokens re-checked with the backend (`validate.revalidateInterval`). */
   revalidations: number
+  /** Cached verdicts re-validated in the background before their end (`cache.revalidateAhead`). */
+  revalidatedAhead: number
   /** Requests refused with 429 by the rate limiter. */
   rateLimited: number
   /** Client keys the rate limiter holds right now (bounded by `rateLimit.maxKeys`). */

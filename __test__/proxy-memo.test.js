@@ -197,6 +197,7 @@ test('a token in steady use is re-validated ahead: no request waits, and a backe
     await sleep(50)
   }
   assert.equal(p.waited, waited, 'no request took the path that waits for the backend')
+  assert.ok(p.proxy.stats().revalidatedAhead >= 2, 'counted in stats()')
   const calls = await backend.count('GET /auth/me')
   // one per half TTL or so (a judgement every 400 ms at most), not one per request (34)
   assert.ok(calls >= 3 && calls <= 6, `${calls} validations`)

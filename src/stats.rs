@@ -23,6 +23,7 @@ pub struct Stats {
     pub jwks_unknown_kid_refetches: AtomicU64,
     pub jwks_fetch_errors: AtomicU64,
     pub revalidations: AtomicU64,
+    pub revalidated_ahead: AtomicU64,
 }
 
 /// A snapshot of the counters, as returned by `stats()`.
@@ -61,6 +62,8 @@ pub struct StatsSnapshot {
     pub jwks_unknown_kid_refetches: i64,
     /// Locally verified tokens re-checked with the backend (`validate.revalidateInterval`).
     pub revalidations: i64,
+    /// Cached verdicts re-validated in the background before their end (`cache.revalidateAhead`).
+    pub revalidated_ahead: i64,
     /// Requests refused with 429 by the rate limiter.
     pub rate_limited: i64,
     /// Client keys the rate limiter holds right now (bounded by `rateLimit.maxKeys`).
@@ -104,6 +107,7 @@ impl Stats {
             jwks_fetch_errors: g(&self.jwks_fetch_errors),
             jwks_unknown_kid_refetches: g(&self.jwks_unknown_kid_refetches),
             revalidations: g(&self.revalidations),
+            revalidated_ahead: g(&self.revalidated_ahead),
             // Filled in by `Engine::stats` from the security modules.
             rate_limited: 0,
             rate_limit_keys: 0,

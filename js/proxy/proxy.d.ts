@@ -482,6 +482,8 @@ export interface AuthProxyStats {
   backendErrors: number
   syncDecisions: number
   asyncDecisions: number
+  /** Cached verdicts re-validated in the background before their end (`cache.revalidateAhead`). */
+  revalidatedAhead: number
   /** Requests refused with 429. */
   rateLimited: number
   /** Client keys held by the rate limiter (bounded by `rateLimit.maxKeys`). */

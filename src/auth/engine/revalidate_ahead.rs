@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use super::Engine;
 use crate::auth::tokens::{Session, TokenKey, until_unix};
+use crate::stats::bump;
 
 /// The runtime of the caller, when it runs on one.
 pub(super) fn current_runtime() -> std::sync::OnceLock<tokio::runtime::Handle> {
@@ -57,6 +58,7 @@ impl Engine {
         if s.revalidating.swap(true, Ordering::AcqRel) {
             return;
         }
+        bump(&self.stats.revalidated_ahead);
         let work = self.validation_work(token, key, true);
         let flight = self.validate_flight.clone();
         rt.spawn(async move {

@@ -107,6 +107,7 @@ async fn a_used_token_never_waits_for_the_backend() {
     );
     until_calls(&b, 2).await;
     assert_eq!(b.count("get /auth/me"), 2, "one background validation");
+    assert_eq!(e.stats().revalidated_ahead, 1);
     // past the first verdict's end: the new one answers, synchronously
     sleep_until(t0 + TTL.mul_f64(1.1)).await;
     assert_eq!(sync(&e).kind, "next");
@@ -159,6 +160,7 @@ async fn zero_turns_it_off() {
     assert_eq!(sync(&e).kind, "next");
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(b.count("get /auth/me"), 1);
+    assert_eq!(e.stats().revalidated_ahead, 0);
     sleep_until(t0 + TTL.mul_f64(1.1)).await;
     assert!(
         sync(&e).is_pending(),
