@@ -99,8 +99,6 @@ pub struct LocalVerifier {
     /// Required claims `jsonwebtoken` does not check itself (it knows exp/nbf/aud/iss/sub).
     custom_required: Vec<String>,
     claims: ClaimsMapper,
-    /// `exp` is checked again to the millisecond with it (the crate compares whole seconds).
-    leeway_seconds: i64,
     stats: Arc<Stats>,
 }
 
@@ -108,7 +106,6 @@ const SPEC_CLAIMS: &[&str] = &["exp", "nbf", "aud", "iss", "sub"];
 
 impl LocalVerifier {
     pub fn new(o: VerifierOptions, stats: Arc<Stats>) -> Result<Self> {
-        let leeway_seconds = i64::try_from(o.leeway_seconds).unwrap_or(i64::MAX);
         let mut v = Validation::new(Algorithm::HS256);
         v.algorithms = o.algorithms.clone();
         v.leeway = o.leeway_seconds;
@@ -155,7 +152,6 @@ impl LocalVerifier {
                 .filter(|c| !SPEC_CLAIMS.contains(&c.as_str()))
                 .collect(),
             claims: o.claims,
-            leeway_seconds,
             stats,
         })
     }
@@ -222,7 +218,7 @@ impl LocalVerifier {
         }
         for key in &candidates {
             match decode::<Value>(token, &key.key, validation) {
-                Ok(data) => return self.accept(&data.claims),
+                Ok(data) => return self.accept(&data.claims, validation.leeway),
                 Err(e) => match e.kind() {
                     ErrorKind::ExpiredSignature => return Outcome::Expired,
                     // This key did not sign it: try the next candidate.
@@ -254,11 +250,12 @@ impl LocalVerifier {
         }
     }
 
-    fn accept(&self, claims: &Value) -> Outcome {
+    /// `leeway`: the seconds the decoding `Validation` allowed past `exp`.
+    fn accept(&self, claims: &Value, leeway: u64) -> Outcome {
         // RFC 7519 4.1.4: good only while now is before `exp` (plus the leeway). The crate
         // compares whole seconds, which kept a token good for up to a second past it.
         if let Some(exp) = claims.get("exp").and_then(as_i64)
-            && until_unix(exp.saturating_add(self.leeway_seconds)).is_zero()
+            && until_unix(exp.saturating_add(i64::try_from(leeway).unwrap_or(i64::MAX))).is_zero()
         {
             return Outcome::Expired;
         }
